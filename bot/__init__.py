@@ -1,0 +1,1 @@
+"""Telecom customer-service assistant: custom Rasa components, channels, services and CLI."""

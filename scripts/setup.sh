@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 and installs requirements.lock in one resolver run.
+# Re-running when nothing changed takes about a second (a stamp of the lock file is kept).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+STAMP="$VENV/.requirements.sha256"
+
+is_python310() {
+  "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1
+}
+
+find_python310() {
+  local candidate
+  for candidate in "${PYTHON310:-}" python3.10 "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 \
+      /usr/local/bin/python3.10 /usr/bin/python3.10; do
+    [ -n "$candidate" ] || continue
+    if is_python310 "$candidate"; then
+      command -v "$candidate" || echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x "$VENV/bin/python" ] || ! is_python310 "$VENV/bin/python"; then
+  if ! PYTHON=$(find_python310); then
+    cat >&2 <<'MSG'
+setup: Python 3.10 was not found.
+Rasa Open Source 3.6 runs on Python 3.8-3.10 only. Install Python 3.10, for example
+  pyenv install 3.10.13        (or: apt-get install python3.10 python3.10-venv)
+or point PYTHON310 at a python3.10 executable, then run this command again.
+MSG
+    exit 1
+  fi
+  echo "setup: creating $VENV with $PYTHON"
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+want=$(cat requirements.lock scripts/setup.sh | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing requirements.lock into $VENV (about two minutes the first time)"
+  if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+      -r requirements.lock > "$VENV/pip.log" 2>&1; then
+    grep -v "^WARNING: Location .* is ignored" "$VENV/pip.log" >&2
+    echo "setup: installing the requirements failed (pip's messages above)" >&2
+    exit 1
+  fi
+  echo "$want" > "$STAMP"
+fi

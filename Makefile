@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Everything else is for developers.
+.PHONY: setup run test train validate lock clean
+
+export RASA_TELEMETRY_ENABLED := false
+PY := .venv/bin/python
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@$(PY) -m bot run
+
+test: setup
+	@$(PY) -m pytest
+
+train: setup
+	@$(PY) -m bot train
+
+validate: setup
+	@$(PY) -m rasa data validate
+
+# Re-resolve every pin in one run together with rasa (see requirements.in).
+lock:
+	rm -rf /tmp/telebot-lock && python3.10 -m venv /tmp/telebot-lock
+	/tmp/telebot-lock/bin/pip install -r requirements.in
+	/tmp/telebot-lock/bin/pip freeze | grep -v '^pkg_resources' > requirements.lock
+
+clean:
+	rm -rf .venv var models/*.tar.gz .rasa

@@ -1,0 +1,63 @@
+"""Balances and usage: 话费 / 流量 / 语音, as asked (all three when unspecified)."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendUnavailable
+from actions.formatting import data_size, yuan
+from actions.identity import BackendMixin, IdentityFormValidation, is_verified
+
+BALANCE_TYPES = ("话费", "流量", "语音")
+
+
+class ValidateBalanceForm(IdentityFormValidation):
+    def name(self) -> Text:
+        return "validate_balance_form"
+
+
+def wanted_types(value: Any) -> List[str]:
+    asked = [value] if isinstance(value, str) else list(value or [])
+    chosen = [kind for kind in BALANCE_TYPES if kind in asked]
+    return chosen or list(BALANCE_TYPES)
+
+
+class ActionCheckBalance(BackendMixin, Action):
+    def name(self) -> Text:
+        return "action_check_balance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        reset = [SlotSet("balance_type", None)]
+        if not is_verified(tracker):
+            # The form ended without verification (locked out): its message was already sent.
+            return reset
+        try:
+            balance = await self.backend.get_balance(tracker.get_slot("verified_phone"))
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return reset
+        for kind in wanted_types(tracker.get_slot("balance_type")):
+            if kind == "话费":
+                if balance["in_arrears"]:
+                    dispatcher.utter_message(response="utter_balance_arrears", arrears=yuan(balance["arrears_fen"]))
+                else:
+                    dispatcher.utter_message(response="utter_balance_money", balance=yuan(balance["balance_fen"]))
+            elif kind == "流量":
+                data = balance["data_mb"]
+                dispatcher.utter_message(
+                    response="utter_balance_data",
+                    total=data_size(data["total"]),
+                    used=data_size(data["used"]),
+                    left=data_size(data["left"]),
+                )
+            else:
+                voice = balance["voice_min"]
+                dispatcher.utter_message(
+                    response="utter_balance_voice", total=voice["total"], used=voice["used"], left=voice["left"]
+                )
+        return reset

@@ -1,0 +1,123 @@
+"""Identity verification (phone number + 6-digit 服务密码) shared by every task form.
+
+`IdentityFormValidation` is abstract (no `name()`), so rasa-sdk does not register it; each task form's
+validator subclasses it. Once verified, the identity slots drop out of the form's required slots, so
+verification lasts for the conversation session.
+"""
+
+import logging
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend, default_backend
+from bot.normalise import find_phone_number, find_service_password, has_digits
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_SLOTS = ("phone_number", "service_password")
+PASSWORD_MARKER = "******"  # what the service_password slot holds once checked: never the password
+
+
+class BackendMixin:
+    """Actions get their backend injected; by default the process-wide client."""
+
+    def __init__(self, backend: Optional[OperatorBackend] = None) -> None:
+        super().__init__()
+        self._backend = backend
+
+    @property
+    def backend(self) -> OperatorBackend:
+        return self._backend or default_backend()
+
+
+def is_verified(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot("identity_verified")) and bool(tracker.get_slot("verified_phone"))
+
+
+class IdentityFormValidation(BackendMixin, FormValidationAction):
+    @abstractmethod
+    def name(self) -> Text:
+        """Each task form names its own validator (`validate_<form>`)."""
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if is_verified(tracker) or tracker.get_slot("identity_locked"):
+            return [slot for slot in domain_slots if slot not in IDENTITY_SLOTS]
+        return domain_slots
+
+    async def extract_phone_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # Take a typed number as the answer even when NLU found no entity (full-width, spaces...).
+        # Text without digits is left alone, so a question in the middle of the form is not swallowed.
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") != "phone_number" or not has_digits(text):
+            return {}
+        return {"phone_number": find_phone_number(text) or text.strip()}
+
+    async def extract_service_password(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") != "service_password" or not has_digits(text):
+            return {}
+        return {"service_password": find_service_password(text) or text.strip()}
+
+    async def validate_phone_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        phone = find_phone_number(str(value))
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
+            return {"phone_number": None}
+        try:
+            await self.backend.get_line(phone)
+        except BackendRejected as error:
+            if error.code == "unknown_number":
+                dispatcher.utter_message(response="utter_unknown_phone_number", phone=phone)
+                return {"phone_number": None}
+            raise
+        except BackendUnavailable:
+            logger.warning("backend unavailable while checking a phone number")
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return {"phone_number": None}
+        return {"phone_number": phone}
+
+    async def validate_service_password(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        phone = tracker.get_slot("phone_number")
+        password = find_service_password(str(value)) if value else None
+        if password is None or phone is None:
+            dispatcher.utter_message(response="utter_invalid_service_password")
+            return {"service_password": None}
+        try:
+            result = await self.backend.verify_identity(phone, password)
+        except BackendRejected as error:
+            if error.code == "wrong_password":
+                dispatcher.utter_message(
+                    response="utter_wrong_service_password", attempts_left=error.body.get("attempts_left", 0)
+                )
+                return {"service_password": None}
+            if error.code == "verification_locked":
+                minutes = max(1, -(-int(error.body.get("retry_after_seconds", 1800)) // 60))
+                dispatcher.utter_message(response="utter_identity_locked", minutes=minutes)
+                return {"service_password": PASSWORD_MARKER, "identity_locked": True}
+            raise
+        except BackendUnavailable:
+            logger.warning("backend unavailable while verifying identity")
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return {"service_password": None}
+        dispatcher.utter_message(response="utter_identity_verified", name=result["customer_name"])
+        return {
+            "service_password": PASSWORD_MARKER,
+            "identity_verified": True,
+            "identity_locked": False,
+            "verified_phone": phone,
+            "customer_name": result["customer_name"],
+        }

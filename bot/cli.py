@@ -1,0 +1,94 @@
+"""Command line of the product: `python -m bot run | train | seed`."""
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from typing import List, Optional
+
+from bot.backend.clock import system_clock
+from bot.backend.db import create_database
+from bot.backend.seed import seed_demo
+from bot.processes import ServiceFailed, Supervisor
+from bot.settings import ProductSettings, load_settings
+from bot.stack import embedded_stack
+from bot.training import train
+
+
+async def seed(database_url: str) -> bool:
+    db = create_database(database_url, system_clock)
+    try:
+        await db.create_schema()
+        return await seed_demo(db)
+    finally:
+        await db.close()
+
+
+def banner(settings: ProductSettings) -> str:
+    return f"""
+客服助手已启动 / The assistant is running:
+  Rasa server (REST channel)  {settings.rasa_url}/webhooks/rest/webhook
+  Action server               {settings.action_url}
+  Operator backend            {settings.operator_url}
+  Logs                        {settings.var_dir / 'logs'}
+
+Try it:
+  curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook \\
+       -H 'Content-Type: application/json' -d '{{"sender": "demo", "message": "查一下话费余额"}}'
+  then send "13800138000" and "123456" the same way (demo account 张伟).
+
+Press Ctrl-C to stop.
+"""
+
+
+def run(settings: ProductSettings) -> int:
+    model = train(settings.root, settings.models_dir)
+    if asyncio.run(seed(settings.operator_db_url)):
+        print("run: seeded the demo customers into the operator database")
+    supervisor = Supervisor(settings.var_dir / "logs", settings.root)
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        for spec in embedded_stack(settings, model):
+            print(f"run: starting {spec.name} ...", flush=True)
+            supervisor.start(spec)
+            supervisor.wait_healthy([spec.name])
+        print(banner(settings), flush=True)
+        while not stopping:
+            failed = supervisor.exited()
+            if failed:
+                print(f"run: {failed} stopped unexpectedly; see {supervisor.log_path(failed)}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except ServiceFailed as error:
+        print(f"run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("run: stopping ...", flush=True)
+        supervisor.stop()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="train if needed, seed the demo data, start every process")
+    train_parser = commands.add_parser("train", help="train the model if it is missing or stale")
+    train_parser.add_argument("--force", action="store_true", help="train even if the model is up to date")
+    commands.add_parser("seed", help="create the operator database and seed the demo customers")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    if args.command == "run":
+        return run(settings)
+    if args.command == "train":
+        print(train(settings.root, settings.models_dir, force=args.force))
+        return 0
+    print("seeded" if asyncio.run(seed(settings.operator_db_url)) else "already seeded")
+    return 0

@@ -1,0 +1,82 @@
+"""Settings of the whole embedded product (ports, paths, secrets), loaded once by `load_settings()`."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message says which."""
+
+
+@dataclass(frozen=True)
+class ProductSettings:
+    root: Path
+    var_dir: Path
+    models_dir: Path
+    host: str
+    rasa_port: int
+    action_port: int
+    operator_port: int
+    operator_db_url: str
+    tracker_db_path: Path
+    secrets: Mapping[str, str]
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def operator_url(self) -> str:
+        return f"http://{self.host}:{self.operator_port}"
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, str(default))
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise SettingsError(f"{name} must be a port number, not {text!r}")
+    return int(text)
+
+
+def load_secrets(var_dir: Path, env: Mapping[str, str]) -> Dict[str, str]:
+    """Secrets from the environment; missing ones are generated once into var/secrets.json (0600)."""
+    path = var_dir / "secrets.json"
+    stored: Dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    changed = False
+    for name in SECRET_NAMES:
+        if name not in stored:
+            stored[name] = secrets.token_urlsafe(32)
+            changed = True
+    if changed:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(stored, indent=2))
+    return {name: env.get(name) or stored[name] for name in SECRET_NAMES}
+
+
+def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT) -> ProductSettings:
+    env = os.environ if environ is None else environ
+    var_dir = Path(env.get("TELEBOT_VAR_DIR", root / "var")).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return ProductSettings(
+        root=root,
+        var_dir=var_dir,
+        models_dir=Path(env.get("TELEBOT_MODELS_DIR", root / "models")).resolve(),
+        host="127.0.0.1",
+        rasa_port=_port(env, "RASA_PORT", 5005),
+        action_port=_port(env, "ACTION_PORT", 5055),
+        operator_port=_port(env, "OPERATOR_PORT", 8088),
+        operator_db_url=env.get("OPERATOR_DB_URL", f"sqlite:///{var_dir / 'operator.db'}"),
+        tracker_db_path=Path(env.get("TRACKER_DB_PATH", var_dir / "tracker.db")),
+        secrets=load_secrets(var_dir, env),
+    )

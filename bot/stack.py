@@ -1,0 +1,71 @@
+"""The processes of the embedded product and how they are wired together."""
+
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+from bot.settings import ProductSettings
+from bot.processes import ServiceSpec
+from bot.training import rasa_env
+
+
+def _base_env(settings: ProductSettings) -> Dict[str, str]:
+    return {
+        **rasa_env(),
+        "PYTHONPATH": str(settings.root),
+        "OPERATOR_URL": settings.operator_url,
+        "OPERATOR_API_TOKEN": settings.secrets["OPERATOR_API_TOKEN"],
+    }
+
+
+def operator_backend(settings: ProductSettings) -> ServiceSpec:
+    return ServiceSpec(
+        name="operator-backend",
+        argv=[sys.executable, "-m", "bot.backend"],
+        env={
+            **_base_env(settings),
+            "OPERATOR_HOST": settings.host,
+            "OPERATOR_PORT": str(settings.operator_port),
+            "OPERATOR_DB_URL": settings.operator_db_url,
+        },
+        health_url=f"{settings.operator_url}/health",
+        startup_timeout_s=30,
+    )
+
+
+def action_server(settings: ProductSettings) -> ServiceSpec:
+    return ServiceSpec(
+        name="action-server",
+        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        env={**_base_env(settings), "SANIC_HOST": settings.host, "ACTION_SERVER_SANIC_WORKERS": "1"},
+        health_url=f"{settings.action_url}/health",
+        startup_timeout_s=60,
+    )
+
+
+def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
+    token = settings.secrets["RASA_AUTH_TOKEN"]
+    return ServiceSpec(
+        name="rasa-server",
+        argv=[
+            sys.executable, "-m", "rasa", "run",
+            "--model", str(model),
+            "--enable-api", "--auth-token", token,
+            "--interface", settings.host, "--port", str(settings.rasa_port),
+            "--credentials", str(settings.root / "credentials.yml"),
+            "--endpoints", str(settings.root / "endpoints.yml"),
+            "--log-file", str(settings.var_dir / "logs" / "rasa.log"),
+        ],
+        env={
+            **_base_env(settings),
+            "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
+            "TRACKER_DB_PATH": str(settings.tracker_db_path),
+        },
+        # /status answers only once the model is loaded.
+        health_url=f"{settings.rasa_url}/status?token={token}",
+        startup_timeout_s=240,
+    )
+
+
+def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
+    return [operator_backend(settings), action_server(settings), rasa_server(settings, model)]

@@ -1,0 +1,50 @@
+"""ActionCheckBalance against a real backend."""
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.balance import ActionCheckBalance, wanted_types
+from tests.actions.conftest import make_tracker, responses
+
+ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
+LI = {"identity_verified": True, "verified_phone": "13900139000"}
+
+
+async def check(backend, domain, slots):
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckBalance(backend).run(dispatcher, make_tracker(slots), domain)
+    return events, responses(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "asked, expected",
+    [
+        (None, ["话费", "流量", "语音"]),  # nothing asked: all three
+        ("流量", ["流量"]),  # a single value
+        (["语音", "话费"], ["话费", "语音"]),  # several, in the canonical order
+        (["积分"], ["话费", "流量", "语音"]),  # nothing we know: all three
+    ],
+)
+def test_wanted_types(asked, expected):
+    assert wanted_types(asked) == expected
+
+
+async def test_all_balances_of_zhang_wei(backend, domain):
+    events, sent = await check(backend, domain, ZHANG)
+    assert events == [SlotSet("balance_type", None)]
+    assert sent == [
+        {"response": "utter_balance_money", "balance": "58.30"},
+        {"response": "utter_balance_data", "total": "40GB", "used": "27.5GB", "left": "12.5GB"},
+        {"response": "utter_balance_voice", "total": 500, "used": 180, "left": 320},
+    ]
+
+
+async def test_arrears_are_stated_plainly(backend, domain):
+    _, sent = await check(backend, domain, {**LI, "balance_type": ["话费"]})
+    assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}]
+
+
+async def test_unverified_customer_gets_nothing(backend, domain):
+    events, sent = await check(backend, domain, {"identity_locked": True, "phone_number": "13800138000"})
+    assert (events, sent) == ([SlotSet("balance_type", None)], [])

@@ -1,0 +1,110 @@
+"""Identity checks inside a task form, against a real backend."""
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.balance import ValidateBalanceForm
+from actions.backend import BackendUnavailable, OperatorBackend
+from actions.settings import ActionSettings
+from tests.actions.conftest import make_tracker, responses
+
+FORM = "balance_form"
+
+
+async def run_form(backend, domain, slots, text):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"requested_slot": None, **slots}, text=text, active_loop=FORM)
+    events = await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
+    return events, responses(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("13800138000", "13800138000"),  # plain
+        ("１３８００１３８０００", "13800138000"),  # full-width digits
+        ("我的号码是138 0013 8000", "13800138000"),  # spaces inside, words around
+        ("139-0013-9000", "13900139000"),  # dashes
+    ],
+)
+async def test_typed_phone_numbers_are_taken_and_checked(backend, domain, text, phone):
+    events, sent = await run_form(backend, domain, {"requested_slot": "phone_number"}, text)
+    assert events == [SlotSet("phone_number", phone)]
+    assert sent == []
+
+
+async def test_invalid_phone_number_is_asked_again(backend, domain):
+    events, sent = await run_form(backend, domain, {"requested_slot": "phone_number"}, "12345")
+    assert events == [SlotSet("phone_number", None)]
+    assert sent == [{"response": "utter_invalid_phone_number", "value": "12345"}]
+
+
+async def test_unknown_phone_number_is_asked_again(backend, domain):
+    events, sent = await run_form(backend, domain, {"requested_slot": "phone_number"}, "13700137000")
+    assert events == [SlotSet("phone_number", None)]
+    assert sent == [{"response": "utter_unknown_phone_number", "phone": "13700137000"}]
+
+
+async def test_a_question_without_digits_is_not_taken_as_a_number(backend, domain):
+    events, sent = await run_form(backend, domain, {"requested_slot": "phone_number"}, "转人工")
+    assert (events, sent) == ([], [])
+
+
+async def test_right_password_verifies_and_never_stores_it(backend, domain):
+    slots = {"requested_slot": "service_password", "phone_number": "13800138000"}
+    events, sent = await run_form(backend, domain, slots, "密码是１２３４５６")
+    assert events == [
+        SlotSet("service_password", "******"),
+        SlotSet("identity_verified", True),
+        SlotSet("identity_locked", False),
+        SlotSet("verified_phone", "13800138000"),
+        SlotSet("customer_name", "张伟"),
+        SlotSet("requested_slot", None),
+    ]
+    assert sent == [{"response": "utter_identity_verified", "name": "张伟"}]
+
+
+async def test_wrong_passwords_count_down_then_lock(backend, domain):
+    slots = {"requested_slot": "service_password", "phone_number": "13800138000"}
+    events, sent = await run_form(backend, domain, slots, "111111")
+    assert events == [SlotSet("service_password", None)]
+    assert sent == [{"response": "utter_wrong_service_password", "attempts_left": 2}]
+    _, sent = await run_form(backend, domain, slots, "222222")
+    assert sent == [{"response": "utter_wrong_service_password", "attempts_left": 1}]
+    events, sent = await run_form(backend, domain, slots, "333333")
+    assert events == [
+        SlotSet("service_password", "******"),
+        SlotSet("identity_locked", True),
+        SlotSet("requested_slot", None),
+    ]
+    assert sent == [{"response": "utter_identity_locked", "minutes": 30}]
+
+
+async def test_malformed_password_is_asked_again_without_a_backend_call(backend, domain):
+    slots = {"requested_slot": "service_password", "phone_number": "13800138000"}
+    events, sent = await run_form(backend, domain, slots, "12345")
+    assert events == [SlotSet("service_password", None)]
+    assert sent == [{"response": "utter_invalid_service_password"}]
+    # No attempt was counted: the right password still verifies at the first try.
+    events, _ = await run_form(backend, domain, slots, "123456")
+    assert SlotSet("identity_verified", True) in events
+
+
+async def test_verified_customer_is_not_asked_again(backend, domain):
+    slots = {"identity_verified": True, "verified_phone": "13800138000", "phone_number": "13800138000"}
+    events, sent = await run_form(backend, domain, slots, "查话费")
+    assert events == [SlotSet("requested_slot", None)]
+    assert sent == []
+
+
+async def test_backend_down_gives_a_clear_message(domain, unused_tcp_port):
+    dead = OperatorBackend(ActionSettings(backend_url=f"http://127.0.0.1:{unused_tcp_port}", backend_token="x"))
+    try:
+        events, sent = await run_form(dead, domain, {"requested_slot": "phone_number"}, "13800138000")
+        assert events == [SlotSet("phone_number", None)]
+        assert sent == [{"response": "utter_backend_unavailable"}]
+        with pytest.raises(BackendUnavailable):
+            await dead.get_line("13800138000")
+    finally:
+        await dead.close()

@@ -55,7 +55,7 @@ def load_secrets(var_dir: Path, env: Mapping[str, str]) -> Dict[str, str]:
     changed = False
     for name in SECRET_NAMES:
         if name not in stored:
-            stored[name] = secrets.token_urlsafe(32)
+            stored[name] = secrets.token_hex(24)
             changed = True
     if changed:
         var_dir.mkdir(parents=True, exist_ok=True)

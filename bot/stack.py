@@ -50,7 +50,7 @@ def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
         argv=[
             sys.executable, "-m", "rasa", "run",
             "--model", str(model),
-            "--enable-api", "--auth-token", token,
+            "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
             "--interface", settings.host, "--port", str(settings.rasa_port),
             "--credentials", str(settings.root / "credentials.yml"),
             "--endpoints", str(settings.root / "endpoints.yml"),

@@ -14,7 +14,7 @@ def test_defaults_and_generated_secrets(tmp_path):
     assert settings.operator_db_url == f"sqlite:///{tmp_path / 'operator.db'}"
     stored = json.loads((tmp_path / "secrets.json").read_text())
     assert dict(settings.secrets) == stored
-    assert all(len(value) >= 32 for value in stored.values())
+    assert all(len(value) == 48 and value.isalnum() for value in stored.values())
     assert stat.S_IMODE((tmp_path / "secrets.json").stat().st_mode) == 0o600
     # Loaded again, the same secrets come back.
     assert load_settings({"TELEBOT_VAR_DIR": str(tmp_path)}).secrets == settings.secrets

@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is for developers.
-.PHONY: setup run test train validate lock clean
+.PHONY: setup run test train validate evaluate benchmark lock clean
 
 export RASA_TELEMETRY_ENABLED := false
 PY := .venv/bin/python
@@ -18,6 +18,14 @@ train: setup
 
 validate: setup
 	@$(PY) -m rasa data validate
+
+# Trainers: our pipeline vs the stock one on the held-out set (reports in results/evaluation/).
+evaluate: setup
+	@$(PY) -m bot evaluate
+
+# p50/p95 latency of /model/parse for both pipelines (run `make evaluate` first to reuse its models).
+benchmark: setup
+	@$(PY) -m bot benchmark
 
 # Re-resolve every pin in one run together with rasa (see requirements.in).
 lock:

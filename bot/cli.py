@@ -83,12 +83,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_parser = commands.add_parser("train", help="train the model if it is missing or stale")
     train_parser.add_argument("--force", action="store_true", help="train even if the model is up to date")
     commands.add_parser("seed", help="create the operator database and seed the demo customers")
+    evaluate_parser = commands.add_parser(
+        "evaluate", help="train our and the stock pipeline, score both on tests/nlu/heldout.yml"
+    )
+    evaluate_parser.add_argument("--out", default="results/evaluation", help="where reports are written")
+    benchmark_parser = commands.add_parser("benchmark", help="p50/p95 of /model/parse for both pipelines")
+    benchmark_parser.add_argument("--out", default="results/evaluation", help="where the evaluated models are")
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.command == "run":
         return run(settings)
     if args.command == "train":
         print(train(settings.root, settings.models_dir, force=args.force))
+        return 0
+    if args.command == "evaluate":
+        from bot.evaluation import compare
+
+        compare(settings.root / args.out)
+        return 0
+    if args.command == "benchmark":
+        from bot.benchmark import benchmark
+
+        benchmark(settings.root, settings.root / args.out)
         return 0
     print("seeded" if asyncio.run(seed(settings.operator_db_url)) else "already seeded")
     return 0

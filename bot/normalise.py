@@ -12,6 +12,16 @@ _SIX_DIGITS_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _DIGIT_SEPARATORS_RE = re.compile(r"(?<=\d)[\s\-－—.·]+(?=\d)")
 
 
+_CN_DIGIT_MAP = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+# Seven or more spoken digits in a row are a number being read out (一三八零零一三八零零零).
+_CN_DIGIT_RUN_RE = re.compile("[零〇一二三四五六七八九幺]{7,}")
+
+
+def spoken_digits_to_arabic(text: str) -> str:
+    """'一三八零零一三八零零零' -> '13800138000'; short runs (一百五, 十一) are left alone."""
+    return _CN_DIGIT_RUN_RE.sub(lambda match: match.group(0).translate(_CN_DIGIT_MAP), text)
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (１３８, ＡＢＣ, ！) and the ideographic space to their half-width forms."""
     return text.translate(_FULLWIDTH)
@@ -24,7 +34,7 @@ def join_digit_groups(text: str) -> str:
 
 def find_phone_number(text: str) -> Optional[str]:
     """The first mainland mobile number in free text, however it was typed."""
-    match = _PHONE_RE.search(join_digit_groups(to_halfwidth(text)))
+    match = _PHONE_RE.search(join_digit_groups(spoken_digits_to_arabic(to_halfwidth(text))))
     return match.group(1) if match else None
 
 

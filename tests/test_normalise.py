@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.normalise import find_phone_number, find_service_password, has_digits, join_digit_groups, to_halfwidth
+from bot.normalise import (
+    find_phone_number,
+    find_service_password,
+    has_digits,
+    join_digit_groups,
+    spoken_digits_to_arabic,
+    to_halfwidth,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +69,16 @@ def test_find_service_password(text, expected):
 
 def test_has_digits():
     assert (has_digits("转人工"), has_digits("第１个"), has_digits("a1")) == (False, True, True)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("一三八零零一三八零零零", "13800138000"),  # a number read out digit by digit
+        ("幺三九零零幺三九零零零", "13900139000"),  # 幺 is how 1 is read on the phone
+        ("充一百五", "充一百五"),  # an amount, not a digit run
+        ("十一月", "十一月"),
+    ],
+)
+def test_spoken_digits_to_arabic(text, expected):
+    assert spoken_digits_to_arabic(text) == expected

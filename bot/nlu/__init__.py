@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for Chinese telecom messages (listed in config.yml)."""

@@ -1,0 +1,116 @@
+"""TelecomEntityRuler: deterministic entities found by spaCy's Matcher over the jieba tokens.
+
+Closed vocabularies (bill_type, payment_method, balance_type, package_name, fault_type) come from
+the lexicon; phone numbers, amounts, months and ticket numbers from token patterns (patterns.py).
+Overlaps are resolved by spaCy's `filter_spans` (longest match wins). DIET still extracts entities
+too; EntityNormaliser merges both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.nlu.constants import TOKENS_NAMES
+
+from bot.nlu.lexicon import Lexicon, load_lexicon
+from bot.nlu.patterns import FIXED_PATTERNS, phrase_patterns
+from bot.nlu.storage import load_persisted_lexicon, persist_lexicon
+
+logger = logging.getLogger(__name__)
+
+
+def _jieba_words(text: str) -> List[str]:
+    import jieba
+
+    return [word for word, _start, _end in jieba.tokenize(text)]
+
+
+class TokenMatcher:
+    """A spaCy Matcher built lazily, after the tokenizer has loaded jieba's user dictionary."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._nlp: Optional[Any] = None
+        self._matcher: Optional[Any] = None
+
+    def _build(self) -> None:
+        import spacy
+        from spacy.matcher import Matcher
+
+        self._nlp = spacy.blank("zh")
+        self._matcher = Matcher(self._nlp.vocab)
+        for label, patterns in FIXED_PATTERNS.items():
+            self._matcher.add(label, patterns)
+        for label in self._lexicon.variants:
+            self._matcher.add(label, phrase_patterns(self._lexicon.forms(label), _jieba_words))
+
+    def match(self, text: str, tokens: List[Token]) -> List[Dict[str, Any]]:
+        from spacy.tokens import Doc
+        from spacy.util import filter_spans
+
+        if not tokens:
+            return []
+        if self._matcher is None:
+            self._build()
+        doc = Doc(self._nlp.vocab, words=[token.text for token in tokens], spaces=[False] * len(tokens))
+        spans = filter_spans(self._matcher(doc, as_spans=True))
+        entities = []
+        for span in spans:
+            start, end = tokens[span.start].start, tokens[span.end - 1].end
+            entities.append({"entity": span.label_, "start": start, "end": end, "value": text[start:end]})
+        return entities
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class TelecomEntityRuler(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"lexicon_path": "data/lexicon/telecom.yml"}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "jieba"]
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, lexicon: Lexicon) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._matcher = TokenMatcher(lexicon)
+
+    @classmethod
+    def create(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> TelecomEntityRuler:
+        return cls(config, model_storage, resource, load_lexicon(config["lexicon_path"]))
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TelecomEntityRuler:
+        return cls(config, model_storage, resource, load_persisted_lexicon(model_storage, resource))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        persist_lexicon(self._model_storage, self._resource, self._config["lexicon_path"])
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = self._matcher.match(text, message.get(TOKENS_NAMES[TEXT]) or [])
+            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
+        return messages

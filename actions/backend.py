@@ -6,7 +6,7 @@ Every call returns the decoded JSON body or raises:
 """
 
 import asyncio
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import aiohttp
 
@@ -63,6 +63,36 @@ class OperatorBackend:
 
     async def get_balance(self, phone: str) -> Dict[str, Any]:
         return await self._request("GET", f"/v1/lines/{phone}/balance")
+
+    async def list_bills(
+        self, phone: str, *, bill_type: Optional[str] = None, month: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
+        params = {key: value for key, value in (("type", bill_type), ("month", month)) if value}
+        return (await self._request("GET", f"/v1/lines/{phone}/bills", params=params))["bills"]
+
+    async def get_outstanding(self, phone: str, bill_type: str) -> int:
+        body = await self._request("GET", f"/v1/lines/{phone}/outstanding", params={"type": bill_type})
+        return int(body["outstanding_fen"])
+
+    async def record_consent(
+        self, *, phone: str, action: str, subject: Dict[str, Any], shown_text: str, confirmed: bool,
+        channel: str, sender_id: str,
+    ) -> Dict[str, Any]:
+        body = {"phone": phone, "action": action, "subject": subject, "shown_text": shown_text,
+                "confirmed": confirmed, "channel": channel, "sender_id": sender_id}
+        return await self._request("POST", "/v1/consents", json=body)
+
+    async def pay(
+        self, *, idempotency_key: str, phone: str, bill_type: str, amount_fen: int, method: str,
+        consent_id: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Charge once per key: a retry with the same key returns the first result."""
+        body = {"idempotency_key": idempotency_key, "phone": phone, "bill_type": bill_type,
+                "amount_fen": amount_fen, "method": method, "consent_id": consent_id}
+        return await self._request("POST", "/v1/payments", json=body)
+
+    async def list_subscriptions(self, phone: str) -> List[Dict[str, Any]]:
+        return (await self._request("GET", f"/v1/lines/{phone}/subscriptions"))["subscriptions"]
 
 
 _default: Optional[OperatorBackend] = None

@@ -34,6 +34,12 @@ class BackendMixin:
         return self._backend or default_backend()
 
 
+def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+    """The canonical value of the last `entity` in the latest user message, if any."""
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    return str(values[-1]) if values else None
+
+
 def is_verified(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("identity_verified")) and bool(tracker.get_slot("verified_phone"))
 
@@ -53,10 +59,15 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
     async def extract_phone_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        # Take a typed number as the answer even when NLU found no entity (full-width, spaces...).
-        # Text without digits is left alone, so a question in the middle of the form is not swallowed.
+        # A number named in the request that starts the form (查一下13800138000的话费) or given
+        # when asked; a typed answer counts even when NLU found no entity. Text without digits is
+        # left alone, so a question in the middle of the form is not swallowed.
+        requested = tracker.get_slot("requested_slot")
+        said = latest_entity(tracker, "phone_number")
+        if said and requested in (None, "phone_number"):
+            return {"phone_number": said}
         text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("requested_slot") != "phone_number" or not has_digits(text):
+        if requested != "phone_number" or not has_digits(text):
             return {}
         return {"phone_number": find_phone_number(text) or text.strip()}
 

@@ -56,12 +56,15 @@ def benchmark(root: Path, out_root: Path, rounds: int = 2) -> Dict[str, Dict[str
         if not model.exists():
             train_nlu(config, out_root / name)
         port, token = free_port(), secrets.token_hex(16)
+        endpoints = out_root / name / "endpoints.yml"  # NLU only: no action server, in-memory tracker
+        endpoints.write_text("{}\n")
         supervisor = Supervisor(out_root / name / "logs", root)
         supervisor.start(
             ServiceSpec(
                 name="rasa-nlu",
                 argv=[sys.executable, "-m", "rasa", "run", "--enable-api", "-m", str(model),
-                      "--port", str(port), "-i", "127.0.0.1", f"--auth-token={token}"],
+                      "--port", str(port), "-i", "127.0.0.1", f"--auth-token={token}",
+                      "--endpoints", str(endpoints)],
                 env=rasa_env(),
                 health_url=f"http://127.0.0.1:{port}/status?token={token}",
             )

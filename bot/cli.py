@@ -87,6 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "evaluate", help="train our and the stock pipeline, score both on tests/nlu/heldout.yml"
     )
     evaluate_parser.add_argument("--out", default="results/evaluation", help="where reports are written")
+    evaluate_parser.add_argument("--only", choices=["ours", "stock"], help="train and score one pipeline only")
     benchmark_parser = commands.add_parser("benchmark", help="p50/p95 of /model/parse for both pipelines")
     benchmark_parser.add_argument("--out", default="results/evaluation", help="where the evaluated models are")
     args = parser.parse_args(argv)
@@ -97,9 +98,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(train(settings.root, settings.models_dir, force=args.force))
         return 0
     if args.command == "evaluate":
-        from bot.evaluation import compare
+        from bot.evaluation import PIPELINES, compare
 
-        compare(settings.root / args.out)
+        pipelines = {args.only: PIPELINES[args.only]} if args.only else None
+        compare(settings.root / args.out, pipelines)
         return 0
     if args.command == "benchmark":
         from bot.benchmark import benchmark

@@ -97,7 +97,9 @@ def evaluate_model(model: Path, out_dir: Path, heldout: Path = HELDOUT) -> Dict[
     _rasa("test", "nlu", "--nlu", str(heldout), "-m", str(model), "--out", str(report_dir))
     intent_report = json.loads((report_dir / "intent_report.json").read_text())
     examples = load_examples(heldout)
-    logging.getLogger("rasa").setLevel(logging.ERROR)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no debug line per parsed message
     predicted = asyncio.run(predict_entities(model, [example.text for example in examples]))
     entities = score_entities([example.entities for example in examples], predicted)
     selection_path = report_dir / "response_selection_report.json"
@@ -142,13 +144,18 @@ def format_table(summaries: Dict[str, Dict[str, Any]]) -> str:
 
 def compare(out_root: Path, pipelines: Optional[Dict[str, Path]] = None) -> Dict[str, Dict[str, Any]]:
     summaries = {}
-    for name, config in (pipelines or PIPELINES).items():
+    for name, config in PIPELINES.items():
         out_dir = out_root / name
+        if pipelines is not None and name not in pipelines:
+            if (out_dir / "summary.json").exists():  # keep the last scores of a pipeline not rerun
+                summaries[name] = json.loads((out_dir / "summary.json").read_text())
+            continue
         print(f"evaluate: training the {name} pipeline ({config}) ...", flush=True)
         started = time.monotonic()
         model = train_nlu(config, out_dir)
         seconds = time.monotonic() - started
         summaries[name] = {**evaluate_model(model, out_dir), "training_seconds": seconds}
+        (out_dir / "summary.json").write_text(json.dumps(summaries[name], indent=2, ensure_ascii=False))
     table = format_table(summaries)
     (out_root / "comparison.md").write_text(table + "\n")
     print(table)

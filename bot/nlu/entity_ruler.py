@@ -11,20 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.nlu.constants import TOKENS_NAMES
 
-from bot.nlu.lexicon import Lexicon, load_lexicon
+from bot.nlu.lexicon import Lexicon
 from bot.nlu.patterns import FIXED_PATTERNS, phrase_patterns
-from bot.nlu.storage import load_persisted_lexicon, persist_lexicon
+from bot.nlu.lexicon_component import LexiconComponent
 
 logger = logging.getLogger(__name__)
 
@@ -72,41 +68,14 @@ class TokenMatcher:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class TelecomEntityRuler(GraphComponent, EntityExtractorMixin):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"lexicon_path": "data/lexicon/telecom.yml"}
-
+class TelecomEntityRuler(LexiconComponent, EntityExtractorMixin):
     @staticmethod
     def required_packages() -> List[Text]:
         return ["spacy", "jieba"]
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, lexicon: Lexicon) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._matcher = TokenMatcher(lexicon)
-
-    @classmethod
-    def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> TelecomEntityRuler:
-        return cls(config, model_storage, resource, load_lexicon(config["lexicon_path"]))
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TelecomEntityRuler:
-        return cls(config, model_storage, resource, load_persisted_lexicon(model_storage, resource))
-
-    def train(self, training_data: TrainingData) -> Resource:
-        persist_lexicon(self._model_storage, self._resource, self._config["lexicon_path"])
-        return self._resource
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._matcher = TokenMatcher(self.lexicon)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

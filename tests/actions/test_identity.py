@@ -108,3 +108,17 @@ async def test_backend_down_gives_a_clear_message(domain, unused_tcp_port):
             await dead.get_line("13800138000")
     finally:
         await dead.close()
+
+
+async def test_a_number_in_the_opening_request_is_taken(backend, domain):
+    events, _ = await run_form(
+        backend, domain, {}, "查一下13800138000的话费",
+    )
+    assert events == []  # no entity from NLU in this tracker: nothing is guessed from free text
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        {"requested_slot": None}, text="查一下13800138000的话费",
+        entities=[{"entity": "phone_number", "value": "13800138000"}], active_loop=FORM,
+    )
+    events = await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("phone_number", "13800138000")]

@@ -1,13 +1,15 @@
 """Start the whole embedded product once per test session: backend, action server, Rasa server.
 
-The model is trained once (only if `models/` has none newer than data/, config.yml and domain.yml).
+The model is trained once (only if `models/` has none newer than its sources; see bot/training.py).
 """
 
 import asyncio
 import json
 import os
 import socket
+import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -15,7 +17,7 @@ import pytest
 from bot.cli import seed
 from bot.processes import Supervisor
 from bot.settings import ProductSettings, load_settings
-from bot.stack import embedded_stack
+from bot.stack import embedded_stack, operator_backend
 from bot.training import train
 
 
@@ -25,8 +27,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Product:
+    """The running product, plus what tests need to reach behind the chat."""
+
+    def __init__(self, settings: ProductSettings, supervisor: Supervisor) -> None:
+        self.settings = settings
+        self.supervisor = supervisor
+
+    def reset_backend(self) -> None:
+        """Fresh demo data: restart the operator backend on a newly seeded database."""
+        spec = operator_backend(self.settings)
+        self.supervisor.stop(spec.name)
+        Path(self.settings.operator_db_url.replace("sqlite:///", "")).unlink()
+        asyncio.run(seed(self.settings.operator_db_url))
+        self.supervisor.start(spec)
+        self.supervisor.wait_healthy([spec.name])
+
+    def backend_get(self, path: str) -> Dict[str, Any]:
+        request = urllib.request.Request(
+            self.settings.operator_url + urllib.parse.quote(path, safe="/?=&"),
+            headers={"Authorization": f"Bearer {self.settings.secrets['OPERATOR_API_TOKEN']}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
 @pytest.fixture(scope="session")
-def product(tmp_path_factory) -> Iterator[ProductSettings]:
+def running(tmp_path_factory) -> Iterator[Product]:
     var_dir = tmp_path_factory.mktemp("var")
     env = {
         **os.environ,
@@ -43,9 +70,16 @@ def product(tmp_path_factory) -> Iterator[ProductSettings]:
         for spec in embedded_stack(settings, model):
             supervisor.start(spec)
         supervisor.wait_healthy()
-        yield settings
+        yield Product(settings, supervisor)
     finally:
         supervisor.stop()
+
+
+@pytest.fixture(scope="module")
+def product(running: Product) -> ProductSettings:
+    """Each test module starts from the seeded demo data."""
+    running.reset_backend()
+    return running.settings
 
 
 class RestChat:

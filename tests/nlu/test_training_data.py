@@ -1,7 +1,6 @@
 """Checks on data/nlu and tests/nlu/heldout.yml that keep the data usable for the pipeline."""
 
 from collections import defaultdict
-from pathlib import Path
 from typing import Dict, List
 
 import jieba

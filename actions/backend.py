@@ -91,6 +91,18 @@ class OperatorBackend:
                 "amount_fen": amount_fen, "method": method, "consent_id": consent_id}
         return await self._request("POST", "/v1/payments", json=body)
 
+    async def create_ticket(
+        self, *, phone: str, kind: str, category: str, description: str, address: Optional[str] = None
+    ) -> Dict[str, Any]:
+        body = {"phone": phone, "kind": kind, "category": category, "description": description, "address": address}
+        return await self._request("POST", "/v1/tickets", json=body)
+
+    async def get_ticket(self, ticket_id: str) -> Dict[str, Any]:
+        return await self._request("GET", f"/v1/tickets/{ticket_id}")
+
+    async def list_tickets(self, phone: str) -> List[Dict[str, Any]]:
+        return (await self._request("GET", f"/v1/lines/{phone}/tickets"))["tickets"]
+
     async def list_subscriptions(self, phone: str) -> List[Dict[str, Any]]:
         return (await self._request("GET", f"/v1/lines/{phone}/subscriptions"))["subscriptions"]
 

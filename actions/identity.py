@@ -40,6 +40,39 @@ def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return str(values[-1]) if values else None
 
 
+def entity_or_typed(tracker: Tracker, entity: str, slot: str) -> Optional[str]:
+    """The entity from the latest message; else, when `slot` was asked for, a typed answer with
+    digits (validated afterwards). Text without digits is left alone, so a question in the middle
+    of a form is not swallowed."""
+    said = latest_entity(tracker, entity)
+    if said:
+        return said
+    text = tracker.latest_message.get("text") or ""
+    if tracker.get_slot("requested_slot") == slot and has_digits(text):
+        return text.strip()
+    return None
+
+
+async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The 11-digit number in `value` if the operator knows it; otherwise says why and gives None."""
+    phone = find_phone_number(str(value))
+    if phone is None:
+        dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
+        return None
+    try:
+        await backend.get_line(phone)
+    except BackendRejected as error:
+        if error.code != "unknown_number":
+            raise
+        dispatcher.utter_message(response="utter_unknown_phone_number", phone=phone)
+        return None
+    except BackendUnavailable:
+        logger.warning("backend unavailable while checking a phone number")
+        dispatcher.utter_message(response="utter_backend_unavailable")
+        return None
+    return phone
+
+
 def is_verified(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("identity_verified")) and bool(tracker.get_slot("verified_phone"))
 
@@ -82,22 +115,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
     async def validate_phone_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        phone = find_phone_number(str(value))
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
-            return {"phone_number": None}
-        try:
-            await self.backend.get_line(phone)
-        except BackendRejected as error:
-            if error.code == "unknown_number":
-                dispatcher.utter_message(response="utter_unknown_phone_number", phone=phone)
-                return {"phone_number": None}
-            raise
-        except BackendUnavailable:
-            logger.warning("backend unavailable while checking a phone number")
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return {"phone_number": None}
-        return {"phone_number": phone}
+        return {"phone_number": await known_phone(self.backend, value, dispatcher)}
 
     async def validate_service_password(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

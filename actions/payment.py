@@ -17,9 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable
 from actions.formatting import mask_phone, yuan
-from actions.identity import BackendMixin, is_verified, latest_entity
+from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone, latest_entity
 from actions.money import MAX_PAYMENT_FEN, to_fen
-from bot.normalise import find_phone_number, has_digits
 
 logger = logging.getLogger(__name__)
 
@@ -46,24 +45,14 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
         return "validate_pay_form"
 
     async def extract_pay_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        said = latest_entity(tracker, "phone_number")
-        text = tracker.latest_message.get("text") or ""
-        if said:
-            return {"pay_phone": said}
-        if tracker.get_slot("requested_slot") == "pay_phone" and has_digits(text):
-            return {"pay_phone": text.strip()}
-        if tracker.get_slot("pay_phone") is None and is_verified(tracker):
-            return {"pay_phone": tracker.get_slot("verified_phone")}  # their own number by default
-        return {}
+        phone = entity_or_typed(tracker, "phone_number", "pay_phone")
+        if phone is None and tracker.get_slot("pay_phone") is None and is_verified(tracker):
+            phone = tracker.get_slot("verified_phone")  # their own number by default
+        return {"pay_phone": phone} if phone else {}
 
     async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        said = latest_entity(tracker, "amount")
-        text = tracker.latest_message.get("text") or ""
-        if said:
-            return {"amount": said}
-        if tracker.get_slot("requested_slot") == "amount" and has_digits(text):
-            return {"amount": text.strip()}
-        return {}
+        amount = entity_or_typed(tracker, "amount", "amount")
+        return {"amount": amount} if amount else {}
 
     async def extract_payment_method(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -88,20 +77,9 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
         return {"payment_method": value if value in METHODS else None}
 
     async def validate_pay_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        phone = find_phone_number(str(value))
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
-            return {"pay_phone": None}
-        try:
-            await self.backend.get_line(phone)
-        except BackendRejected:
-            dispatcher.utter_message(response="utter_unknown_phone_number", phone=phone)
-            return {"pay_phone": None}
-        except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return {"pay_phone": None}
+        phone = await known_phone(self.backend, value, dispatcher)
         # A new number invalidates a confirmation given for the old one.
-        return {"pay_phone": phone, "pay_confirmed": None}
+        return {"pay_phone": phone, "pay_confirmed": None} if phone else {"pay_phone": None}
 
     async def validate_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         fen = to_fen(value)

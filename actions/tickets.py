@@ -1,0 +1,159 @@
+"""Tickets: 故障报修 and 投诉 open a backend ticket with its promised response time; 查工单 finds one.
+
+All three need a verified customer (IdentityFormValidation): a ticket is tied to the line.
+"""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendRejected, BackendUnavailable
+from actions.identity import BackendMixin, IdentityFormValidation, is_verified, latest_entity
+
+FAULT_TYPES = ("断网", "网速慢", "无信号", "网络不稳定")
+# Complaint categories by the words customers use; the backend triages 计费争议 as complex (72 h).
+COMPLAINT_KEYWORDS = (
+    ("计费争议", ("计费", "扣费", "扣钱", "收费", "多扣", "乱扣", "账单", "话费", "退钱", "退费")),
+    ("营销骚扰", ("骚扰", "推销", "营销", "短信轰炸", "打电话推")),
+    ("网络质量", ("信号", "网速", "网络", "断网", "掉线")),
+    ("服务态度", ("态度", "客服", "营业员", "工作人员", "师傅", "装维")),
+    ("处理时效", ("没人管", "没人处理", "太慢", "拖", "几天了", "还没修")),
+)
+RESPONSE_TIME = {"urgent": "我们会立即安排处理", "routine": "我们将在24小时内回复您", "complex": "我们将在72小时内回复您"}
+TICKET_SLOTS = ("fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
+
+
+def complaint_category(text: str) -> Optional[str]:
+    for category, words in COMPLAINT_KEYWORDS:
+        if any(word in text for word in words):
+            return category
+    return None
+
+
+def describe(text: str) -> Optional[str]:
+    """A free-text description worth keeping: at least a few characters, at most 500."""
+    text = text.strip()
+    return text[:500] if len(text) >= 4 else None
+
+
+class ValidateFaultForm(IdentityFormValidation):
+    def name(self) -> Text:
+        return "validate_fault_form"
+
+    async def extract_fault_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        said = latest_entity(tracker, "fault_type")
+        return {"fault_type": said} if said in FAULT_TYPES else {}
+
+    async def extract_fault_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # The report that starts the form is the description; otherwise the answer when asked.
+        if tracker.get_slot("fault_description") is None and (
+            intent == "report_fault" or tracker.get_slot("requested_slot") == "fault_description"
+        ):
+            description = describe(text)
+            return {"fault_description": description} if description else {}
+        return {}
+
+    async def extract_fault_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") == "fault_address" and describe(text):
+            return {"fault_address": describe(text)}
+        return {}
+
+
+class ValidateComplaintForm(IdentityFormValidation):
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("complaint_description") is None and (
+            intent == "complain" or tracker.get_slot("requested_slot") == "complaint_description"
+        ):
+            description = describe(text)
+            return {"complaint_description": description} if description else {}
+        return {}
+
+    async def extract_complaint_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("complaint_category"):
+            return {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        category = complaint_category(text)
+        if category is None and tracker.get_slot("requested_slot") == "complaint_category" and text:
+            category = "其他"
+        return {"complaint_category": category} if category else {}
+
+
+class ActionOpenTicket(BackendMixin, Action):
+    """Opens the fault or complaint ticket the finished form describes."""
+
+    def name(self) -> Text:
+        return "action_open_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        reset = [SlotSet(slot, None) for slot in TICKET_SLOTS]
+        if not is_verified(tracker):
+            return reset
+        if tracker.get_slot("fault_type"):
+            request = {"kind": "故障报修", "category": tracker.get_slot("fault_type"),
+                       "description": tracker.get_slot("fault_description") or tracker.get_slot("fault_type"),
+                       "address": tracker.get_slot("fault_address")}
+        elif tracker.get_slot("complaint_category"):
+            request = {"kind": "投诉", "category": tracker.get_slot("complaint_category"),
+                       "description": tracker.get_slot("complaint_description") or tracker.get_slot("complaint_category")}
+        else:
+            return reset
+        try:
+            ticket = await self.backend.create_ticket(phone=tracker.get_slot("verified_phone"), **request)
+        except (BackendUnavailable, BackendRejected):
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return reset
+        dispatcher.utter_message(
+            response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],
+            response_time=RESPONSE_TIME[ticket["priority"]], sla_due=ticket["sla_due"][:16].replace("T", " "),
+        )
+        return reset
+
+
+class ValidateTicketForm(IdentityFormValidation):
+    def name(self) -> Text:
+        return "validate_ticket_form"
+
+
+class ActionQueryTicket(BackendMixin, Action):
+    def name(self) -> Text:
+        return "action_query_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        reset = [SlotSet("ticket_id", None)]
+        if not is_verified(tracker):
+            return reset
+        phone, wanted = tracker.get_slot("verified_phone"), tracker.get_slot("ticket_id")
+        try:
+            tickets = await self.backend.list_tickets(phone)
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_unavailable")
+            return reset
+        # Only the customer's own tickets: another line's ticket number finds nothing.
+        found = [t for t in tickets if t["id"] == wanted] if wanted else tickets[:1]
+        if not found:
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=wanted or "")
+            return reset
+        ticket = found[0]
+        latest = ticket["history"][-1]
+        dispatcher.utter_message(
+            response="utter_ticket_status", ticket_id=ticket["id"], kind=ticket["kind"], category=ticket["category"],
+            status=ticket["status"], note=latest["note"], at=latest["at"][:16].replace("T", " "),
+        )
+        return reset

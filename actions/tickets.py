@@ -39,6 +39,16 @@ def describe(text: str) -> Optional[str]:
     return text[:500] if len(text) >= 4 else None
 
 
+def opening_or_answer(tracker: Tracker, slot: str, opening_intent: str) -> Dict[Text, Any]:
+    """The message that opened the form (a report or complaint describes itself), or the answer
+    when `slot` was asked for; nothing once the slot is filled."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot(slot) is None and (intent == opening_intent or tracker.get_slot("requested_slot") == slot):
+        description = describe(tracker.latest_message.get("text") or "")
+        return {slot: description} if description else {}
+    return {}
+
+
 class ValidateFaultForm(IdentityFormValidation):
     def name(self) -> Text:
         return "validate_fault_form"
@@ -50,15 +60,7 @@ class ValidateFaultForm(IdentityFormValidation):
     async def extract_fault_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        # The report that starts the form is the description; otherwise the answer when asked.
-        if tracker.get_slot("fault_description") is None and (
-            intent == "report_fault" or tracker.get_slot("requested_slot") == "fault_description"
-        ):
-            description = describe(text)
-            return {"fault_description": description} if description else {}
-        return {}
+        return opening_or_answer(tracker, "fault_description", "report_fault")
 
     async def extract_fault_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = tracker.latest_message.get("text") or ""
@@ -74,14 +76,7 @@ class ValidateComplaintForm(IdentityFormValidation):
     async def extract_complaint_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("complaint_description") is None and (
-            intent == "complain" or tracker.get_slot("requested_slot") == "complaint_description"
-        ):
-            description = describe(text)
-            return {"complaint_description": description} if description else {}
-        return {}
+        return opening_or_answer(tracker, "complaint_description", "complain")
 
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

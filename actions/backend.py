@@ -106,6 +106,21 @@ class OperatorBackend:
     async def list_subscriptions(self, phone: str) -> List[Dict[str, Any]]:
         return (await self._request("GET", f"/v1/lines/{phone}/subscriptions"))["subscriptions"]
 
+    async def cancellation_quote(self, phone: str, subscription_id: int) -> Dict[str, Any]:
+        return await self._request("GET", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancellation-quote")
+
+    async def cancel_subscription(self, phone: str, subscription_id: int, consent_id: int) -> Dict[str, Any]:
+        """Idempotent per consent: repeating the call with the same consent returns the first result."""
+        return await self._request(
+            "POST", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancel", json={"consent_id": consent_id}
+        )
+
+    async def record_satisfaction(
+        self, *, sender_id: str, channel: str, task: str, score: int, phone: Optional[str]
+    ) -> Dict[str, Any]:
+        body = {"sender_id": sender_id, "channel": channel, "task": task, "score": score, "phone": phone}
+        return await self._request("POST", "/v1/satisfaction", json=body)
+
 
 _default: Optional[OperatorBackend] = None
 

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendUnavailable
 from actions.formatting import data_size, yuan
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
+from actions.satisfaction import ask_satisfaction
 
 BALANCE_TYPES = ("话费", "流量", "语音")
 
@@ -32,16 +33,23 @@ class ActionCheckBalance(BackendMixin, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        reset = [SlotSet("balance_type", None)]
+        reset = [SlotSet("balance_type", None), SlotSet("bill_type", None)]
         if not is_verified(tracker):
-            # The form ended without verification (locked out): its message was already sent.
+            if not tracker.get_slot("identity_locked"):
+                # Asked in the middle of another task, before identity was checked.
+                dispatcher.utter_message(response="utter_balance_needs_identity")
+            # Locked out: the form already said so.
             return reset
         try:
             balance = await self.backend.get_balance(tracker.get_slot("verified_phone"))
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return reset
-        for kind in wanted_types(tracker.get_slot("balance_type")):
+        # 查下话费 names the bill type, not the balance type: it asks for the money balance.
+        asked = tracker.get_slot("balance_type")
+        if not asked and tracker.get_slot("bill_type") == "话费":
+            asked = ["话费"]
+        for kind in wanted_types(asked):
             if kind == "话费":
                 if balance["in_arrears"]:
                     dispatcher.utter_message(response="utter_balance_arrears", arrears=yuan(balance["arrears_fen"]))
@@ -60,4 +68,4 @@ class ActionCheckBalance(BackendMixin, Action):
                 dispatcher.utter_message(
                     response="utter_balance_voice", total=voice["total"], used=voice["used"], left=voice["left"]
                 )
-        return reset
+        return reset + ask_satisfaction(dispatcher, tracker, "balance")

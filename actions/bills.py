@@ -12,6 +12,7 @@ from actions.clock import Today, china_today
 from actions.formatting import yuan
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.months import cycle_for, spoken
+from actions.satisfaction import ask_satisfaction
 
 
 class ValidateBillForm(IdentityFormValidation):
@@ -62,4 +63,4 @@ class ActionQueryBill(BackendMixin, Action):
                 )
             if bill["items"]:
                 dispatcher.utter_message(response="utter_bill_items", items=item_lines(bill["items"]))
-        return reset
+        return reset + ask_satisfaction(dispatcher, tracker, "bill")

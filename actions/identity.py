@@ -19,6 +19,12 @@ from bot.normalise import find_phone_number, find_service_password, has_digits
 logger = logging.getLogger(__name__)
 
 IDENTITY_SLOTS = ("phone_number", "service_password")
+# Messages with these intents ask something else; a form answers them and resumes, so its
+# extractors leave them alone (see data/rules/repair.yml).
+OTHER_TASK_INTENTS = frozenset({
+    "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package", "report_fault",
+    "complain", "faq", "out_of_scope", "request_human", "greet", "goodbye", "thank", "restart", "rate",
+})
 PASSWORD_MARKER = "******"  # what the service_password slot holds once checked: never the password
 
 
@@ -32,6 +38,11 @@ class BackendMixin:
     @property
     def backend(self) -> OperatorBackend:
         return self._backend or default_backend()
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    """The intent of the latest user message."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -135,7 +146,10 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
                 return {"service_password": None}
             if error.code == "verification_locked":
                 minutes = max(1, -(-int(error.body.get("retry_after_seconds", 1800)) // 60))
-                dispatcher.utter_message(response="utter_identity_locked", minutes=minutes)
+                dispatcher.utter_message(
+                    response="utter_identity_locked", minutes=minutes,
+                    buttons=[{"title": "转人工", "payload": "/request_human"}],
+                )
                 return {"service_password": PASSWORD_MARKER, "identity_locked": True}
             raise
         except BackendUnavailable:

@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendUnavailable
 from actions.formatting import mask_phone, yuan
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
+from actions.satisfaction import ask_satisfaction
 
 
 class ValidatePackageForm(IdentityFormValidation):
@@ -17,10 +18,7 @@ class ValidatePackageForm(IdentityFormValidation):
 
 
 def describe_addon(subscription: Dict[str, Any]) -> str:
-    text = f"{subscription['name']}（{yuan(subscription['monthly_fee_fen'])} 元/月）"
-    if subscription["status"] == "cancel_pending":
-        text += f"，已退订，{subscription['cancel_effective']} 起停止"
-    return text
+    return f"{subscription['name']}（{yuan(subscription['monthly_fee_fen'])} 元/月）"
 
 
 class ActionQueryPackage(BackendMixin, Action):
@@ -59,11 +57,18 @@ class ActionQueryPackage(BackendMixin, Action):
             if plan["family_members"]:
                 members = "、".join(mask_phone(member) for member in plan["family_members"])
                 dispatcher.utter_message(response="utter_package_family", members=members)
-        if by_kind["addon"]:
-            addons = "；".join(describe_addon(addon) for addon in by_kind["addon"])
+        # A cancelled add-on is no longer in the list; it is named apart until it stops.
+        active = [addon for addon in by_kind["addon"] if addon["status"] == "active"]
+        if active:
+            addons = "；".join(describe_addon(addon) for addon in active)
             dispatcher.utter_message(response="utter_package_addons", addons=addons)
         else:
             dispatcher.utter_message(response="utter_package_no_addons")
+        for addon in by_kind["addon"]:
+            if addon["status"] == "cancel_pending":
+                dispatcher.utter_message(
+                    response="utter_package_cancel_pending", name=addon["name"], date=addon["cancel_effective"]
+                )
         for broadband in by_kind["broadband"]:
             dispatcher.utter_message(
                 response="utter_package_broadband",
@@ -71,4 +76,4 @@ class ActionQueryPackage(BackendMixin, Action):
                 account=broadband["broadband_account"],
                 fee=yuan(broadband["monthly_fee_fen"]),
             )
-        return []
+        return ask_satisfaction(dispatcher, tracker, "package")

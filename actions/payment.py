@@ -17,12 +17,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable
 from actions.formatting import mask_phone, yuan
-from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone, latest_entity
+from actions.identity import (
+    OTHER_TASK_INTENTS,
+    BackendMixin,
+    entity_or_typed,
+    intent_of,
+    is_verified,
+    known_phone,
+    latest_entity,
+)
 from actions.money import MAX_PAYMENT_FEN, to_fen
+from actions.satisfaction import ask_satisfaction
 
 logger = logging.getLogger(__name__)
 
-PAY_SLOTS = ("bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key")
+PAY_SLOTS = ("pay_bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key")
 BILL_TYPES = ("话费", "宽带")
 METHODS = ("微信", "支付宝", "银行卡")
 
@@ -34,7 +43,7 @@ def reset_payment() -> List[Dict[Text, Any]]:
 def summary_values(tracker: Tracker) -> Dict[str, str]:
     return {
         "phone": mask_phone(tracker.get_slot("pay_phone") or ""),
-        "bill_type": tracker.get_slot("bill_type") or "",
+        "bill_type": tracker.get_slot("pay_bill_type") or "",
         "amount": yuan(to_fen(tracker.get_slot("amount")) or 0),
         "method": tracker.get_slot("payment_method") or "",
     }
@@ -44,32 +53,47 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_pay_form"
 
+    async def extract_pay_bill_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if intent_of(tracker) in OTHER_TASK_INTENTS:
+            return {}  # 我话费还剩多少 in the middle of paying is a question, not a bill type
+        said = latest_entity(tracker, "bill_type")
+        return {"pay_bill_type": said} if said else {}
+
     async def extract_pay_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if intent_of(tracker) in OTHER_TASK_INTENTS:
+            return {}
         phone = entity_or_typed(tracker, "phone_number", "pay_phone")
         if phone is None and tracker.get_slot("pay_phone") is None and is_verified(tracker):
             phone = tracker.get_slot("verified_phone")  # their own number by default
         return {"pay_phone": phone} if phone else {}
 
     async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if intent_of(tracker) in OTHER_TASK_INTENTS:
+            return {}
         amount = entity_or_typed(tracker, "amount", "amount")
         return {"amount": amount} if amount else {}
 
     async def extract_payment_method(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if intent_of(tracker) in OTHER_TASK_INTENTS:
+            return {}
         said = latest_entity(tracker, "payment_method")
         return {"payment_method": said} if said else {}
 
     async def extract_pay_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") == "pay_confirmed" and intent == "affirm":
+        if tracker.get_slot("requested_slot") == "pay_confirmed" and intent_of(tracker) == "affirm":
             return {"pay_confirmed": True}
         return {}
 
-    async def validate_bill_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"bill_type": value if value in BILL_TYPES else None}
+    async def validate_pay_bill_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"pay_bill_type": value if value in BILL_TYPES else None}
 
     async def validate_payment_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -105,7 +129,7 @@ class ActionAskAmount(BackendMixin, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         phone = tracker.get_slot("pay_phone")
-        if tracker.get_slot("bill_type") == "宽带" and phone:
+        if tracker.get_slot("pay_bill_type") == "宽带" and phone:
             try:
                 owed = await self.backend.get_outstanding(phone, "宽带")
             except (BackendUnavailable, BackendRejected):
@@ -146,7 +170,7 @@ class ActionPay(BackendMixin, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if tracker.get_slot("pay_confirmed") is not True or not tracker.get_slot("pay_key"):
             return reset_payment()
-        phone, bill_type = tracker.get_slot("pay_phone"), tracker.get_slot("bill_type")
+        phone, bill_type = tracker.get_slot("pay_phone"), tracker.get_slot("pay_bill_type")
         amount_fen, method = to_fen(tracker.get_slot("amount")), tracker.get_slot("payment_method")
         subject = {"phone": phone, "bill_type": bill_type, "amount_fen": amount_fen, "method": method}
         try:
@@ -172,7 +196,7 @@ class ActionPay(BackendMixin, Action):
             dispatcher.utter_message(
                 response="utter_payment_done_broadband", outstanding=yuan(payment["outstanding_after_fen"]), **values
             )
-        return reset_payment()
+        return reset_payment() + ask_satisfaction(dispatcher, tracker, "payment")
 
     async def _pay_with_one_retry(self, key: str, subject: Dict[str, Any], consent_id: int) -> Dict[str, Any]:
         for attempt in (1, 2):

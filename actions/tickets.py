@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable
-from actions.identity import BackendMixin, IdentityFormValidation, is_verified, latest_entity
+from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
+from actions.satisfaction import ask_satisfaction
 
 FAULT_TYPES = ("断网", "网速慢", "无信号", "网络不稳定")
 # Complaint categories by the words customers use; the backend triages 计费争议 as complex (72 h).
@@ -22,6 +23,11 @@ COMPLAINT_KEYWORDS = (
     ("服务态度", ("态度", "客服", "营业员", "工作人员", "师傅", "装维")),
     ("处理时效", ("没人管", "没人处理", "太慢", "拖", "几天了", "还没修")),
 )
+# Not a description: the customer asks something else, or gives up (算了 is handled by a rule).
+NOT_A_DESCRIPTION = frozenset({
+    "deny", "affirm", "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package",
+    "pay_bill", "faq", "request_human", "restart", "greet", "goodbye", "thank", "rate",
+})
 RESPONSE_TIME = {"urgent": "我们会立即安排处理", "routine": "我们将在24小时内回复您", "complex": "我们将在72小时内回复您"}
 TICKET_SLOTS = ("fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
 
@@ -42,7 +48,9 @@ def describe(text: str) -> Optional[str]:
 def opening_or_answer(tracker: Tracker, slot: str, opening_intent: str) -> Dict[Text, Any]:
     """The message that opened the form (a report or complaint describes itself), or the answer
     when `slot` was asked for; nothing once the slot is filled."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
+    if intent in NOT_A_DESCRIPTION:
+        return {}
     if tracker.get_slot(slot) is None and (intent == opening_intent or tracker.get_slot("requested_slot") == slot):
         description = describe(tracker.latest_message.get("text") or "")
         return {slot: description} if description else {}
@@ -64,6 +72,8 @@ class ValidateFaultForm(IdentityFormValidation):
 
     async def extract_fault_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = tracker.latest_message.get("text") or ""
+        if intent_of(tracker) in NOT_A_DESCRIPTION:
+            return {}
         if tracker.get_slot("requested_slot") == "fault_address" and describe(text):
             return {"fault_address": describe(text)}
         return {}
@@ -81,7 +91,7 @@ class ValidateComplaintForm(IdentityFormValidation):
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("complaint_category"):
+        if tracker.get_slot("complaint_category") or intent_of(tracker) in NOT_A_DESCRIPTION:
             return {}
         text = (tracker.latest_message.get("text") or "").strip()
         category = complaint_category(text)
@@ -118,7 +128,7 @@ class ActionOpenTicket(BackendMixin, Action):
             response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],
             response_time=RESPONSE_TIME[ticket["priority"]], sla_due=ticket["sla_due"][:16].replace("T", " "),
         )
-        return reset
+        return reset + ask_satisfaction(dispatcher, tracker, "ticket")
 
 
 class ValidateTicketForm(IdentityFormValidation):
@@ -151,4 +161,4 @@ class ActionQueryTicket(BackendMixin, Action):
             response="utter_ticket_status", ticket_id=ticket["id"], kind=ticket["kind"], category=ticket["category"],
             status=ticket["status"], note=latest["note"], at=latest["at"][:16].replace("T", " "),
         )
-        return reset
+        return reset + ask_satisfaction(dispatcher, tracker, "ticket_query")

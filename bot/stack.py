@@ -4,8 +4,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-from bot.settings import ProductSettings
 from bot.processes import ServiceSpec
+from bot.settings import ProductSettings
 from bot.training import rasa_env
 
 

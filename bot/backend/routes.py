@@ -4,7 +4,7 @@ from typing import Any, Dict
 
 from aiohttp import web
 
-from bot.backend import accounts, billing, consents, identity, packages, tickets
+from bot.backend import accounts, billing, consents, identity, packages, satisfaction, tickets
 from bot.backend import validation as v
 from bot.backend.db import Database
 from bot.backend.errors import InvalidInput, NotFound
@@ -193,3 +193,26 @@ async def record_consent(request: web.Request) -> web.Response:
         sender_id=v.text(body.get("sender_id"), "sender_id", max_length=128),
     )
     return web.json_response(consent, status=201)
+
+
+@routes.post("/v1/satisfaction")
+async def record_satisfaction(request: web.Request) -> web.Response:
+    body = await _body(request)
+    score = body.get("score")
+    if isinstance(score, bool) or not isinstance(score, int) or score not in satisfaction.SCORES:
+        raise InvalidInput("score must be an integer from 1 to 5", details={"field": "score"})
+    phone = body.get("phone")
+    rating = await satisfaction.record(
+        _db(request),
+        sender_id=v.text(body.get("sender_id"), "sender_id", max_length=128),
+        channel=v.text(body.get("channel"), "channel", max_length=32),
+        task=v.one_of(body.get("task"), satisfaction.TASKS, "task"),
+        score=score,
+        phone=v.phone(phone) if phone is not None else None,
+    )
+    return web.json_response(rating, status=201)
+
+
+@routes.get("/v1/satisfaction/summary")
+async def satisfaction_summary(request: web.Request) -> web.Response:
+    return web.json_response(await satisfaction.summary(_db(request)))

@@ -171,3 +171,16 @@ consents = Table(
     Column("sender_id", String(128), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+# Customers' 1-5 ratings of a completed task, asked right after it.
+satisfaction_ratings = Table(
+    "satisfaction_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sender_id", String(128), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("task", String(32), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("phone", String(11), nullable=True),  # the verified number, when there was one
+    Column("created_at", DateTime, nullable=False),
+)

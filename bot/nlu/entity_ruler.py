@@ -12,15 +12,15 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.nlu.constants import TOKENS_NAMES
 
 from bot.nlu.lexicon import Lexicon
-from bot.nlu.patterns import FIXED_PATTERNS, phrase_patterns
 from bot.nlu.lexicon_component import LexiconComponent
+from bot.nlu.patterns import FIXED_PATTERNS, phrase_patterns
 
 logger = logging.getLogger(__name__)
 

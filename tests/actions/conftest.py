@@ -61,6 +61,14 @@ def make_tracker(
     )
 
 
+# What every completed task ends with: the satisfaction question, and the task it is about.
+RATING_ASKED = {"response": "utter_ask_satisfaction"}
+
+
+def rating_for(task: str) -> List[Dict[str, Any]]:
+    return [{"event": "slot", "timestamp": None, "name": "satisfaction_task", "value": task}]
+
+
 def responses(dispatcher) -> List[Dict[str, Any]]:
     """The dispatched messages, reduced to the response name and its template variables."""
     reduced = []

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.balance import ActionCheckBalance, wanted_types
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
@@ -32,19 +32,41 @@ def test_wanted_types(asked, expected):
 
 async def test_all_balances_of_zhang_wei(backend, domain):
     events, sent = await check(backend, domain, ZHANG)
-    assert events == [SlotSet("balance_type", None)]
+    assert events == [SlotSet("balance_type", None), SlotSet("bill_type", None), *rating_for("balance")]
     assert sent == [
         {"response": "utter_balance_money", "balance": "58.30"},
         {"response": "utter_balance_data", "total": "40GB", "used": "27.5GB", "left": "12.5GB"},
         {"response": "utter_balance_voice", "total": 500, "used": 180, "left": 320},
+        RATING_ASKED,
     ]
 
 
 async def test_arrears_are_stated_plainly(backend, domain):
     _, sent = await check(backend, domain, {**LI, "balance_type": ["话费"]})
-    assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}]
+    assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}, RATING_ASKED]
 
 
 async def test_unverified_customer_gets_nothing(backend, domain):
     events, sent = await check(backend, domain, {"identity_locked": True, "phone_number": "13800138000"})
-    assert (events, sent) == ([SlotSet("balance_type", None)], [])
+    assert (events, sent) == ([SlotSet("balance_type", None), SlotSet("bill_type", None)], [])
+
+
+async def test_asked_in_the_middle_of_another_task_before_identity(backend, domain):
+    events, sent = await check(backend, domain, {"identity_verified": False})
+    assert (events, sent) == (
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_balance_needs_identity"}]
+    )
+
+
+async def test_the_phone_bill_type_asks_for_the_money_balance(backend, domain):
+    _, sent = await check(backend, domain, {**ZHANG, "bill_type": "话费"})
+    assert sent == [{"response": "utter_balance_money", "balance": "58.30"}, RATING_ASKED]
+
+
+async def test_asked_in_the_middle_of_paying_answers_without_the_rating_question(backend, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({**ZHANG, "balance_type": ["话费"]}, active_loop="pay_form")
+    events = await ActionCheckBalance(backend).run(dispatcher, tracker, domain)
+    assert (events, responses(dispatcher)) == (
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_balance_money", "balance": "58.30"}]
+    )

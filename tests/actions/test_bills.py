@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bills import ActionQueryBill
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 RESET = [SlotSet("month", None), SlotSet("bill_type", None)]
@@ -21,20 +21,21 @@ async def query(backend, domain, slots):
 
 async def test_last_months_phone_bill_with_items(backend, domain):
     events, sent = await query(backend, domain, {**ZHANG, "month": "上个月", "bill_type": "话费"})
-    assert events == RESET
+    assert events == RESET + rating_for("bill")
     assert sent == [
         {"response": "utter_bill_paid", "month": "10月", "bill_type": "话费", "total": "161.60"},
         {
             "response": "utter_bill_items",
             "items": "· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元",
         },
+        RATING_ASKED,
     ]
 
 
 async def test_this_months_bills_show_the_unpaid_broadband(backend, domain):
     _, sent = await query(backend, domain, ZHANG)
     assert [message["response"] for message in sent] == [
-        "utter_bill_unpaid", "utter_bill_items", "utter_bill_paid", "utter_bill_items",
+        "utter_bill_unpaid", "utter_bill_items", "utter_bill_paid", "utter_bill_items", "utter_ask_satisfaction",
     ]
     assert sent[0] == {
         "response": "utter_bill_unpaid", "month": "11月", "bill_type": "宽带", "total": "100.00", "outstanding": "100.00",

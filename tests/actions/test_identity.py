@@ -4,8 +4,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.balance import ValidateBalanceForm
 from actions.backend import BackendUnavailable, OperatorBackend
+from actions.balance import ValidateBalanceForm
 from actions.settings import ActionSettings
 from tests.actions.conftest import make_tracker, responses
 

@@ -3,7 +3,7 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.packages import ActionQueryPackage
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 
 async def query(backend, domain, phone):
@@ -15,13 +15,14 @@ async def query(backend, domain, phone):
 
 async def test_zhang_weis_plan_add_on_family_and_broadband(backend, domain):
     events, sent = await query(backend, domain, "13800138000")
-    assert events == []
+    assert events == rating_for("package")
     assert sent == [
         {"response": "utter_package_main_contract", "name": "冰激凌套餐", "fee": "129.00",
          "contract_end": "2027-06-30", "penalty": "200.00"},
         {"response": "utter_package_family", "members": "139****9000"},
         {"response": "utter_package_addons", "addons": "视频会员流量包（20.00 元/月）"},
         {"response": "utter_package_broadband", "name": "宽带200M", "account": "KD0755200001", "fee": "100.00"},
+        RATING_ASKED,
     ]
 
 
@@ -30,4 +31,5 @@ async def test_li_nas_plan_without_contract_or_add_ons(backend, domain):
     assert sent == [
         {"response": "utter_package_main", "name": "畅越套餐", "fee": "59.00"},
         {"response": "utter_package_no_addons"},
+        RATING_ASKED,
     ]

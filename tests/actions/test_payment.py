@@ -12,10 +12,10 @@ from actions.payment import (
     ValidatePayForm,
     reset_payment,
 )
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 FORM = "pay_form"
-CONFIRMED = {"bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信",
+CONFIRMED = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信",
              "pay_confirmed": True, "pay_key": "pay-test-key-0001"}
 
 
@@ -33,7 +33,7 @@ async def validate(backend, domain, slots, text="", intent="inform", entities=No
 
 async def test_first_message_fills_everything_it_names(backend, domain):
     events, sent = await validate(
-        backend, domain, {"bill_type": "话费"}, text="给13900139000充50块用支付宝",
+        backend, domain, {"pay_bill_type": "话费"}, text="给13900139000充50块用支付宝",
         entities=[entity("phone_number", "13900139000"), entity("amount", "50"), entity("payment_method", "支付宝")],
     )
     assert events == [
@@ -89,7 +89,7 @@ async def test_unknown_number_is_asked_again(backend, domain):
 
 async def test_broadband_amount_question_offers_the_exact_amount(backend, domain):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"bill_type": "宽带", "pay_phone": "13800138000"})
+    tracker = make_tracker({"pay_bill_type": "宽带", "pay_phone": "13800138000"})
     assert await ActionAskAmount(backend).run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["response"] == "utter_ask_amount_broadband"
     assert dispatcher.messages[0]["outstanding"] == "100.00"
@@ -114,13 +114,13 @@ async def pay(backend, domain, slots):
 
 async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend, domain):
     events, sent = await pay(backend, domain, CONFIRMED)
-    assert events == reset_payment()
+    assert events == reset_payment() + rating_for("payment")
     receipt = {"response": "utter_payment_done_topup", "phone": "138****8000", "amount": "50.00", "method": "微信",
                "balance": "108.30"}
-    assert sent == [receipt]
+    assert sent == [receipt, RATING_ASKED]
     # The same confirmation delivered again (a retry) charges nothing more.
     _, sent = await pay(backend, domain, CONFIRMED)
-    assert sent == [receipt]
+    assert sent == [receipt, RATING_ASKED]
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 10830
     consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["confirmed"]) for c in consents][0] == (
@@ -132,14 +132,14 @@ async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend,
 
 
 async def test_broadband_payment_settles_the_bill(backend, domain):
-    slots = {**CONFIRMED, "bill_type": "宽带", "amount": "100", "payment_method": "银行卡", "pay_key": "pay-test-bb-0001"}
+    slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "100", "payment_method": "银行卡", "pay_key": "pay-test-bb-0001"}
     _, sent = await pay(backend, domain, slots)
     assert sent == [{"response": "utter_payment_done_broadband", "phone": "138****8000", "amount": "100.00",
-                     "method": "银行卡", "outstanding": "0.00"}]
+                     "method": "银行卡", "outstanding": "0.00"}, RATING_ASKED]
 
 
 async def test_broadband_payment_above_the_bill_is_refused_without_charge(backend, domain):
-    slots = {**CONFIRMED, "bill_type": "宽带", "amount": "150", "pay_key": "pay-test-bb-0002"}
+    slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "150", "pay_key": "pay-test-bb-0002"}
     _, sent = await pay(backend, domain, slots)
     assert sent == [{"response": "utter_amount_above_outstanding", "outstanding": "100.00"}]
     assert await backend.get_outstanding("13800138000", "宽带") == 10000
@@ -155,3 +155,24 @@ async def test_cancel_says_nothing_was_charged(domain):
     dispatcher = CollectingDispatcher()
     events = await ActionCancelPayment().run(dispatcher, make_tracker(CONFIRMED), domain)
     assert (events, responses(dispatcher)) == (reset_payment(), [{"response": "utter_payment_cancelled"}])
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        ("我话费还剩多少", "check_balance", [entity("bill_type", "话费"), entity("balance_type", "话费")]),
+        ("13800138000还有多少钱", "check_balance", [entity("phone_number", "13800138000")]),
+        ("交话费能用信用卡吗", "faq", [entity("bill_type", "话费")]),
+    ],
+)
+async def test_a_question_in_the_middle_is_not_taken_as_an_answer(backend, domain, text, intent, entities):
+    slots = {"pay_bill_type": "话费", "pay_phone": "13800138000", "requested_slot": "amount"}
+    events, sent = await validate(backend, domain, slots, text=text, intent=intent, entities=entities)
+    assert (events, sent) == ([], [])  # the form rejects; data/rules/repair.yml answers and resumes it
+
+
+async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
+    events, _ = await validate(
+        backend, domain, {"requested_slot": None}, text="交宽带费", intent="pay_bill", entities=[entity("bill_type", "宽带")]
+    )
+    assert events[0] == SlotSet("pay_bill_type", "宽带")

@@ -12,7 +12,7 @@ from actions.tickets import (
     ValidateFaultForm,
     complaint_category,
 )
-from tests.actions.conftest import make_tracker, responses
+from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000", "phone_number": "13800138000"}
 RESET = [SlotSet(slot, None) for slot in TICKET_SLOTS]
@@ -67,14 +67,15 @@ async def test_urgent_fault_ticket_is_opened_and_found_again(backend, domain):
     events, sent = await open_ticket(
         backend, domain, {"fault_type": "断网", "fault_description": "光猫红灯", "fault_address": "科技园路1号"}
     )
-    assert events == RESET
+    assert events == RESET + rating_for("ticket")
     assert sent == [{"response": "utter_ticket_opened", "kind": "故障报修", "ticket_id": "T20261122001",
-                     "response_time": "我们会立即安排处理", "sla_due": "2026-11-22 11:00"}]
+                     "response_time": "我们会立即安排处理", "sla_due": "2026-11-22 11:00"}, RATING_ASKED]
     dispatcher = CollectingDispatcher()
     await ActionQueryTicket(backend).run(dispatcher, make_tracker({**ZHANG, "ticket_id": "T20261122001"}), domain)
     assert responses(dispatcher) == [
         {"response": "utter_ticket_status", "ticket_id": "T20261122001", "kind": "故障报修", "category": "断网",
-         "status": "待处理", "note": "工单已创建", "at": "2026-11-22 10:00"}
+         "status": "待处理", "note": "工单已创建", "at": "2026-11-22 10:00"},
+        RATING_ASKED,
     ]
 
 
@@ -87,10 +88,11 @@ async def test_billing_complaint_promises_72_hours(backend, domain):
 async def test_latest_ticket_without_a_number(backend, domain):
     dispatcher = CollectingDispatcher()
     events = await ActionQueryTicket(backend).run(dispatcher, make_tracker(ZHANG), domain)
-    assert events == [SlotSet("ticket_id", None)]
+    assert events == [SlotSet("ticket_id", None), *rating_for("ticket_query")]
     assert responses(dispatcher) == [
         {"response": "utter_ticket_status", "ticket_id": "T20261120001", "kind": "故障报修", "category": "断网",
-         "status": "处理中", "note": "已派单装维人员，预约上门检修", "at": "2026-11-20 10:05"}
+         "status": "处理中", "note": "已派单装维人员，预约上门检修", "at": "2026-11-20 10:05"},
+        RATING_ASKED,
     ]
 
 
@@ -99,3 +101,13 @@ async def test_another_lines_ticket_is_not_shown(backend, domain):
     slots = {"identity_verified": True, "verified_phone": "13900139000", "ticket_id": "T20261120001"}
     await ActionQueryTicket(backend).run(dispatcher, make_tracker(slots), domain)
     assert responses(dispatcher) == [{"response": "utter_ticket_not_found", "ticket_id": "T20261120001"}]
+
+
+@pytest.mark.parametrize("text, intent", [("算了不报了", "deny"), ("我话费还有多少", "check_balance"), ("查下工单", "query_ticket")])
+async def test_giving_up_or_asking_something_else_is_not_a_description(backend, domain, text, intent):
+    dispatcher = CollectingDispatcher()
+    slots = {**ZHANG, "fault_type": "断网", "requested_slot": "fault_description"}
+    tracker = make_tracker(slots, text=text, intent=intent, active_loop="fault_form")
+    events = await ValidateFaultForm(backend).run(dispatcher, tracker, domain)
+    # Nothing but the same question again: Rasa rejects the form and the repair rules take over.
+    assert events == [SlotSet("requested_slot", "fault_description")]

@@ -20,6 +20,9 @@ from bot.settings import ProductSettings, load_settings
 from bot.stack import embedded_stack, operator_backend
 from bot.training import train
 
+# Asked after every completed task (actions/satisfaction.py).
+ASK_RATING = "请问您对本次服务满意吗？请打分（1-5分，5分最满意）。"
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -2,15 +2,17 @@
 
 import pytest
 
+from tests.e2e.conftest import ASK_RATING
+
 pytestmark = pytest.mark.e2e
 
 
 def test_balance_after_identity_check(chat):
     assert chat.say("查一下话费余额") == ["为了保护您的账户安全，请先提供您的11位手机号码。"]
     assert chat.say("13800138000") == ["请输入该号码的6位服务密码。"]
-    assert chat.say("123456") == ["张伟您好，身份验证成功。", "您的话费余额为 58.30 元。"]
+    assert chat.say("123456") == ["张伟您好，身份验证成功。", "您的话费余额为 58.30 元。", ASK_RATING]
     # Verification lasts for the conversation: no second password prompt.
-    assert chat.say("流量还剩多少") == ["本月流量共 40GB，已用 27.5GB，剩余 12.5GB。"]
+    assert chat.say("流量还剩多少") == ["本月流量共 40GB，已用 27.5GB，剩余 12.5GB。", ASK_RATING]
 
 
 def test_wrong_password_then_arrears(chat):
@@ -22,4 +24,5 @@ def test_wrong_password_then_arrears(chat):
         "您的号码目前已欠费 12.50 元，请尽快充值以免停机。",
         "本月流量共 10GB，已用 3GB，剩余 7GB。",
         "本月通话共 200 分钟，已用 45 分钟，剩余 155 分钟。",
+        ASK_RATING,
     ]

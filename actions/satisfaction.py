@@ -1,0 +1,82 @@
+"""A short satisfaction question (1-5) after each completed task, and storing the answer.
+
+The completing action asks (`ask_satisfaction`) and remembers which task is being rated; the
+customer's answer (intent `rate`: a button, 5分, 五星, 非常满意...) is stored in the backend by
+`action_record_satisfaction`. Any other message simply moves on: the question never blocks.
+"""
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendRejected, BackendUnavailable
+from actions.identity import BackendMixin, latest_entity
+from bot.normalise import to_halfwidth
+
+logger = logging.getLogger(__name__)
+
+# Checked in this order: negated and intensified phrases before the plain ones.
+RATING_WORDS = (
+    (1, ("非常不满意", "很不满意", "特别不满意", "极不满意", "太差", "很差", "非常差", "垃圾", "差评")),
+    (2, ("不满意", "不太满意", "不怎么样", "较差", "有点差")),
+    (5, ("非常满意", "很满意", "特别满意", "超级满意", "非常好", "五星好评", "好评", "满分")),
+    (3, ("一般", "还行", "凑合", "马马虎虎", "还可以")),
+    (4, ("满意", "挺好", "不错", "比较满意")),
+)
+CHINESE_SCORES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+SCORE_RE = re.compile(r"(?<![\d.])([1-5])(?![\d.])\s*(?:分|星|颗星)?")
+CHINESE_SCORE_RE = re.compile(r"([一二两三四五])\s*(?:分|星|颗星)")
+
+
+def parse_rating(text: str) -> Optional[int]:
+    """The 1-5 score in a customer's answer, or None when it holds none."""
+    text = to_halfwidth(text or "").strip()
+    match = SCORE_RE.search(text)
+    if match:
+        return int(match.group(1))
+    match = CHINESE_SCORE_RE.search(text)
+    if match:
+        return CHINESE_SCORES[match.group(1)]
+    for score, words in RATING_WORDS:
+        if any(word in text for word in words):
+            return score
+    return None
+
+
+def ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
+    """Ask for a rating of the task just completed; the answer is matched to `task`. Not while
+    another task's form is still going (a balance asked in the middle of paying)."""
+    if (tracker.active_loop or {}).get("name"):
+        return []
+    buttons = [{"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)]
+    dispatcher.utter_message(response="utter_ask_satisfaction", buttons=buttons)
+    return [SlotSet("satisfaction_task", task)]
+
+
+class ActionRecordSatisfaction(BackendMixin, Action):
+    def name(self) -> Text:
+        return "action_record_satisfaction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        said = latest_entity(tracker, "satisfaction_score")
+        score = parse_rating(said) if said else parse_rating(tracker.latest_message.get("text") or "")
+        if score is None:
+            dispatcher.utter_message(response="utter_rating_not_understood")
+            return []
+        task = tracker.get_slot("satisfaction_task") or "general"
+        phone = tracker.get_slot("verified_phone") if tracker.get_slot("identity_verified") else None
+        try:
+            await self.backend.record_satisfaction(
+                sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
+                task=task, score=score, phone=phone,
+            )
+        except (BackendUnavailable, BackendRejected) as error:
+            # A lost rating is not worth bothering the customer about.
+            logger.warning("satisfaction rating not stored: %s", error)
+        dispatcher.utter_message(response="utter_thanks_for_rating" if score >= 3 else "utter_sorry_low_rating")
+        return [SlotSet("satisfaction_task", None)]

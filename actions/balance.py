@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable
 from actions.formatting import data_size, yuan
+from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.satisfaction import ask_satisfaction
 
@@ -38,13 +39,12 @@ class ActionCheckBalance(BackendMixin, Action):
             if not tracker.get_slot("identity_locked"):
                 # Asked in the middle of another task, before identity was checked.
                 dispatcher.utter_message(response="utter_balance_needs_identity")
-            # Locked out: the form already said so.
-            return reset
+                return reset
+            return reset + await after_unverified(self.desk, dispatcher, tracker)
         try:
             balance = await self.backend.get_balance(tracker.get_slot("verified_phone"))
         except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return reset
+            return reset + await backend_failed(self.desk, dispatcher, tracker)
         # 查下话费 names the bill type, not the balance type: it asks for the money balance.
         asked = tracker.get_slot("balance_type")
         if not asked and tracker.get_slot("bill_type") == "话费":

@@ -9,7 +9,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable, OperatorBackend
 from actions.clock import Today, china_today
+from actions.desk import HandoffDesk
 from actions.formatting import yuan
+from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.months import cycle_for, spoken
 from actions.satisfaction import ask_satisfaction
@@ -25,8 +27,10 @@ def item_lines(items: List[Dict[str, Any]]) -> str:
 
 
 class ActionQueryBill(BackendMixin, Action):
-    def __init__(self, backend: Optional[OperatorBackend] = None, today: Today = china_today) -> None:
-        super().__init__(backend)
+    def __init__(
+        self, backend: Optional[OperatorBackend] = None, today: Today = china_today, desk: Optional[HandoffDesk] = None
+    ) -> None:
+        super().__init__(backend, desk)
         self._today = today
 
     def name(self) -> Text:
@@ -37,7 +41,7 @@ class ActionQueryBill(BackendMixin, Action):
     ) -> List[Dict[Text, Any]]:
         reset = [SlotSet("month", None), SlotSet("bill_type", None)]
         if not is_verified(tracker):
-            return reset
+            return reset + await after_unverified(self.desk, dispatcher, tracker)
         today = self._today()
         cycle = cycle_for(tracker.get_slot("month"), today)
         if cycle is None:
@@ -47,8 +51,7 @@ class ActionQueryBill(BackendMixin, Action):
         try:
             bills = await self.backend.list_bills(tracker.get_slot("verified_phone"), bill_type=bill_type, month=cycle)
         except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return reset
+            return reset + await backend_failed(self.desk, dispatcher, tracker)
         month = spoken(cycle, today)
         if not bills:
             dispatcher.utter_message(response="utter_no_bill", month=month, bill_type=bill_type or "")

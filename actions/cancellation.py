@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend
 from actions.formatting import data_size, mask_phone, yuan
+from actions.handoff import after_unverified
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 from bot.normalise import to_halfwidth
@@ -227,7 +228,9 @@ class ActionCancelPackage(BackendMixin, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         terms = tracker.get_slot("cancel_terms")
-        if not is_verified(tracker) or tracker.get_slot("cancel_confirmed") is not True or not terms:
+        if not is_verified(tracker):
+            return reset_cancellation() + await after_unverified(self.desk, dispatcher, tracker)
+        if tracker.get_slot("cancel_confirmed") is not True or not terms:
             return reset_cancellation()
         phone, name = tracker.get_slot("verified_phone"), tracker.get_slot("cancel_package_name")
         subscription_id = int(tracker.get_slot("cancel_subscription_id"))

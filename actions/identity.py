@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend, default_backend
+from actions.desk import HandoffDesk, default_desk
 from bot.normalise import find_phone_number, find_service_password, has_digits
 
 logger = logging.getLogger(__name__)
@@ -29,15 +30,20 @@ PASSWORD_MARKER = "******"  # what the service_password slot holds once checked:
 
 
 class BackendMixin:
-    """Actions get their backend injected; by default the process-wide client."""
+    """Actions get their backend (and handoff desk) injected; by default the process-wide clients."""
 
-    def __init__(self, backend: Optional[OperatorBackend] = None) -> None:
+    def __init__(self, backend: Optional[OperatorBackend] = None, desk: Optional[HandoffDesk] = None) -> None:
         super().__init__()
         self._backend = backend
+        self._desk = desk
 
     @property
     def backend(self) -> OperatorBackend:
         return self._backend or default_backend()
+
+    @property
+    def desk(self) -> HandoffDesk:
+        return self._desk or default_desk()
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:
@@ -96,8 +102,10 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        if is_verified(tracker) or tracker.get_slot("identity_locked"):
+        if is_verified(tracker):
             return [slot for slot in domain_slots if slot not in IDENTITY_SLOTS]
+        if tracker.get_slot("identity_locked"):
+            return []  # nothing more to ask: the task ends and an agent takes over
         return domain_slots
 
     async def extract_phone_number(
@@ -146,10 +154,8 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
                 return {"service_password": None}
             if error.code == "verification_locked":
                 minutes = max(1, -(-int(error.body.get("retry_after_seconds", 1800)) // 60))
-                dispatcher.utter_message(
-                    response="utter_identity_locked", minutes=minutes,
-                    buttons=[{"title": "转人工", "payload": "/request_human"}],
-                )
+                # The task then ends and an agent takes over (actions/handoff.py: after_unverified).
+                dispatcher.utter_message(response="utter_identity_locked", minutes=minutes)
                 return {"service_password": PASSWORD_MARKER, "identity_locked": True}
             raise
         except BackendUnavailable:

@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable
 from actions.formatting import mask_phone, yuan
+from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.satisfaction import ask_satisfaction
 
@@ -29,12 +30,11 @@ class ActionQueryPackage(BackendMixin, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         if not is_verified(tracker):
-            return []
+            return await after_unverified(self.desk, dispatcher, tracker)
         try:
             subscriptions = await self.backend.list_subscriptions(tracker.get_slot("verified_phone"))
         except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return []
+            return await backend_failed(self.desk, dispatcher, tracker)
         by_kind: Dict[str, List[Dict[str, Any]]] = {"main": [], "addon": [], "broadband": []}
         for subscription in subscriptions:
             by_kind.setdefault(subscription["kind"], []).append(subscription)

@@ -14,6 +14,8 @@ class ActionSettings:
     backend_url: str
     backend_token: str
     backend_timeout_s: float = 3.0
+    handoff_url: str = ""  # the handoff service (bot/handoff); empty: no human handoff
+    handoff_token: str = ""
 
 
 def load_settings(environ: Optional[Mapping[str, str]] = None) -> ActionSettings:
@@ -29,4 +31,6 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> ActionSettings
         backend_url=env.get("OPERATOR_URL", "http://127.0.0.1:8088").rstrip("/"),
         backend_token=token,
         backend_timeout_s=timeout,
+        handoff_url=env.get("HANDOFF_URL", "").rstrip("/"),
+        handoff_token=env.get("HANDOFF_API_TOKEN", ""),
     )

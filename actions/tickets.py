@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable
+from actions.handoff import after_unverified, backend_failed, hand_off
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 
@@ -30,6 +31,15 @@ NOT_A_DESCRIPTION = frozenset({
 })
 RESPONSE_TIME = {"urgent": "我们会立即安排处理", "routine": "我们将在24小时内回复您", "complex": "我们将在72小时内回复您"}
 TICKET_SLOTS = ("fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
+
+
+# A complaint that says it goes further (a regulator, the media) or repeats one that got nowhere.
+ESCALATION_WORDS = ("工信部", "12300", "升级投诉", "越级", "再次投诉", "又投诉", "第二次投诉", "第三次投诉", "多次投诉",
+                    "媒体", "曝光", "315", "消协", "起诉", "律师", "还没解决", "一直没解决", "没人处理")
+
+
+def escalated(text: str) -> bool:
+    return any(word in text for word in ESCALATION_WORDS)
 
 
 def complaint_category(text: str) -> Optional[str]:
@@ -109,7 +119,7 @@ class ActionOpenTicket(BackendMixin, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         reset = [SlotSet(slot, None) for slot in TICKET_SLOTS]
         if not is_verified(tracker):
-            return reset
+            return reset + await after_unverified(self.desk, dispatcher, tracker)
         if tracker.get_slot("fault_type"):
             request = {"kind": "故障报修", "category": tracker.get_slot("fault_type"),
                        "description": tracker.get_slot("fault_description") or tracker.get_slot("fault_type"),
@@ -122,12 +132,13 @@ class ActionOpenTicket(BackendMixin, Action):
         try:
             ticket = await self.backend.create_ticket(phone=tracker.get_slot("verified_phone"), **request)
         except (BackendUnavailable, BackendRejected):
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return reset
+            return reset + await backend_failed(self.desk, dispatcher, tracker)
         dispatcher.utter_message(
             response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],
             response_time=RESPONSE_TIME[ticket["priority"]], sla_due=ticket["sla_due"][:16].replace("T", " "),
         )
+        if request["kind"] == "投诉" and escalated(request["description"]):
+            return reset + await hand_off(self.desk, dispatcher, tracker, "complaint_escalated")
         return reset + ask_satisfaction(dispatcher, tracker, "ticket")
 
 
@@ -143,13 +154,12 @@ class ActionQueryTicket(BackendMixin, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         reset = [SlotSet("ticket_id", None)]
         if not is_verified(tracker):
-            return reset
+            return reset + await after_unverified(self.desk, dispatcher, tracker)
         phone, wanted = tracker.get_slot("verified_phone"), tracker.get_slot("ticket_id")
         try:
             tickets = await self.backend.list_tickets(phone)
         except BackendUnavailable:
-            dispatcher.utter_message(response="utter_backend_unavailable")
-            return reset
+            return reset + await backend_failed(self.desk, dispatcher, tracker)
         # Only the customer's own tickets: another line's ticket number finds nothing.
         found = [t for t in tickets if t["id"] == wanted] if wanted else tickets[:1]
         if not found:

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import getpass
 import signal
 import sys
 import time
@@ -25,12 +26,33 @@ async def seed(database_url: str) -> bool:
         await db.close()
 
 
+# The demo agent of the console (README): 工号 1001, password demo-agent-1001.
+DEMO_AGENT = {"username": "1001", "name": "王芳", "password": "demo-agent-1001"}
+
+
+async def add_agent(database_url: str, username: str, name: str, password: str, *, if_missing: bool = False) -> bool:
+    """Create an agent account in the handoff database; False if it exists and `if_missing`."""
+    from bot.handoff import agents
+    from bot.handoff.tables import metadata as handoff_schema
+
+    db = create_database(database_url, system_clock)
+    try:
+        await db.create_schema(handoff_schema)
+        if if_missing and await agents.exists(db, username):
+            return False
+        await agents.create_agent(db, username=username, name=name, password=password)
+        return True
+    finally:
+        await db.close()
+
+
 def banner(settings: ProductSettings) -> str:
     return f"""
 客服助手已启动 / The assistant is running:
   Rasa server (REST channel)  {settings.rasa_url}/webhooks/rest/webhook
   Action server               {settings.action_url}
   Operator backend            {settings.operator_url}
+  Agent console               {settings.agent_url}/   (demo agent: 工号 1001, 密码 demo-agent-1001)
   Logs                        {settings.var_dir / 'logs'}
 
 Try it:
@@ -46,6 +68,8 @@ def run(settings: ProductSettings) -> int:
     model = train(settings.root, settings.models_dir)
     if asyncio.run(seed(settings.operator_db_url)):
         print("run: seeded the demo customers into the operator database")
+    if asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT, if_missing=True)):
+        print("run: created the demo agent 1001 in the handoff database")
     supervisor = Supervisor(settings.var_dir / "logs", settings.root)
     stopping = False
 
@@ -90,6 +114,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate_parser.add_argument("--only", choices=["ours", "stock"], help="train and score one pipeline only")
     benchmark_parser = commands.add_parser("benchmark", help="p50/p95 of /model/parse for both pipelines")
     benchmark_parser.add_argument("--out", default="results/evaluation", help="where the evaluated models are")
+    agent_parser = commands.add_parser("add-agent", help="create an agent account for the console (asks the password)")
+    agent_parser.add_argument("username", help="the agent's 工号")
+    agent_parser.add_argument("name", help="the name shown to colleagues")
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.command == "run":
@@ -108,5 +135,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         benchmark(settings.root, settings.root / args.out)
         return 0
-    print("seeded" if asyncio.run(seed(settings.operator_db_url)) else "already seeded")
+    if args.command == "add-agent":
+        password = getpass.getpass("password (8 characters at least): ")
+        if len(password) < 8:
+            print("add-agent: the password needs at least 8 characters", file=sys.stderr)
+            return 2
+        if not asyncio.run(add_agent(settings.handoff_db_url, args.username, args.name, password, if_missing=True)):
+            print(f"add-agent: {args.username} exists already", file=sys.stderr)
+            return 1
+        print(f"add-agent: created {args.username}")
+        return 0
+    seeded = asyncio.run(seed(settings.operator_db_url))
+    asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT, if_missing=True))
+    print("seeded" if seeded else "already seeded")
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN")
+SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN")
 
 
 class SettingsError(ValueError):
@@ -24,7 +24,10 @@ class ProductSettings:
     rasa_port: int
     action_port: int
     operator_port: int
+    agent_port: int
     operator_db_url: str
+    handoff_db_url: str
+    handoff_service_hours: str
     tracker_db_path: Path
     secrets: Mapping[str, str]
 
@@ -39,6 +42,11 @@ class ProductSettings:
     @property
     def operator_url(self) -> str:
         return f"http://{self.host}:{self.operator_port}"
+
+    @property
+    def agent_url(self) -> str:
+        """The handoff service and agent console."""
+        return f"http://{self.host}:{self.agent_port}"
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -76,7 +84,10 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT
         rasa_port=_port(env, "RASA_PORT", 5005),
         action_port=_port(env, "ACTION_PORT", 5055),
         operator_port=_port(env, "OPERATOR_PORT", 8088),
+        agent_port=_port(env, "AGENT_PORT", 8090),
         operator_db_url=env.get("OPERATOR_DB_URL", f"sqlite:///{var_dir / 'operator.db'}"),
+        handoff_db_url=env.get("HANDOFF_DB_URL", f"sqlite:///{var_dir / 'handoff.db'}"),
+        handoff_service_hours=env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00"),
         tracker_db_path=Path(env.get("TRACKER_DB_PATH", var_dir / "tracker.db")),
         secrets=load_secrets(var_dir, env),
     )

@@ -15,6 +15,8 @@ def _base_env(settings: ProductSettings) -> Dict[str, str]:
         "PYTHONPATH": str(settings.root),
         "OPERATOR_URL": settings.operator_url,
         "OPERATOR_API_TOKEN": settings.secrets["OPERATOR_API_TOKEN"],
+        "HANDOFF_URL": settings.agent_url,
+        "HANDOFF_API_TOKEN": settings.secrets["HANDOFF_API_TOKEN"],
     }
 
 
@@ -29,6 +31,25 @@ def operator_backend(settings: ProductSettings) -> ServiceSpec:
             "OPERATOR_DB_URL": settings.operator_db_url,
         },
         health_url=f"{settings.operator_url}/health",
+        startup_timeout_s=30,
+    )
+
+
+def handoff_service(settings: ProductSettings) -> ServiceSpec:
+    """The case queue and the agent console (bot/handoff)."""
+    return ServiceSpec(
+        name="handoff-service",
+        argv=[sys.executable, "-m", "bot.handoff"],
+        env={
+            **_base_env(settings),
+            "AGENT_HOST": settings.host,
+            "AGENT_PORT": str(settings.agent_port),
+            "HANDOFF_DB_URL": settings.handoff_db_url,
+            "HANDOFF_SERVICE_HOURS": settings.handoff_service_hours,
+            "RASA_URL": settings.rasa_url,
+            "RASA_AUTH_TOKEN": settings.secrets["RASA_AUTH_TOKEN"],
+        },
+        health_url=f"{settings.agent_url}/health",
         startup_timeout_s=30,
     )
 
@@ -68,4 +89,4 @@ def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
 
 
 def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
-    return [operator_backend(settings), action_server(settings), rasa_server(settings, model)]
+    return [operator_backend(settings), handoff_service(settings), action_server(settings), rasa_server(settings, model)]

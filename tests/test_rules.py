@@ -1,5 +1,6 @@
 """Every form can be interrupted, stopped and left: the repair rules cover all of them."""
 
+import importlib.util
 from pathlib import Path
 from typing import Any, Dict, List, Set, Tuple
 
@@ -51,6 +52,18 @@ def test_deny_stops_every_form(form):
 def test_another_task_drops_a_half_done_one(form):
     switching = {intent for loop, intent, action in handled() if loop == form and action == "action_deactivate_loop"}
     assert switching >= {intent for intent, target in START_INTENTS.items() if target != form}
+
+
+def test_the_repair_rules_are_generated_from_the_current_domain():
+    spec = importlib.util.spec_from_file_location("generate_repair_rules", ROOT / "scripts" / "generate_repair_rules.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "data" / "rules" / "repair.yml").read_text(encoding="utf-8") == module.render()
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_human_can_be_asked_for_in_every_form(form):
+    assert (form, "request_human", "action_handoff") in handled()
 
 
 def test_every_start_intent_starts_its_form():

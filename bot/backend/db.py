@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 from typing import AsyncIterator
 
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.backend.clock import Clock
@@ -51,9 +51,9 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
-    async def create_schema(self) -> None:
+    async def create_schema(self, schema: MetaData = metadata) -> None:
         async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+            await conn.run_sync(schema.create_all)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
 
 from actions.backend import OperatorBackend
+from actions.desk import HandoffDesk
 from actions.settings import ActionSettings
 from bot.backend.app import create_app
 from bot.backend.routes import DB_KEY
@@ -60,6 +61,9 @@ def make_tracker(
         latest_action_name="action_listen",
     )
 
+
+# A handoff desk with no service behind it: handing off says so plainly (utter_handoff_failed).
+NO_DESK = HandoffDesk(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x"))
 
 # What every completed task ends with: the satisfaction question, and the task it is about.
 RATING_ASKED = {"response": "utter_ask_satisfaction"}

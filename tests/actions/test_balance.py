@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.balance import ActionCheckBalance, wanted_types
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import NO_DESK, RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
@@ -46,9 +46,14 @@ async def test_arrears_are_stated_plainly(backend, domain):
     assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}, RATING_ASKED]
 
 
-async def test_unverified_customer_gets_nothing(backend, domain):
-    events, sent = await check(backend, domain, {"identity_locked": True, "phone_number": "13800138000"})
-    assert (events, sent) == ([SlotSet("balance_type", None), SlotSet("bill_type", None)], [])
+async def test_a_locked_out_customer_is_handed_to_an_agent(backend, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"identity_locked": True, "phone_number": "13800138000"})
+    events = await ActionCheckBalance(backend, NO_DESK).run(dispatcher, tracker, domain)
+    # No handoff service in this test: the customer is told plainly (tests/actions/test_handoff.py queues).
+    assert (events, responses(dispatcher)) == (
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_handoff_failed"}]
+    )
 
 
 async def test_asked_in_the_middle_of_another_task_before_identity(backend, domain):

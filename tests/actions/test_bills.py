@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bills import ActionQueryBill
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import NO_DESK, RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 RESET = [SlotSet("month", None), SlotSet("bill_type", None)]
@@ -52,5 +52,8 @@ async def test_an_invalid_month_is_explained(backend, domain):
     assert (events, sent) == (RESET, [{"response": "utter_invalid_month"}])
 
 
-async def test_unverified_customer_gets_nothing(backend, domain):
-    assert await query(backend, domain, {"identity_locked": True}) == (RESET, [])
+async def test_a_locked_out_customer_is_handed_to_an_agent(backend, domain):
+    dispatcher = CollectingDispatcher()
+    action = ActionQueryBill(backend, desk=NO_DESK)
+    events = await action.run(dispatcher, make_tracker({"identity_locked": True}), domain)
+    assert (events, responses(dispatcher)) == (RESET, [{"response": "utter_handoff_failed"}])

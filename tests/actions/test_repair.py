@@ -17,3 +17,9 @@ async def test_stop_clears_every_task_slot_and_says_nothing_changed(domain):
     assert events == [SlotSet(slot, None) for slot in (*TICKET_SLOTS, *CANCEL_SLOTS, *PAY_SLOTS)]
     assert responses(dispatcher) == [{"response": "utter_task_stopped"}]
     assert "identity_verified" not in {event["name"] for event in events}  # identity lasts the session
+
+
+def test_a_handoff_clears_the_same_task_slots():
+    from actions.handoff import TASK_SLOTS
+
+    assert set(TASK_SLOTS) == {*TICKET_SLOTS, *CANCEL_SLOTS, *PAY_SLOTS}

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.cli import seed
+from bot.cli import DEMO_AGENT, add_agent, seed
 from bot.processes import Supervisor
 from bot.settings import ProductSettings, load_settings
 from bot.stack import embedded_stack, operator_backend
@@ -64,10 +64,13 @@ def running(tmp_path_factory) -> Iterator[Product]:
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "OPERATOR_PORT": str(free_port()),
+        "AGENT_PORT": str(free_port()),
+        "HANDOFF_SERVICE_HOURS": "00:00-24:00",  # agents on duty whatever time the tests run
     }
     settings = load_settings(env)
     model = train(settings.root, settings.models_dir)
     asyncio.run(seed(settings.operator_db_url))
+    asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT))
     supervisor = Supervisor(var_dir / "logs", settings.root)
     try:
         for spec in embedded_stack(settings, model):

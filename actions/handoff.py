@@ -1,0 +1,202 @@
+"""Handing a conversation to a human agent, and taking it back.
+
+`hand_off` opens a case in the handoff service with everything an agent needs (channel, masked
+number, verified or not, the transcript with intents and confidences, the filled slots, the reason)
+and pauses the bot for this conversation (bot/channels/relay.py then relays the customer's messages
+to the agent). Outside service hours or with no agent online the customer is offered a callback.
+Triggers: 转人工 (action_handoff), a second unclear message in a row (action_clarify), an identity
+lock-out, an escalated complaint and a backend failure (the task actions call `hand_off`).
+"""
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendRejected, BackendUnavailable
+from actions.desk import DeskUnavailable, HandoffDesk
+from actions.formatting import mask_phone
+from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone
+from actions.satisfaction import ask_satisfaction
+from bot.privacy import mask_personal_data
+
+logger = logging.getLogger(__name__)
+
+# Never shown to agents: the password marker, payment keys, the consent text kept for the backend.
+HIDDEN_SLOTS = frozenset({"service_password", "pay_key", "cancel_terms", "requested_slot", "session_started_metadata"})
+PHONE_SLOTS = frozenset({"phone_number", "verified_phone", "pay_phone", "callback_phone"})
+# Task slots cleared when the conversation goes to an agent: the agent starts from the transcript.
+TASK_SLOTS = ("pay_bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key",
+              "cancel_package_name", "cancel_subscription_id", "cancel_confirmed", "cancel_terms",
+              "fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
+TRANSCRIPT_LIMIT = 60
+
+
+def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The conversation so far, personal data masked, with each message's intent and confidence."""
+    lines: List[Dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            lines.append({"role": "customer", "text": mask_personal_data(event["text"]),
+                          "intent": intent.get("name"), "confidence": intent.get("confidence")})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"role": "bot", "text": mask_personal_data(event["text"])})
+    return lines[-TRANSCRIPT_LIMIT:]
+
+
+def context(tracker: Tracker) -> Dict[str, Any]:
+    slots = {}
+    for name, value in sorted(tracker.slots.items()):
+        if value in (None, [], "") or name in HIDDEN_SLOTS:
+            continue
+        slots[name] = mask_phone(str(value)) if name in PHONE_SLOTS else value
+    intents = [{"text": line["text"], "intent": line["intent"], "confidence": line["confidence"]}
+               for line in transcript(tracker) if line["role"] == "customer"][-10:]
+    return {"slots": slots, "intents": intents}
+
+
+async def hand_off(
+    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+) -> List[Dict[Text, Any]]:
+    """Open a case and pause the bot; or offer a callback; or say plainly that no one can take over."""
+    verified = is_verified(tracker)
+    phone = tracker.get_slot("verified_phone") if verified else tracker.get_slot("phone_number")
+    case = {
+        "sender_id": tracker.sender_id, "channel": tracker.get_latest_input_channel() or "unknown",
+        "masked_phone": mask_phone(phone) if phone else None, "verified": verified, "reason": reason,
+        "context": context(tracker), "transcript": transcript(tracker),
+    }
+    try:
+        answer = await desk.open_case(case)
+    except DeskUnavailable as error:
+        logger.warning("handoff failed: %s", error)
+        dispatcher.utter_message(response="utter_handoff_failed")
+        return []
+    if answer.get("status") == "unavailable":
+        response = "utter_handoff_closed_hours" if answer.get("why") == "closed" else "utter_handoff_no_agent"
+        dispatcher.utter_message(response=response, buttons=[
+            {"title": "登记回电", "payload": "/request_callback"}, {"title": "不用了", "payload": "/deny"},
+        ])
+        return []
+    dispatcher.utter_message(
+        response="utter_handoff_queued", position=answer.get("position", 1), wait=answer.get("wait_minutes", 1)
+    )
+    stop_task = [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
+    return stop_task + [ConversationPaused()]
+
+
+class ActionHandoff(BackendMixin, Action):
+    """转人工 / 我要找人工, at any point."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        return await hand_off(self.desk, dispatcher, tracker, "requested")
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the customer's message before the latest one."""
+    seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return None
+
+
+class ActionClarify(BackendMixin, Action):
+    """An unclear message: offer the two likeliest topics; a second one in a row goes to an agent."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if previous_user_intent(tracker) == "nlu_fallback":
+            return await hand_off(self.desk, dispatcher, tracker, "low_confidence")
+        labels = domain.get("responses", {})
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        likely = [item["name"] for item in ranking
+                  if item.get("name") != "nlu_fallback" and f"utter_topic_{item.get('name')}" in labels][:2]
+        if not likely:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        buttons = [{"title": labels[f"utter_topic_{name}"][0]["text"], "payload": f"/{name}"} for name in likely]
+        buttons.append({"title": "都不是，转人工", "payload": "/request_human"})
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []
+
+
+class ActionResumeAfterHandoff(Action):
+    """Run by the relay when the agent hands the conversation back."""
+
+    def name(self) -> Text:
+        return "action_resume_after_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_handoff_ended")
+        return ask_satisfaction(dispatcher, tracker, "handoff")
+
+
+class ValidateCallbackForm(BackendMixin, FormValidationAction):
+    """Which number to call back: the verified one, or one the customer gives."""
+
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    async def extract_callback_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("callback_phone"):
+            return {}
+        if is_verified(tracker):
+            return {"callback_phone": tracker.get_slot("verified_phone")}
+        said = entity_or_typed(tracker, "phone_number", "callback_phone")
+        return {"callback_phone": said} if said else {}
+
+    async def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"callback_phone": await known_phone(self.backend, value, dispatcher)}
+
+
+class ActionOpenCallback(BackendMixin, Action):
+    """A 回访 ticket: an agent calls the customer back in service hours."""
+
+    def name(self) -> Text:
+        return "action_open_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        phone = tracker.get_slot("callback_phone")
+        reset = [SlotSet("callback_phone", None)]
+        if not phone:
+            return reset
+        asked = [line["text"] for line in transcript(tracker) if line["role"] == "customer"][-5:]
+        description = "客户申请人工回电。最近的问题：" + " / ".join(asked) if asked else "客户申请人工回电。"
+        try:
+            ticket = await self.backend.create_ticket(phone=phone, kind="回访", category="人工回电",
+                                                      description=description[:2000])
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("callback ticket not opened: %s", error)
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return reset
+        dispatcher.utter_message(response="utter_callback_opened", ticket_id=ticket["id"], phone=mask_phone(phone))
+        return reset
+
+
+async def after_unverified(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """A task form ended without verification: a lock-out goes to an agent."""
+    if tracker.get_slot("identity_locked"):
+        return await hand_off(desk, dispatcher, tracker, "identity_locked")
+    return []
+
+
+async def backend_failed(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The operator's systems cannot answer: say so, and let an agent help with other tools."""
+    dispatcher.utter_message(response="utter_backend_unavailable")
+    return await hand_off(desk, dispatcher, tracker, "backend_failure")

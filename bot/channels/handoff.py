@@ -1,0 +1,81 @@
+"""Where the handoff service delivers an agent's reply, a hand-back or a close (the Rasa side).
+
+credentials.yml: `bot.channels.handoff.HandoffInput` with the service's token. POST
+/webhooks/handoff/deliver records the agent's reply in the customer's tracker (a BotUttered with
+the agent's name in its metadata) and pushes it to the customer's channel when that channel can be
+pushed to (it has `push_output(sender_id)`); otherwise the reply is returned for the customer's
+next request. A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
+bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`.
+"""
+
+import hmac
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel
+from rasa.shared.core.events import BotUttered, ConversationResumed
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+EVENTS = {"message", "handback", "close"}
+AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
+
+
+class HandoffInput(InputChannel):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    @classmethod
+    def name(cls) -> Text:
+        return "handoff"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HandoffInput":
+        token = (credentials or {}).get("token") or ""
+        if len(token) < 16:
+            cls.raise_missing_credentials_exception()
+        return cls(token)
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        blueprint = Blueprint("handoff_delivery", __name__)
+
+        @blueprint.route("/deliver", methods=["POST"])
+        async def deliver(request: Request) -> HTTPResponse:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme != "Bearer" or not hmac.compare_digest(token.encode(), self.token.encode()):
+                return response.json({"error": "unauthorized"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            event, sender_id = body.get("event"), body.get("sender_id")
+            if event not in EVENTS or not isinstance(sender_id, str) or not sender_id:
+                return response.json({"error": "invalid_input", "message": "event and sender_id needed"}, status=400)
+            if event == "message" and not (isinstance(body.get("text"), str) and body["text"].strip()):
+                return response.json({"error": "invalid_input", "message": "text needed"}, status=400)
+            pushed = _push_output(request.app, body.get("channel"), sender_id)
+            output = pushed or CollectingOutputChannel()
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender_id):
+                tracker = await agent.processor.get_tracker(sender_id)
+                if event == "message":
+                    metadata = {"handoff_agent": body.get("agent_name") or ""}
+                    tracker.update(BotUttered(body["text"], metadata=metadata))
+                else:
+                    tracker.update(ConversationResumed())
+                await agent.tracker_store.save(tracker)
+                if event == "message":
+                    await output.send_text_message(sender_id, body["text"])
+                else:
+                    await agent.execute_action(sender_id, AFTER[event], output, None, None)
+                    # As after any bot turn: the policies expect the next message after a listen.
+                    await agent.execute_action(sender_id, "action_listen", output, None, None)
+            messages = [] if pushed else output.messages
+            return response.json({"pushed": pushed is not None, "messages": messages})
+
+        return blueprint
+
+
+def _push_output(app: Any, channel: Optional[str], sender_id: str) -> Optional[OutputChannel]:
+    """The output channel reaching `sender_id` right now, for channels that can push."""
+    for input_channel in getattr(app.ctx, "input_channels", []):
+        if input_channel.name() == channel and hasattr(input_channel, "push_output"):
+            return input_channel.push_output(sender_id)
+    return None

@@ -1,0 +1,66 @@
+"""App factory of the handoff service and agent console: `create_app(settings)`."""
+
+import asyncio
+import contextlib
+import hmac
+from typing import AsyncIterator, Awaitable, Callable, Optional
+
+from aiohttp import web
+
+from bot.backend.app import errors_middleware
+from bot.backend.clock import Clock, system_clock
+from bot.backend.db import create_database
+from bot.handoff import agents
+from bot.handoff.hub import Hub
+from bot.handoff.rasa_client import RasaClient
+from bot.handoff.routes import AGENT, COOKIE, SERVICE_KEY, STATIC, console_routes, service_routes
+from bot.handoff.service import HandoffService
+from bot.handoff.settings import HandoffSettings
+from bot.handoff.tables import metadata
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PUBLIC = frozenset({"/health", "/login", "/api/login"})
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The service API needs the Bearer token; the console a signed-in agent (except its login)."""
+    service = request.app[SERVICE_KEY]
+    if request.path in PUBLIC or request.path.startswith("/static/"):
+        return await handler(request)
+    if request.path.startswith("/v1/"):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bearer" or not hmac.compare_digest(token.encode(), service.settings.service_token.encode()):
+            return web.json_response({"error": "unauthorized", "message": "a valid Bearer token is required"},
+                                     status=401)
+        return await handler(request)
+    request[AGENT] = await agents.agent_for_session(service.db, request.cookies.get(COOKIE, ""))
+    if request[AGENT] is None and request.path != "/":
+        return web.json_response({"error": "unauthorized", "message": "sign in first"}, status=401)
+    return await handler(request)
+
+
+def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: bool = True) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=256 * 1024)
+
+    async def service_context(app: web.Application) -> AsyncIterator[None]:
+        db = create_database(settings.database_url, clock or system_clock)
+        await db.create_schema(metadata)
+        hub, rasa = Hub(), RasaClient(settings)
+        service = HandoffService(settings, db, rasa, hub)
+        app[SERVICE_KEY] = service
+        retrying = asyncio.create_task(service.retry_forever()) if retry else None
+        yield
+        if retrying is not None:
+            retrying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retrying
+        await hub.close_all()
+        await rasa.close()
+        await db.close()
+
+    app.cleanup_ctx.append(service_context)
+    app.add_routes(service_routes)
+    app.add_routes(console_routes)
+    app.router.add_static("/static/", STATIC)
+    return app

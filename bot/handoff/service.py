@@ -1,0 +1,133 @@
+"""What happens when something changes in a case: persist first, then deliver and tell the consoles.
+
+Shared by the HTTP routes and the retry loop, so a restart of either side loses nothing: every
+agent reply and hand-back is in the database before delivery, and undelivered ones are retried.
+"""
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, Optional
+
+from bot.backend import clock as clk
+from bot.backend.db import Database
+from bot.handoff import cases
+from bot.handoff.hub import Hub
+from bot.handoff.rasa_client import RasaClient, RasaUnavailable
+from bot.handoff.settings import HandoffSettings
+from bot.handoff.suggestions import suggestion
+
+logger = logging.getLogger(__name__)
+
+
+class HandoffService:
+    def __init__(self, settings: HandoffSettings, db: Database, rasa: RasaClient, hub: Hub) -> None:
+        self.settings = settings
+        self.db = db
+        self.rasa = rasa
+        self.hub = hub
+        self._tasks: set = set()
+
+    # -- availability ---------------------------------------------------------------------------
+
+    def availability(self) -> Optional[str]:
+        """None when a customer can be queued; else why not: `closed` or `no_agent`."""
+        now = self.db.clock().astimezone(clk.CHINA).time()
+        start, end = self.settings.service_hours
+        if not start <= now < end:
+            return "closed"
+        if not self.hub.online_agents():
+            return "no_agent"
+        return None
+
+    def expected_wait(self, position: int) -> int:
+        agents = max(1, len(self.hub.online_agents()))
+        return max(1, -(-position * self.settings.minutes_per_case // agents))
+
+    # -- consoles -------------------------------------------------------------------------------
+
+    async def queue_view(self, agent_id: int) -> Dict[str, Any]:
+        return {"queued": await cases.queued(self.db), "mine": await cases.taken_by(self.db, agent_id)}
+
+    async def refresh(self) -> None:
+        await self.hub.refresh_queues(self.queue_view)
+
+    async def announce_message(self, case: Dict[str, Any], message: Dict[str, Any]) -> None:
+        event = {"type": "message", "case_id": case["id"], "message": message}
+        if case["agent_id"] is not None:
+            await self.hub.send(case["agent_id"], event)
+
+    async def suggest(self, case: Dict[str, Any], text: str) -> Optional[Dict[str, str]]:
+        found = suggestion(await self.rasa.parse(text))
+        if case["agent_id"] is not None:
+            await self.hub.send(case["agent_id"], {"type": "suggestion", "case_id": case["id"], "suggestion": found})
+        return found
+
+    # -- customer side --------------------------------------------------------------------------
+
+    async def relay_from_customer(
+        self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]
+    ) -> Optional[Dict[str, Any]]:
+        case = await cases.open_case_for(self.db, sender_id)
+        if case is None:
+            return None
+        message = await cases.add_message(self.db, case["id"], "customer", text, intent=intent,
+                                          confidence=confidence, delivered=True)
+        await self.announce_message(case, message)
+        await self.refresh()
+        task = asyncio.create_task(self.suggest(case, text))
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+        return case
+
+    # -- agent side -----------------------------------------------------------------------------
+
+    async def reply(self, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
+        message = await cases.agent_reply(self.db, case_id, agent_id, text)
+        await self._deliver_message(message, await cases.summary(self.db, case_id))
+        return message
+
+    async def _deliver_message(self, message: Dict[str, Any], case: Dict[str, Any]) -> None:
+        payload = {"event": "message", "sender_id": case["sender_id"], "channel": case["channel"],
+                   "text": message["text"], "agent_name": message["agent_name"], "message_id": message["id"]}
+        try:
+            result = await self.rasa.deliver(payload)
+        except RasaUnavailable as error:
+            logger.warning("agent reply %s not delivered yet, will retry: %s", message["id"], error)
+            return
+        if not result.get("pushed"):
+            await cases.add_to_outbox(self.db, case["sender_id"], result.get("messages", []))
+        await cases.mark_recorded(self.db, message["id"], pushed=bool(result.get("pushed")))
+
+    async def end(self, case_id: int, agent_id: int, status: str, note: Optional[str] = None) -> Dict[str, Any]:
+        case = await cases.end(self.db, case_id, agent_id, status, note)
+        await self._deliver_end(case)
+        await self.refresh()
+        return case
+
+    async def _deliver_end(self, case: Dict[str, Any]) -> None:
+        event = "handback" if case["status"] == "handed_back" else "close"
+        payload = {"event": event, "sender_id": case["sender_id"], "channel": case["channel"]}
+        try:
+            result = await self.rasa.deliver(payload)
+        except RasaUnavailable as error:
+            logger.warning("%s of case %s not delivered yet, will retry: %s", event, case["id"], error)
+            return
+        if not result.get("pushed"):
+            await cases.add_to_outbox(self.db, case["sender_id"], result.get("messages", []))
+        await cases.mark_resumed(self.db, case["id"])
+
+    async def retry_pending(self) -> None:
+        """Deliver what could not be delivered before (Rasa down or restarting)."""
+        for message in await cases.unrecorded_agent_messages(self.db):
+            await self._deliver_message(message, {"sender_id": message["sender_id"], "channel": message["channel"]})
+        for case in await cases.unresumed(self.db):
+            await self._deliver_end(case)
+
+    async def retry_forever(self, interval: dt.timedelta = dt.timedelta(seconds=3)) -> None:
+        while True:
+            try:
+                await self.retry_pending()
+            except Exception:  # keep retrying whatever happened; the cause is logged
+                logger.exception("handoff delivery retry failed")
+            await asyncio.sleep(interval.total_seconds())

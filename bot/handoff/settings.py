@@ -1,0 +1,56 @@
+"""Settings of the handoff service, read once from the environment by `load_settings()`."""
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional, Tuple
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    database_url: str
+    service_token: str  # the bot's actions and Rasa's channels call the service API with it
+    rasa_url: str  # where agent replies and hand-backs are delivered (bot/channels/handoff.py)
+    rasa_token: str  # Rasa's HTTP API token (model/parse for suggestions) and the delivery token
+    host: str = "127.0.0.1"
+    port: int = 8090
+    service_hours: Tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(22, 0))  # China time
+    minutes_per_case: int = 4  # average handling time, for the expected wait
+    session_hours: int = 12
+    secure_cookies: bool = False  # set true behind HTTPS
+
+
+def _hours(text: str) -> Tuple[dt.time, dt.time]:
+    try:
+        start_text, end_text = (part.strip() for part in text.split("-"))
+        start = dt.time.fromisoformat(start_text)
+        end = dt.time.max if end_text == "24:00" else dt.time.fromisoformat(end_text)
+    except ValueError as error:
+        raise SettingsError(f"HANDOFF_SERVICE_HOURS must look like 08:00-22:00, not {text!r}") from error
+    return start, end
+
+
+def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSettings:
+    env = os.environ if environ is None else environ
+    token = env.get("HANDOFF_API_TOKEN", "")
+    rasa_token = env.get("RASA_AUTH_TOKEN", "")
+    if len(token) < 16 or len(rasa_token) < 16:
+        raise SettingsError("HANDOFF_API_TOKEN and RASA_AUTH_TOKEN must be secrets of at least 16 characters")
+    port_text = env.get("AGENT_PORT", "8090")
+    if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+        raise SettingsError(f"AGENT_PORT must be a port number, not {port_text!r}")
+    return HandoffSettings(
+        database_url=env.get("HANDOFF_DB_URL", "sqlite:///var/handoff.db"),
+        service_token=token,
+        rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_token=rasa_token,
+        host=env.get("AGENT_HOST", "127.0.0.1"),
+        port=int(port_text),
+        service_hours=_hours(env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00")),
+        minutes_per_case=int(env.get("HANDOFF_MINUTES_PER_CASE", "4")),
+        secure_cookies=env.get("HANDOFF_SECURE_COOKIES", "false").lower() == "true",
+    )

@@ -1,0 +1,151 @@
+"""Handing off to an agent from the actions, against a real handoff service and operator backend."""
+
+from typing import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.desk import HandoffDesk
+from actions.handoff import (
+    TASK_SLOTS,
+    ActionClarify,
+    ActionHandoff,
+    ActionOpenCallback,
+    ActionResumeAfterHandoff,
+    context,
+    transcript,
+)
+from actions.settings import ActionSettings
+from bot.handoff import agents
+from bot.handoff.app import create_app
+from bot.handoff.routes import SERVICE_KEY
+from bot.handoff.settings import HandoffSettings
+from tests.actions.conftest import RATING_ASKED, make_tracker, responses
+from tests.support import FakeClock
+
+TOKEN = "handoff-action-token-0123456789"
+EVENTS = [
+    {"event": "user", "text": "查一下13800138000的话费", "parse_data": {"intent": {"name": "check_balance", "confidence": 0.97}}},
+    {"event": "bot", "text": "请输入该号码的6位服务密码。"},
+    {"event": "user", "text": "123456", "parse_data": {"intent": {"name": "inform", "confidence": 0.88}}},
+    {"event": "user", "text": "转人工", "parse_data": {"intent": {"name": "request_human", "confidence": 0.99}}},
+]
+SLOTS = {"identity_verified": True, "verified_phone": "13800138000", "customer_name": "张伟",
+         "service_password": "******", "pay_key": "pay-x", "phone_number": "13800138000"}
+
+
+@pytest.fixture
+async def handoff_server(tmp_path) -> AsyncIterator[TestServer]:
+    settings = HandoffSettings(database_url=f"sqlite:///{tmp_path / 'handoff.db'}", service_token=TOKEN,
+                               rasa_url="http://127.0.0.1:9", rasa_token="rasa-token-0123456789")
+    app = create_app(settings, clock=FakeClock(), retry=False)
+    async with TestServer(app) as server:
+        await agents.create_agent(app[SERVICE_KEY].db, username="1001", name="王芳", password="password-1001")
+        yield server
+
+
+@pytest.fixture
+async def desk(handoff_server) -> AsyncIterator[HandoffDesk]:
+    client = HandoffDesk(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x",
+                                        handoff_url=str(handoff_server.make_url("")).rstrip("/"), handoff_token=TOKEN))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def agent_online(handoff_server) -> AsyncIterator[None]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await session.post(handoff_server.make_url("/api/login"), json={"username": "1001", "password": "password-1001"})
+        async with session.ws_connect(handoff_server.make_url("/ws")) as socket:
+            await socket.receive_json()
+            yield
+
+
+def tracker(**kwargs):
+    built = make_tracker(SLOTS, text="转人工", intent="request_human", **kwargs)
+    built.events = list(EVENTS)
+    return built
+
+
+def test_the_transcript_masks_numbers_and_passwords():
+    assert transcript(tracker()) == [
+        {"role": "customer", "text": "查一下138****8000的话费", "intent": "check_balance", "confidence": 0.97},
+        {"role": "bot", "text": "请输入该号码的6位服务密码。"},
+        {"role": "customer", "text": "******", "intent": "inform", "confidence": 0.88},
+        {"role": "customer", "text": "转人工", "intent": "request_human", "confidence": 0.99},
+    ]
+    assert context(tracker())["slots"] == {"customer_name": "张伟", "identity_verified": True,
+                                           "phone_number": "138****8000", "verified_phone": "138****8000"}
+
+
+async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, handoff_server):
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandoff(desk=desk).run(dispatcher, tracker(active_loop="pay_form"), {})
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in TASK_SLOTS],
+                      ConversationPaused()]
+    assert responses(dispatcher) == [{"response": "utter_handoff_queued", "position": 1, "wait": 4}]
+    db = handoff_server.app[SERVICE_KEY].db
+    from bot.handoff import cases
+
+    case = await cases.open_case_for(db, "test-user")
+    assert (case["reason"], case["masked_phone"], case["verified"], case["status"]) == (
+        "requested", "138****8000", True, "queued")
+    assert [m["text"] for m in await cases.transcript(db, case["id"])][2] == "******"
+
+
+async def test_without_agents_a_callback_is_offered_and_the_bot_stays(desk):
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandoff(desk=desk).run(dispatcher, tracker(), {}) == []
+    assert responses(dispatcher) == [{"response": "utter_handoff_no_agent"}]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/request_callback", "/deny"]
+
+
+async def test_an_unreachable_handoff_service_is_said_plainly():
+    desk = HandoffDesk(ActionSettings(backend_url="x", backend_token="x", handoff_url="http://127.0.0.1:9",
+                                      handoff_token=TOKEN))
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandoff(desk=desk).run(dispatcher, tracker(), {}) == []
+    assert responses(dispatcher) == [{"response": "utter_handoff_failed"}]
+    await desk.close()
+
+
+async def test_first_unclear_message_offers_topics_second_hands_off(desk, agent_online, domain):
+    dispatcher = CollectingDispatcher()
+    unclear = make_tracker(SLOTS, text="那个东西弄一下", intent="nlu_fallback")
+    unclear.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
+                                                {"name": "pay_bill", "confidence": 0.3},
+                                                {"name": "check_balance", "confidence": 0.2}]
+    unclear.events = [{"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}},
+                      {"event": "user", "text": "那个东西弄一下", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    assert await ActionClarify(desk=desk).run(dispatcher, unclear, domain) == []
+    assert responses(dispatcher) == [{"response": "utter_clarify"}]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "交话费/宽带费", "payload": "/pay_bill"}, {"title": "查话费/流量余额", "payload": "/check_balance"},
+        {"title": "都不是，转人工", "payload": "/request_human"},
+    ]
+    unclear.events.append({"event": "user", "text": "就是那个", "parse_data": {"intent": {"name": "nlu_fallback"}}})
+    dispatcher = CollectingDispatcher()
+    events = await ActionClarify(desk=desk).run(dispatcher, unclear, domain)
+    assert events[-1] == ConversationPaused()
+
+
+async def test_the_bot_says_it_is_back_and_asks_for_a_rating(domain):
+    dispatcher = CollectingDispatcher()
+    events = await ActionResumeAfterHandoff().run(dispatcher, make_tracker(), domain)
+    assert events == [SlotSet("satisfaction_task", "handoff")]
+    assert responses(dispatcher) == [{"response": "utter_handoff_ended"}, RATING_ASKED]
+
+
+async def test_a_callback_ticket_is_opened(backend, domain):
+    dispatcher = CollectingDispatcher()
+    callback = make_tracker({"callback_phone": "13900139000"})
+    callback.events = list(EVENTS)
+    events = await ActionOpenCallback(backend).run(dispatcher, callback, domain)
+    assert events == [SlotSet("callback_phone", None)]
+    assert responses(dispatcher) == [{"response": "utter_callback_opened", "ticket_id": "T20261122001",
+                                      "phone": "139****9000"}]
+    ticket = await backend.get_ticket("T20261122001")
+    assert (ticket["kind"], ticket["category"], ticket["phone"]) == ("回访", "人工回电", "13900139000")

@@ -10,7 +10,8 @@ setup:
 run: setup
 	@$(PY) -m bot run
 
-test: setup
+test:
+	@scripts/setup.sh --test
 	@$(PY) -m pytest
 
 train: setup

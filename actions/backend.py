@@ -121,6 +121,18 @@ class OperatorBackend:
         body = {"sender_id": sender_id, "channel": channel, "task": task, "score": score, "phone": phone}
         return await self._request("POST", "/v1/satisfaction", json=body)
 
+    async def bind_wechat(self, openid: str, phone: str) -> Dict[str, Any]:
+        return await self._request("PUT", f"/v1/wechat-bindings/{openid}", json={"phone": phone})
+
+    async def wechat_phone(self, openid: str) -> Optional[str]:
+        """The number this WeChat follower verified before, if any."""
+        try:
+            return (await self._request("GET", f"/v1/wechat-bindings/{openid}"))["phone"]
+        except BackendRejected as error:
+            if error.status == 404:
+                return None
+            raise
+
 
 _default: Optional[OperatorBackend] = None
 

@@ -26,7 +26,8 @@ OTHER_TASK_INTENTS = frozenset({
     "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package", "report_fault",
     "complain", "faq", "out_of_scope", "request_human", "greet", "goodbye", "thank", "restart", "rate",
 })
-PASSWORD_MARKER = "******"  # what the service_password slot holds once checked: never the password
+PASSWORD_MARKER = "******"
+WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/channels/wechat.py)  # what the service_password slot holds once checked: never the password
 
 
 class BackendMixin:
@@ -118,10 +119,31 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
         said = latest_entity(tracker, "phone_number")
         if said and requested in (None, "phone_number"):
             return {"phone_number": said}
+        if requested is None and tracker.get_slot("phone_number") is None:
+            bound = await self._wechat_phone(tracker)
+            if bound:
+                return {"phone_number": bound}  # a WeChat follower who verified before: no retyping
         text = tracker.latest_message.get("text") or ""
         if requested != "phone_number" or not has_digits(text):
             return {}
         return {"phone_number": find_phone_number(text) or text.strip()}
+
+    async def _wechat_phone(self, tracker: Tracker) -> Optional[str]:
+        if not tracker.sender_id.startswith(WECHAT_PREFIX):
+            return None
+        try:
+            return await self.backend.wechat_phone(tracker.sender_id[len(WECHAT_PREFIX):])
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("could not look up a WeChat binding: %s", error)
+            return None
+
+    async def _bind_wechat(self, tracker: Tracker, phone: str) -> None:
+        if not tracker.sender_id.startswith(WECHAT_PREFIX):
+            return
+        try:
+            await self.backend.bind_wechat(tracker.sender_id[len(WECHAT_PREFIX):], phone)
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("could not bind a WeChat follower to their number: %s", error)
 
     async def extract_service_password(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -163,6 +185,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
             dispatcher.utter_message(response="utter_backend_unavailable")
             return {"service_password": None}
         dispatcher.utter_message(response="utter_identity_verified", name=result["customer_name"])
+        await self._bind_wechat(tracker, phone)
         return {
             "service_password": PASSWORD_MARKER,
             "identity_verified": True,

@@ -52,13 +52,15 @@ def banner(settings: ProductSettings) -> str:
   Rasa server (REST channel)  {settings.rasa_url}/webhooks/rest/webhook
   Action server               {settings.action_url}
   Operator backend            {settings.operator_url}
+  Web chat widget             {settings.site_url}/?chat=open
   Agent console               {settings.agent_url}/   (demo agent: 工号 1001, 密码 demo-agent-1001)
   Logs                        {settings.var_dir / 'logs'}
 
-Try it:
+Try it: open {settings.site_url}/?chat=open and type 查一下话费余额, then 13800138000 and 123456
+(demo account 张伟). Integrations use the REST channel with its token (var/secrets.json):
   curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook \\
-       -H 'Content-Type: application/json' -d '{{"sender": "demo", "message": "查一下话费余额"}}'
-  then send "13800138000" and "123456" the same way (demo account 张伟).
+       -H "Authorization: Bearer {settings.secrets['REST_CHANNEL_TOKEN']}" \\
+       -H 'Content-Type: application/json' -d '{{"sender": "demo", "message": "查一下话费余额"}}' 
 
 Press Ctrl-C to stop.
 """

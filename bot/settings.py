@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN")
+SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "WEBCHAT_SESSION_SECRET",
+                "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY")
 
 
 class SettingsError(ValueError):
@@ -25,9 +26,12 @@ class ProductSettings:
     action_port: int
     operator_port: int
     agent_port: int
+    site_port: int
     operator_db_url: str
     handoff_db_url: str
     handoff_service_hours: str
+    wechat_app_id: str
+    wechat_api_url: str
     tracker_db_path: Path
     secrets: Mapping[str, str]
 
@@ -42,6 +46,11 @@ class ProductSettings:
     @property
     def operator_url(self) -> str:
         return f"http://{self.host}:{self.operator_port}"
+
+    @property
+    def site_url(self) -> str:
+        """The web page with the chat widget."""
+        return f"http://{self.host}:{self.site_port}"
 
     @property
     def agent_url(self) -> str:
@@ -85,9 +94,13 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT
         action_port=_port(env, "ACTION_PORT", 5055),
         operator_port=_port(env, "OPERATOR_PORT", 8088),
         agent_port=_port(env, "AGENT_PORT", 8090),
+        site_port=_port(env, "SITE_PORT", 8080),
         operator_db_url=env.get("OPERATOR_DB_URL", f"sqlite:///{var_dir / 'operator.db'}"),
         handoff_db_url=env.get("HANDOFF_DB_URL", f"sqlite:///{var_dir / 'handoff.db'}"),
         handoff_service_hours=env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00"),
+        # The Official Account's AppID and WeChat's API; token, AppSecret and EncodingAESKey are secrets.
+        wechat_app_id=env.get("WECHAT_APP_ID", "wx0000000000000000"),
+        wechat_api_url=env.get("WECHAT_API_URL", "https://api.weixin.qq.com"),
         tracker_db_path=Path(env.get("TRACKER_DB_PATH", var_dir / "tracker.db")),
         secrets=load_secrets(var_dir, env),
     )

@@ -54,6 +54,18 @@ def handoff_service(settings: ProductSettings) -> ServiceSpec:
     )
 
 
+def web_site(settings: ProductSettings) -> ServiceSpec:
+    """The page with the chat widget (bot/site)."""
+    return ServiceSpec(
+        name="web-site",
+        argv=[sys.executable, "-m", "bot.site"],
+        env={**_base_env(settings), "SITE_HOST": settings.host, "SITE_PORT": str(settings.site_port),
+             "SITE_SOCKET_URL": settings.rasa_url},
+        health_url=f"{settings.site_url}/health",
+        startup_timeout_s=30,
+    )
+
+
 def action_server(settings: ProductSettings) -> ServiceSpec:
     return ServiceSpec(
         name="action-server",
@@ -81,6 +93,15 @@ def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
             **_base_env(settings),
             "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
             "TRACKER_DB_PATH": str(settings.tracker_db_path),
+            "WEBCHAT_SESSION_SECRET": settings.secrets["WEBCHAT_SESSION_SECRET"],
+            "REST_CHANNEL_TOKEN": settings.secrets["REST_CHANNEL_TOKEN"],
+            "WECHAT_TOKEN": settings.secrets["WECHAT_TOKEN"],
+            "WECHAT_APP_ID": settings.wechat_app_id,
+            "WECHAT_APP_SECRET": settings.secrets["WECHAT_APP_SECRET"],
+            "WECHAT_AES_KEY": settings.secrets["WECHAT_AES_KEY"][:43],  # EncodingAESKey: 43 characters
+            "WECHAT_API_URL": settings.wechat_api_url,
+            # The widget's page may open Rasa's socket.io from the site's origin only.
+            "WEBCHAT_ORIGINS": f"{settings.site_url},http://localhost:{settings.site_port}",
         },
         # /status answers only once the model is loaded.
         health_url=f"{settings.rasa_url}/status?token={token}",
@@ -89,4 +110,5 @@ def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
 
 
 def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
-    return [operator_backend(settings), handoff_service(settings), action_server(settings), rasa_server(settings, model)]
+    return [operator_backend(settings), handoff_service(settings), action_server(settings), rasa_server(settings, model),
+            web_site(settings)]

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 and installs requirements.lock in one resolver run.
-# Re-running when nothing changed takes about a second (a stamp of the lock file is kept).
+# Creates .venv with Python 3.10 and installs requirements.lock in one resolver run, then the web
+# widget's npm packages (web/package-lock.json). With --test it also makes sure Debian's chromium
+# and chromium-driver are there for the browser tests.
+# Re-running when nothing changed takes about a second (stamps of the lock files are kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,4 +51,34 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     exit 1
   fi
   echo "$want" > "$STAMP"
+fi
+
+# The web widget's front-end packages, served locally by bot/site (never from a CDN).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm was not found; the web widget needs Node.js and npm (apt-get install nodejs npm)" >&2
+  exit 1
+fi
+WEB_STAMP=web/node_modules/.package-lock.sha256
+want_web=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$WEB_STAMP" 2>/dev/null)" != "$want_web" ]; then
+  echo "setup: installing the web widget's npm packages (web/package-lock.json)"
+  if ! npm ci --prefix web --no-audit --no-fund > "$VENV/npm.log" 2>&1; then
+    cat "$VENV/npm.log" >&2
+    echo "setup: npm ci failed (npm's messages above)" >&2
+    exit 1
+  fi
+  echo "$want_web" > "$WEB_STAMP"
+fi
+
+# Browser tests drive Debian's chromium through chromium-driver.
+if [ "${1:-}" = "--test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
+  echo "setup: installing chromium and chromium-driver for the browser tests (Debian packages)"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei; } \
+      > "$VENV/apt.log" 2>&1; then
+    cat "$VENV/apt.log" >&2
+    echo "setup: could not install chromium and chromium-driver (apt-get's messages above)" >&2
+    exit 1
+  fi
 fi

@@ -1,18 +1,9 @@
 """Run the operator backend: `python -m bot.backend`."""
 
-import logging
-
-from aiohttp import web
-
 from bot.backend.app import create_app
 from bot.backend.settings import load_settings
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = load_settings()
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-
+from bot.serve import serve
 
 if __name__ == "__main__":
-    main()
+    settings = load_settings()
+    serve(create_app(settings), settings.host, settings.port)

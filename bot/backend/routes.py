@@ -4,7 +4,7 @@ from typing import Any, Dict
 
 from aiohttp import web
 
-from bot.backend import accounts, billing, consents, identity, packages, satisfaction, tickets
+from bot.backend import accounts, billing, consents, identity, packages, satisfaction, tickets, wechat
 from bot.backend import validation as v
 from bot.backend.db import Database
 from bot.backend.errors import InvalidInput, NotFound
@@ -216,3 +216,21 @@ async def record_satisfaction(request: web.Request) -> web.Response:
 @routes.get("/v1/satisfaction/summary")
 async def satisfaction_summary(request: web.Request) -> web.Response:
     return web.json_response(await satisfaction.summary(_db(request)))
+
+
+def _openid(request: web.Request) -> str:
+    openid = request.match_info["openid"]
+    if not (6 <= len(openid) <= 64) or not all(c.isalnum() or c in "-_" for c in openid):
+        raise InvalidInput("openid must be 6-64 letters, digits, - or _", details={"field": "openid"})
+    return openid
+
+
+@routes.put("/v1/wechat-bindings/{openid}")
+async def bind_wechat(request: web.Request) -> web.Response:
+    body = await _body(request)
+    return web.json_response(await wechat.bind(_db(request), _openid(request), v.phone(body.get("phone"))))
+
+
+@routes.get("/v1/wechat-bindings/{openid}")
+async def get_wechat_binding(request: web.Request) -> web.Response:
+    return web.json_response(await wechat.bound_phone(_db(request), _openid(request)))

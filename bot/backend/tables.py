@@ -184,3 +184,12 @@ satisfaction_ratings = Table(
     Column("phone", String(11), nullable=True),  # the verified number, when there was one
     Column("created_at", DateTime, nullable=False),
 )
+
+# A WeChat follower's openid, bound to the number they verified, so they need not type it again.
+wechat_bindings = Table(
+    "wechat_bindings",
+    metadata,
+    Column("openid", String(64), primary_key=True),
+    Column("phone", String(11), ForeignKey("lines.phone"), nullable=False),
+    Column("bound_at", DateTime, nullable=False),
+)

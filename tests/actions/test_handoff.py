@@ -149,3 +149,33 @@ async def test_a_callback_ticket_is_opened(backend, domain):
                                       "phone": "139****9000"}]
     ticket = await backend.get_ticket("T20261122001")
     assert (ticket["kind"], ticket["category"], ticket["phone"]) == ("回访", "人工回电", "13900139000")
+
+
+async def test_a_backend_failure_goes_to_an_agent(desk, agent_online, handoff_server, domain):
+    from actions.backend import OperatorBackend
+    from actions.balance import ActionCheckBalance
+    from bot.handoff import cases
+
+    dead = OperatorBackend(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x", backend_timeout_s=1))
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckBalance(dead, desk).run(dispatcher, make_tracker(SLOTS), domain)
+    await dead.close()
+    assert events[-1] == ConversationPaused()
+    assert [m["response"] for m in responses(dispatcher)] == ["utter_backend_unavailable", "utter_handoff_queued"]
+    case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
+    assert (case["reason"], case["priority"]) == ("backend_failure", 2)
+
+
+async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(
+    backend, desk, agent_online, handoff_server, domain
+):
+    from actions.tickets import ActionOpenTicket
+    from bot.handoff import cases
+
+    slots = {**SLOTS, "complaint_category": "处理时效", "complaint_description": "报修三次还没解决，我要投诉到工信部"}
+    dispatcher = CollectingDispatcher()
+    events = await ActionOpenTicket(backend, desk).run(dispatcher, make_tracker(slots), domain)
+    assert events[-1] == ConversationPaused()
+    assert [m["response"] for m in responses(dispatcher)] == ["utter_ticket_opened", "utter_handoff_queued"]
+    case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
+    assert (case["reason"], case["priority"]) == ("complaint_escalated", 1)

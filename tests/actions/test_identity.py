@@ -122,3 +122,20 @@ async def test_a_number_in_the_opening_request_is_taken(backend, domain):
     )
     events = await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
     assert events == [SlotSet("phone_number", "13800138000")]
+
+
+async def test_a_wechat_follower_verifies_once_and_is_not_asked_the_number_again(backend, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"requested_slot": "service_password", "phone_number": "13800138000"}, text="123456",
+                           active_loop=FORM)
+    tracker.sender_id = "wx:o_follower_1"
+    await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
+    assert await backend.wechat_phone("o_follower_1") == "13800138000"
+    # A later conversation (a new session: nothing in the slots) starts from the bound number.
+    later = make_tracker({"requested_slot": None}, text="查话费", intent="check_balance", active_loop=FORM)
+    later.sender_id = "wx:o_follower_1"
+    events = await ValidateBalanceForm(backend).run(CollectingDispatcher(), later, domain)
+    assert events[0] == SlotSet("phone_number", "13800138000")
+    # Other channels have no binding to look up.
+    events, _ = await run_form(backend, domain, {}, "查话费")
+    assert not [event for event in events if event["name"] == "phone_number"]

@@ -19,6 +19,7 @@ from bot.processes import Supervisor
 from bot.settings import ProductSettings, load_settings
 from bot.stack import embedded_stack, operator_backend
 from bot.training import train
+from tests.e2e.fake_wechat import FakeWeChatServer
 
 # Asked after every completed task (actions/satisfaction.py).
 ASK_RATING = "请问您对本次服务满意吗？请打分（1-5分，5分最满意）。"
@@ -33,9 +34,10 @@ def free_port() -> int:
 class Product:
     """The running product, plus what tests need to reach behind the chat."""
 
-    def __init__(self, settings: ProductSettings, supervisor: Supervisor) -> None:
+    def __init__(self, settings: ProductSettings, supervisor: Supervisor, wechat_api: FakeWeChatServer) -> None:
         self.settings = settings
         self.supervisor = supervisor
+        self.wechat_api = wechat_api
 
     def reset_backend(self) -> None:
         """Fresh demo data: restart the operator backend on a newly seeded database."""
@@ -58,6 +60,7 @@ class Product:
 @pytest.fixture(scope="session")
 def running(tmp_path_factory) -> Iterator[Product]:
     var_dir = tmp_path_factory.mktemp("var")
+    wechat_api = FakeWeChatServer().start()
     env = {
         **os.environ,
         "TELEBOT_VAR_DIR": str(var_dir),
@@ -66,6 +69,8 @@ def running(tmp_path_factory) -> Iterator[Product]:
         "OPERATOR_PORT": str(free_port()),
         "AGENT_PORT": str(free_port()),
         "HANDOFF_SERVICE_HOURS": "00:00-24:00",  # agents on duty whatever time the tests run
+        "WECHAT_API_URL": wechat_api.url,
+        "WECHAT_APP_ID": "wxe2e0000000000000",
     }
     settings = load_settings(env)
     model = train(settings.root, settings.models_dir)
@@ -76,9 +81,10 @@ def running(tmp_path_factory) -> Iterator[Product]:
         for spec in embedded_stack(settings, model):
             supervisor.start(spec)
         supervisor.wait_healthy()
-        yield Product(settings, supervisor)
+        yield Product(settings, supervisor, wechat_api)
     finally:
         supervisor.stop()
+        wechat_api.stop()
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +100,12 @@ class RestChat:
     def __init__(self, settings: ProductSettings, sender: str) -> None:
         self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
         self.sender = sender
+        self.headers = {"Content-Type": "application/json",
+                        "Authorization": f"Bearer {settings.secrets['REST_CHANNEL_TOKEN']}"}
 
     def say(self, message: str) -> List[str]:
         body = json.dumps({"sender": self.sender, "message": message}).encode()
-        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.url, data=body, headers=self.headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             replies: List[Dict[str, Any]] = json.loads(response.read())
         return [reply["text"] for reply in replies if "text" in reply]

@@ -1,0 +1,98 @@
+"""The web chat widget's channel: Rasa's socket.io protocol, with server-assigned sessions.
+
+credentials.yml: `bot.channels.webchat.WebchatInput` (`session_secret`, `cors_allowed_origins`).
+The widget asks for a session (`session_request`); the server answers `session_confirm` with the
+id it signed (bot/channels/sessions.py): the one the browser kept if it is genuine, a new one
+otherwise. The socket then speaks for that conversation only: the session id a browser puts in a
+message is ignored. Messages go through the handoff relay, and the handoff delivery can push to a
+conversation (`push_output`) because every socket joins the room of its conversation.
+"""
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.relay import HandoffRelay
+from bot.channels.rest import relay_from_credentials
+from bot.channels.sessions import new_session, sender_for
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE = 500
+
+
+class WebchatInput(InputChannel):
+    def __init__(self, secret: str, origins: List[str], relay: HandoffRelay, path: str = "/socket.io") -> None:
+        self.secret = secret
+        self.origins = origins
+        self.relay = relay
+        self.path = path
+        self.sio: Optional[AsyncServer] = None
+        self._senders: Dict[str, str] = {}  # socket id -> conversation id
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebchatInput":
+        credentials = credentials or {}
+        secret = credentials.get("session_secret") or ""
+        if len(secret) < 16:
+            cls.raise_missing_credentials_exception()
+        origins = credentials.get("cors_allowed_origins") or []
+        if isinstance(origins, str):
+            origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
+        return cls(secret, origins, relay_from_credentials(credentials))
+
+    def push_output(self, sender_id: str) -> Optional[OutputChannel]:
+        """Reaches every open socket of the conversation (used by the handoff delivery)."""
+        return SocketIOOutput(self.sio, "bot_uttered") if self.sio is not None else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        blueprint = SocketBlueprint(sio, self.path, "webchat", __name__)
+        self.sio = sio
+        blueprint.listener("before_server_start")(lambda app, _loop: self.relay.bind(app))
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            self._senders.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
+            kept = (data or {}).get("session_id")
+            session_id = kept if sender_for(self.secret, kept) else new_session(self.secret)
+            sender_id = sender_for(self.secret, session_id)
+            old = self._senders.get(sid)
+            if old and old != sender_id:
+                sio.leave_room(sid, old)
+            self._senders[sid] = sender_id
+            sio.enter_room(sid, sender_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("user_uttered")
+        async def user_uttered(sid: str, data: Optional[Dict]) -> None:
+            sender_id = self._senders.get(sid)
+            text = (data or {}).get("message")
+            if sender_id is None or not isinstance(text, str) or not text.strip():
+                return  # no session yet, or nothing said: the widget asks for a session first
+            message = UserMessage(text[:MAX_MESSAGE], SocketIOOutput(sio, "bot_uttered"), sender_id,
+                                  input_channel=self.name())
+            await self.relay.handle(message, on_new_message)
+
+        return blueprint

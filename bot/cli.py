@@ -14,7 +14,7 @@ from bot.backend.seed import seed_demo
 from bot.processes import ServiceFailed, Supervisor
 from bot.settings import ProductSettings, load_settings
 from bot.stack import embedded_stack
-from bot.training import train
+from bot.training import TrainingError, train
 
 
 async def seed(database_url: str) -> bool:
@@ -116,6 +116,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate_parser.add_argument("--only", choices=["ours", "stock"], help="train and score one pipeline only")
     benchmark_parser = commands.add_parser("benchmark", help="p50/p95 of /model/parse for both pipelines")
     benchmark_parser.add_argument("--out", default="results/evaluation", help="where the evaluated models are")
+    review_parser = commands.add_parser(
+        "review", help="trainers: export the messages of a period the bot handled badly, as NLU YAML to correct")
+    review_parser.add_argument("--since", help="first day, YYYY-MM-DD (China time)")
+    review_parser.add_argument("--until", help="day after the last, YYYY-MM-DD")
+    review_parser.add_argument("--threshold", type=float, default=0.5, help="confidence below which NLU was unsure")
+    review_parser.add_argument("--tracker-url", help="SQLAlchemy URL of the tracker store (default: the embedded one)")
+    review_parser.add_argument("--out", default="review", help="where the YAML and the summary are written")
+    compare_parser = commands.add_parser(
+        "compare", help="trainers: candidate vs deployed model on the held-out set, as a Markdown report")
+    compare_parser.add_argument("--candidate", help="model to judge (default: the newest in models/)")
+    compare_parser.add_argument("--deployed", help="model it would replace (default: the one before the candidate)")
+    compare_parser.add_argument("--out", default="results/compare", help="where the report is written")
+    commands.add_parser("hygiene", help="trainers: conflicting or duplicate examples, held-out near-duplicates")
     agent_parser = commands.add_parser("add-agent", help="create an agent account for the console (asks the password)")
     agent_parser.add_argument("username", help="the agent's 工号")
     agent_parser.add_argument("name", help="the name shown to colleagues")
@@ -124,7 +137,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "run":
         return run(settings)
     if args.command == "train":
-        print(train(settings.root, settings.models_dir, force=args.force))
+        try:
+            print(train(settings.root, settings.models_dir, force=args.force))
+        except TrainingError as error:
+            print(f"train: {error}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "evaluate":
         from bot.evaluation import PIPELINES, compare
@@ -137,6 +154,40 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         benchmark(settings.root, settings.root / args.out)
         return 0
+    if args.command == "review":
+        from bot.trainers.review_cli import export
+
+        url = args.tracker_url or f"sqlite:///{settings.tracker_db_path}"
+        export(url, settings.root / args.out, args.since, args.until, args.threshold)
+        return 0
+    if args.command == "compare":
+        from pathlib import Path
+
+        from bot.trainers.compare import compare_models
+
+        models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        candidate = Path(args.candidate) if args.candidate else (models[-1] if models else None)
+        older = [m for m in models if candidate is None or m.resolve() != candidate.resolve()]
+        deployed = Path(args.deployed) if args.deployed else (older[-1] if older else None)
+        if candidate is None or deployed is None:
+            print("compare: two models are needed (train one more, or pass --candidate and --deployed)",
+                  file=sys.stderr)
+            return 2
+        out = settings.root / args.out
+        result = compare_models(deployed, candidate, out)
+        print(f"compare: {len(result['regressions'])} regressions, {len(result['fixed'])} fixed -> {out / 'report.md'}")
+        return 0
+    if args.command == "hygiene":
+        from rasa.shared.nlu.training_data.loading import load_data
+
+        from bot.trainers.hygiene import check, report
+
+        def pairs(path):
+            return [(e.get("text"), e.get("intent")) for e in load_data(str(path)).intent_examples]
+
+        findings = check(pairs(settings.root / "data" / "nlu"), pairs(settings.root / "tests" / "nlu" / "heldout.yml"))
+        print(report(findings))
+        return 1 if findings.blocking or findings.near_heldout else 0
     if args.command == "add-agent":
         password = getpass.getpass("password (8 characters at least): ")
         if len(password) < 8:

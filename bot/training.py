@@ -1,11 +1,13 @@
 """Train the Rasa model when it is missing or older than its sources."""
 
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 # The custom NLU components shape the model too: changing their code retrains it.
 TRAINING_SOURCES = ("data", "config.yml", "domain.yml", "bot/nlu")
@@ -33,6 +35,55 @@ def model_is_stale(root: Path, models_dir: Path) -> bool:
     return model.stat().st_mtime < newest_mtime(root / name for name in TRAINING_SOURCES)
 
 
+class TrainingError(RuntimeError):
+    """The data does not validate, or training failed; the message says what to fix."""
+
+
+def validate(root: Path) -> None:
+    """`rasa data validate` first: stop with its errors rather than train on broken data."""
+    result = subprocess.run([sys.executable, "-m", "rasa", "data", "validate"], cwd=root, env=rasa_env(),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TrainingError("the training data does not validate (rasa data validate):\n" + "\n".join(
+            validation_problems(result.stdout + result.stderr)))
+
+
+# Warnings rasa data validate gives for a healthy project too: not what stopped it.
+_HARMLESS = ("is not used in any story or rule", "but is not found in the NLU training data")
+
+
+def validation_problems(output: str) -> List[str]:
+    """The lines of `rasa data validate`'s output that say what is wrong, without colour codes."""
+    problems = []
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", output).splitlines():
+        if "UserWarning:" in line and not any(harmless in line for harmless in _HARMLESS):
+            problems.append(line.split("UserWarning:", 1)[1].strip())
+        elif "ERROR" in line or "completed with errors" in line:
+            problems.append(line.strip())
+    return problems[-20:]
+
+
+class Heartbeat:
+    """Prints the elapsed time every `every` seconds while a long step runs."""
+
+    def __init__(self, label: str, every: float = 30.0) -> None:
+        self.label, self.every = label, every
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            print(f"{self.label}: {time.monotonic() - self.started:.0f} s elapsed ...", flush=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+
+
 def rasa_env() -> dict:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
 
@@ -43,14 +94,16 @@ def train(root: Path, models_dir: Path, *, force: bool = False) -> Path:
         model = latest_model(models_dir)
         assert model is not None
         return model
+    print("train: checking the data (rasa data validate) ...", flush=True)
+    validate(root)
     print(f"train: training the model from data/, config.yml, domain.yml into {models_dir} ...", flush=True)
     started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--out", str(models_dir), "--quiet"],
-        cwd=root,
-        env=rasa_env(),
-        check=True,
-    )
+    with Heartbeat("train"):
+        result = subprocess.run(
+            [sys.executable, "-m", "rasa", "train", "--out", str(models_dir), "--quiet"], cwd=root, env=rasa_env(),
+        )
+    if result.returncode != 0:
+        raise TrainingError(f"rasa train failed (exit status {result.returncode}); its messages are above")
     model = latest_model(models_dir)
     if model is None:
         raise RuntimeError("rasa train finished but wrote no model")

@@ -27,3 +27,26 @@ def test_staleness(tmp_path):
     touch(models / "newer.tar.gz", 400)
     touch(tmp_path / "domain.yml", 500)  # so did the domain
     assert model_is_stale(tmp_path, models)
+
+
+def test_broken_data_stops_training_with_a_clear_message(tmp_path):
+    import shutil
+
+    import pytest
+
+    from bot.settings import ROOT
+    from bot.training import TrainingError, train
+
+    project = tmp_path / "project"
+    for name in ("data", "config.yml", "domain.yml", "bot", "credentials.yml", "endpoints.yml"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    # A rule that uses an action the domain does not know.
+    (project / "data" / "rules" / "broken.yml").write_text(
+        'version: "3.1"\nrules:\n- rule: broken\n  steps:\n  - intent: greet\n  - action: action_that_does_not_exist\n',
+        encoding="utf-8")
+    with pytest.raises(TrainingError) as refused:
+        train(project, project / "models")
+    assert "does not validate" in str(refused.value)
+    assert "action_that_does_not_exist" in str(refused.value)
+    assert not list((project / "models").glob("*.tar.gz"))

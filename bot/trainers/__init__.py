@@ -1,0 +1,1 @@
+"""The trainers' workflow: review real conversations, retrain, compare, deploy (issue #7)."""

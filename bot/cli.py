@@ -6,6 +6,7 @@ import getpass
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import List, Optional
 
 from bot.backend.clock import system_clock
@@ -66,8 +67,19 @@ Press Ctrl-C to stop.
 """
 
 
+def serving_model(settings: ProductSettings) -> Path:
+    """The model trainers deployed (models/registry.json), else the newest trained one (trained if stale)."""
+    from bot.trainers.deploy import Registry
+
+    deployed = Registry(settings.models_dir).current()
+    if deployed is not None and deployed.exists():
+        print(f"run: serving the deployed model {deployed.name} (python -m bot deploy gates a newer one)")
+        return deployed
+    return train(settings.root, settings.models_dir)
+
+
 def run(settings: ProductSettings) -> int:
-    model = train(settings.root, settings.models_dir)
+    model = serving_model(settings)
     if asyncio.run(seed(settings.operator_db_url)):
         print("run: seeded the demo customers into the operator database")
     if asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT, if_missing=True)):
@@ -128,6 +140,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     compare_parser.add_argument("--candidate", help="model to judge (default: the newest in models/)")
     compare_parser.add_argument("--deployed", help="model it would replace (default: the one before the candidate)")
     compare_parser.add_argument("--out", default="results/compare", help="where the report is written")
+    deploy_parser = commands.add_parser(
+        "deploy", help="trainers: gate a model against the deployed one and hot-swap it into the running server")
+    deploy_parser.add_argument("--candidate", help="model to deploy (default: the newest in models/)")
+    deploy_parser.add_argument("--tolerance", type=float, default=0.01,
+                               help="how far below the deployed model a figure may fall (default 0.01)")
+    deploy_parser.add_argument("--keep", type=int, default=5, help="deployed models kept for rollback (default 5)")
+    commands.add_parser("rollback", help="trainers: swap the previously deployed model back in")
     commands.add_parser("hygiene", help="trainers: conflicting or duplicate examples, held-out near-duplicates")
     agent_parser = commands.add_parser("add-agent", help="create an agent account for the console (asks the password)")
     agent_parser.add_argument("username", help="the agent's 工号")
@@ -161,8 +180,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         export(url, settings.root / args.out, args.since, args.until, args.threshold)
         return 0
     if args.command == "compare":
-        from pathlib import Path
-
         from bot.trainers.compare import compare_models
 
         models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
@@ -176,6 +193,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         out = settings.root / args.out
         result = compare_models(deployed, candidate, out)
         print(f"compare: {len(result['regressions'])} regressions, {len(result['fixed'])} fixed -> {out / 'report.md'}")
+        return 0
+    if args.command in ("deploy", "rollback"):
+        from bot.trainers import deploy as deployment
+
+        token = settings.secrets["RASA_AUTH_TOKEN"]
+        try:
+            if args.command == "rollback":
+                print(f"rollback: now serving {deployment.rollback(settings.models_dir, settings.rasa_url, token)}")
+                return 0
+            models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+            candidate = Path(args.candidate) if args.candidate else (models[-1] if models else None)
+            if candidate is None:
+                print("deploy: no model to deploy; train one first (make train)", file=sys.stderr)
+                return 2
+            verdict = deployment.deploy(candidate, settings.models_dir, settings.rasa_url, token,
+                                        tolerance=args.tolerance, keep=args.keep)
+        except deployment.DeployError as error:
+            print(f"{args.command}: {error}", file=sys.stderr)
+            return 1
+        if not verdict.accepted:
+            print("deploy: refused, the deployed model stays:\n  " + "\n  ".join(verdict.reasons), file=sys.stderr)
+            return 1
+        print(f"deploy: {candidate.name} is now serving ({'; '.join(verdict.reasons) or 'passed the gate'})")
         return 0
     if args.command == "hygiene":
         from rasa.shared.nlu.training_data.loading import load_data

@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 PREFIX = "wx:"
 REPLY_DEADLINE_S = 4.0  # WeChat waits 5 s
 MAX_CLOCK_SKEW_S = 300
-REMEMBER_S = 120  # longer than WeChat's retries (three within about 15 s)
+# Messages (and their nonces) are remembered for as long as their timestamp is accepted, in both
+# directions, so a replay is either recognised as a repeat or refused as stale: never run twice.
+REMEMBER_S = 2 * MAX_CLOCK_SKEW_S + 60
 INVALID_TOKEN = {40001, 40014, 42001}
 MAX_TEXT = 600
 

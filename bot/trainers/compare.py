@@ -5,6 +5,7 @@ PNG, entity scores); `comparison` and `markdown` are pure: the overall figures, 
 and the regression list (held-out messages the deployed model got right and the candidate gets wrong).
 """
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -67,8 +68,8 @@ def markdown(result: Dict[str, Any]) -> str:
     for row in result["per_intent"]:
         lines.append(f"| {row['intent']} | {row['support']} | {_number(row['deployed'])} | {_number(row['candidate'])} | "
                      f"{_delta(row['deployed'], row['candidate'])} |")
-    lines += ["", "Confusion matrices: `deployed/report/intent_confusion_matrix.png`, "
-              "`candidate/report/intent_confusion_matrix.png`.", "",
+    lines += ["", "Confusion matrices: `report/intent_confusion_matrix.png` in each model's evaluation directory "
+              "(`eval-<model>-<held-out set>`).", "",
               f"## Regressions: {len(result['regressions'])} (right before, wrong now)", ""]
     lines += [f"- {r['text']} — expected `{r['intent']}`, now `{r['candidate']}` ({r['confidence']:.2f})"
               for r in result["regressions"]] or ["None."]
@@ -77,11 +78,28 @@ def markdown(result: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compare_models(deployed: Path, candidate: Path, out: Path, heldout: Path = HELDOUT) -> Dict[str, Any]:
+def _fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def evaluation_dir(model: Path, heldout: Path, cache: Path) -> Path:
+    """The model's evaluation on `heldout`, run once per (model, held-out set) content."""
+    run_dir = cache / f"eval-{_fingerprint(model)}-{_fingerprint(heldout)}"
+    if not (run_dir / "summary.json").exists():
+        evaluate_model(model, run_dir, heldout)
+    return run_dir
+
+
+def compare_models(deployed: Path, candidate: Path, out: Path, heldout: Path = HELDOUT,
+                   cache: Optional[Path] = None) -> Dict[str, Any]:
     """Evaluate both models and write out/report.md and out/comparison.json; returns the comparison."""
-    evaluate_model(deployed, out / "deployed", heldout)
-    evaluate_model(candidate, out / "candidate", heldout)
-    result = comparison(out / "deployed", out / "candidate")
+    cache = cache or out
+    out.mkdir(parents=True, exist_ok=True)
+    result = comparison(evaluation_dir(deployed, heldout, cache), evaluation_dir(candidate, heldout, cache))
     (out / "comparison.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "report.md").write_text(markdown(result), encoding="utf-8")
     return result

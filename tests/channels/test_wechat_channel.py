@@ -94,3 +94,10 @@ async def test_the_access_token_is_shared_and_renewed_when_wechat_refuses_it(wec
     await api.send_text("o_1", "过期之后")
     assert wechat_api.tokens_issued == 2 and wechat_api.sent[-1]["token"] == "token-2"
     await api._client().close()
+
+
+def test_a_message_is_remembered_as_long_as_its_timestamp_is_accepted():
+    from bot.channels.wechat import MAX_CLOCK_SKEW_S, REMEMBER_S
+
+    # A replay inside the accepted window is a known repeat; outside it, a stale timestamp (403).
+    assert REMEMBER_S > 2 * MAX_CLOCK_SKEW_S

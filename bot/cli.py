@@ -138,7 +138,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     compare_parser = commands.add_parser(
         "compare", help="trainers: candidate vs deployed model on the held-out set, as a Markdown report")
     compare_parser.add_argument("--candidate", help="model to judge (default: the newest in models/)")
-    compare_parser.add_argument("--deployed", help="model it would replace (default: the one before the candidate)")
+    compare_parser.add_argument("--deployed", help="model it would replace (default: the deployed one, else the one "
+                                                   "trained before the candidate)")
     compare_parser.add_argument("--out", default="results/compare", help="where the report is written")
     deploy_parser = commands.add_parser(
         "deploy", help="trainers: gate a model against the deployed one and hot-swap it into the running server")
@@ -184,8 +185,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
         candidate = Path(args.candidate) if args.candidate else (models[-1] if models else None)
+        from bot.trainers.deploy import Registry
+
         older = [m for m in models if candidate is None or m.resolve() != candidate.resolve()]
-        deployed = Path(args.deployed) if args.deployed else (older[-1] if older else None)
+        # Against what is serving: the deployed model, else the model trained before the candidate.
+        deployed = Path(args.deployed) if args.deployed else (Registry(settings.models_dir).current()
+                                                              or (older[-1] if older else None))
         if candidate is None or deployed is None:
             print("compare: two models are needed (train one more, or pass --candidate and --deployed)",
                   file=sys.stderr)

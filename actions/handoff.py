@@ -32,7 +32,7 @@ PHONE_SLOTS = frozenset({"phone_number", "verified_phone", "pay_phone", "callbac
 TASK_SLOTS = ("pay_bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key",
               "cancel_package_name", "cancel_subscription_id", "cancel_confirmed", "cancel_terms",
               "fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
-TRANSCRIPT_LIMIT = 60
+TRANSCRIPT_LIMIT = 200  # the handoff service keeps up to 200 messages of what came before
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:

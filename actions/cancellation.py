@@ -21,11 +21,11 @@ from actions.formatting import data_size, mask_phone, yuan
 from actions.handoff import after_unverified
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
+from actions.task_slots import CANCEL_SLOTS
 from bot.normalise import to_halfwidth
 
 logger = logging.getLogger(__name__)
 
-CANCEL_SLOTS = ("cancel_package_name", "cancel_subscription_id", "cancel_confirmed", "cancel_terms")
 # Broadband is ended in person: the modem and set-top box have to be returned.
 ONLINE_KINDS = ("main", "addon")
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}

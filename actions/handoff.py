@@ -21,6 +21,7 @@ from actions.desk import DeskUnavailable, HandoffDesk
 from actions.formatting import mask_phone
 from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone
 from actions.satisfaction import ask_satisfaction
+from actions.task_slots import TASK_SLOTS  # cleared on handoff: the agent starts from the transcript
 from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,6 @@ logger = logging.getLogger(__name__)
 # Never shown to agents: the password marker, payment keys, the consent text kept for the backend.
 HIDDEN_SLOTS = frozenset({"service_password", "pay_key", "cancel_terms", "requested_slot", "session_started_metadata"})
 PHONE_SLOTS = frozenset({"phone_number", "verified_phone", "pay_phone", "callback_phone"})
-# Task slots cleared when the conversation goes to an agent: the agent starts from the transcript.
-TASK_SLOTS = ("pay_bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key",
-              "cancel_package_name", "cancel_subscription_id", "cancel_confirmed", "cancel_terms",
-              "fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
 TRANSCRIPT_LIMIT = 200  # the handoff service keeps up to 200 messages of what came before
 
 

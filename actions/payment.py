@@ -28,10 +28,10 @@ from actions.identity import (
 )
 from actions.money import MAX_PAYMENT_FEN, to_fen
 from actions.satisfaction import ask_satisfaction
+from actions.task_slots import PAY_SLOTS
 
 logger = logging.getLogger(__name__)
 
-PAY_SLOTS = ("pay_bill_type", "pay_phone", "amount", "payment_method", "pay_confirmed", "pay_key")
 BILL_TYPES = ("话费", "宽带")
 METHODS = ("微信", "支付宝", "银行卡")
 

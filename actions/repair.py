@@ -7,9 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.cancellation import CANCEL_SLOTS
-from actions.payment import PAY_SLOTS
-from actions.tickets import TICKET_SLOTS
+from actions.task_slots import TASK_SLOTS
 
 
 class ActionStopTask(Action):
@@ -18,4 +16,4 @@ class ActionStopTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_task_stopped")
-        return [SlotSet(slot, None) for slot in (*TICKET_SLOTS, *CANCEL_SLOTS, *PAY_SLOTS)]
+        return [SlotSet(slot, None) for slot in TASK_SLOTS]

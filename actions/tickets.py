@@ -14,6 +14,7 @@ from actions.backend import BackendRejected, BackendUnavailable
 from actions.handoff import after_unverified, backend_failed, hand_off
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
+from actions.task_slots import TICKET_SLOTS
 
 FAULT_TYPES = ("断网", "网速慢", "无信号", "网络不稳定")
 # Complaint categories by the words customers use; the backend triages 计费争议 as complex (72 h).
@@ -30,7 +31,6 @@ NOT_A_DESCRIPTION = frozenset({
     "pay_bill", "faq", "request_human", "restart", "greet", "goodbye", "thank", "rate",
 })
 RESPONSE_TIME = {"urgent": "我们会立即安排处理", "routine": "我们将在24小时内回复您", "complex": "我们将在72小时内回复您"}
-TICKET_SLOTS = ("fault_type", "fault_description", "fault_address", "complaint_category", "complaint_description")
 
 
 # A complaint that says it goes further (a regulator, the media) or repeats one that got nowhere.

@@ -8,7 +8,6 @@ next request. A hand-back appends ConversationResumed and runs `action_resume_af
 bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`.
 """
 
-import hmac
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel
@@ -16,6 +15,8 @@ from rasa.shared.core.events import BotUttered, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.rest import authorised
 
 EVENTS = {"message", "handback", "close"}
 AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
@@ -41,8 +42,7 @@ class HandoffInput(InputChannel):
 
         @blueprint.route("/deliver", methods=["POST"])
         async def deliver(request: Request) -> HTTPResponse:
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            if scheme != "Bearer" or not hmac.compare_digest(token.encode(), self.token.encode()):
+            if not authorised(request.headers.get("Authorization", ""), self.token):
                 return response.json({"error": "unauthorized"}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             event, sender_id = body.get("event"), body.get("sender_id")

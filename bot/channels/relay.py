@@ -4,16 +4,17 @@ Rasa 3.6's MessageProcessor records a message of a paused conversation in the tr
 answers it. Our channels wrap Rasa's message handler with `HandoffRelay.handle`: the message still
 goes through Rasa (so it is parsed and recorded in the tracker), and when the conversation was
 paused for an agent it is also relayed to the handoff service, which shows it on the agent's
-console. Channels that cannot be pushed to (REST) also collect what is waiting for the customer
-(agent replies, the bot's words after a hand-back) with every message they send.
+console. Channels that cannot be pushed to (REST) collect what is waiting for the customer (agent
+replies, the bot's words after a hand-back) with the customer's next message.
 """
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import ConversationResumed, UserUttered
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +54,28 @@ class HandoffRelay:
     def bind(self, app: Any) -> None:
         self.app = app
 
-    async def _is_paused(self, sender_id: str) -> bool:
+    async def _handoff_state(self, sender_id: str) -> Tuple[bool, bool]:
+        """(paused for an agent, handed back since the customer's last message)."""
         tracker = await self.app.ctx.agent.tracker_store.retrieve(sender_id)
-        return tracker is not None and tracker.is_paused()
+        if tracker is None:
+            return False, False
+        since_last_message = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            since_last_message.append(event)
+        return tracker.is_paused(), any(isinstance(event, ConversationResumed) for event in since_last_message)
 
     async def handle(self, message: UserMessage, on_new_message: Handler) -> None:
         if self.client is None or self.app is None:
             await on_new_message(message)
             return
-        paused = await self._is_paused(message.sender_id)
+        paused, handed_back = await self._handoff_state(message.sender_id)
         await on_new_message(message)  # parsed and recorded; answered only if not paused
         if paused:
             await self._relay(message)
-        if isinstance(message.output_channel, CollectingOutputChannel):
+        # Only then can something be waiting: an agent's reply, or the bot's words at the hand-back.
+        if (paused or handed_back) and isinstance(message.output_channel, CollectingOutputChannel):
             await self._collect_waiting(message)
 
     async def _relay(self, message: UserMessage) -> None:

@@ -171,10 +171,11 @@ class WeChatInput(InputChannel):
 
     def _forget_old(self) -> None:
         now = time.monotonic()
-        for key in [key for key, entry in self._processing.items() if entry.expires < now]:
-            del self._processing[key]
-            for nonce in [nonce for nonce, owner in self._nonces.items() if owner == key]:
-                del self._nonces[nonce]
+        expired = {key for key, entry in self._processing.items() if entry.expires < now}
+        if expired:
+            for key in expired:
+                del self._processing[key]
+            self._nonces = {nonce: key for nonce, key in self._nonces.items() if key not in expired}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("wechat_webhook", __name__)

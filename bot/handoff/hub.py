@@ -1,6 +1,5 @@
 """Live updates to the agents' consoles over WebSocket; who is online."""
 
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Set
 
@@ -34,9 +33,6 @@ class Hub:
             except (ConnectionError, RuntimeError) as error:
                 logger.info("dropping a closed console socket: %r", error)
                 self.remove(agent_id, socket)
-
-    async def send_all(self, event: Dict[str, Any]) -> None:
-        await asyncio.gather(*(self.send(agent_id, event) for agent_id in self.online_agents()))
 
     async def refresh_queues(self, view: QueueView) -> None:
         """Every online agent gets the queue and their own cases again."""

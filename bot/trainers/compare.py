@@ -78,7 +78,8 @@ def markdown(result: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fingerprint(path: Path) -> str:
+def fingerprint(path: Path) -> str:
+    """A short content hash: the same model under another name is the same model."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -88,7 +89,7 @@ def _fingerprint(path: Path) -> str:
 
 def evaluation_dir(model: Path, heldout: Path, cache: Path) -> Path:
     """The model's evaluation on `heldout`, run once per (model, held-out set) content."""
-    run_dir = cache / f"eval-{_fingerprint(model)}-{_fingerprint(heldout)}"
+    run_dir = cache / f"eval-{fingerprint(model)}-{fingerprint(heldout)}"
     if not (run_dir / "summary.json").exists():
         evaluate_model(model, run_dir, heldout)
     return run_dir

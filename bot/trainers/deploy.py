@@ -9,7 +9,6 @@ last `keep` deployed models are kept on disk. `rollback` swaps the previous one 
 """
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 import urllib.error
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.trainers.compare import FIGURES, compare_models
+from bot.trainers.compare import compare_models, fingerprint
 
 GATED = ("intent_accuracy", "intent_macro_f1", "faq_topic_accuracy", "entity_value_accuracy")
 REGISTRY = "registry.json"
@@ -44,15 +43,6 @@ def gate(figures: Dict[str, Dict[str, Optional[float]]], tolerance: float) -> Ve
         if new < old - tolerance:
             reasons.append(f"{name} {new:.3f} < deployed {old:.3f} - tolerance {tolerance:.3f}")
     return Verdict(not reasons, reasons)
-
-
-def fingerprint(model: Path) -> str:
-    """A short content hash: the same model under another name is the same model."""
-    digest = hashlib.sha256()
-    with model.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 class Registry:
@@ -110,11 +100,6 @@ def archive(models_dir: Path, model: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(model, target)
     return target
-
-
-def summary_line(figures: Dict[str, Dict[str, Optional[float]]]) -> str:
-    return ", ".join(f"{name} {pair['deployed']:.3f}→{pair['candidate']:.3f}" for name, pair in figures.items()
-                     if name in FIGURES and pair["deployed"] is not None and pair["candidate"] is not None)
 
 
 def deploy(candidate: Path, models_dir: Path, rasa_url: str, token: str, *, tolerance: float = 0.01,

@@ -1,11 +1,15 @@
 # The two commands of the README: `make run` and `make test`. Everything else is for developers.
-.PHONY: setup run test train validate evaluate benchmark lock clean
+.PHONY: setup run test train validate evaluate benchmark loadtest soak lock clean
 
 export RASA_TELEMETRY_ENABLED := false
 PY := .venv/bin/python
+# `make run PROFILE=production`: PostgreSQL, Redis, several Rasa replicas behind nginx (README).
+PROFILE ?= embedded
+export TELEBOT_PROFILE := $(PROFILE)
+SETUP_FLAGS := $(if $(filter production,$(PROFILE)),--production)
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh $(SETUP_FLAGS)
 
 run: setup
 	@$(PY) -m bot run
@@ -27,6 +31,17 @@ evaluate: setup
 # p50/p95 latency of /model/parse for both pipelines (run `make evaluate` first to reuse its models).
 benchmark: setup
 	@$(PY) -m bot benchmark
+
+# Simulated customers at 1, 10, 50 and 200 at once against the embedded profile, the production
+# profile and one stock `rasa run` (results/load/: report.md, load.png).
+loadtest:
+	@scripts/setup.sh --production
+	@$(PY) -m bot loadtest
+
+# Ten minutes of steady load on the production profile, memory of every process sampled (results/soak/).
+soak:
+	@scripts/setup.sh --production
+	@$(PY) -m bot soak
 
 # Re-resolve every pin in one run together with rasa (see requirements.in).
 lock:

@@ -9,47 +9,19 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from bot.backend.clock import system_clock
-from bot.backend.db import create_database
-from bot.backend.seed import seed_demo
+from bot import launch
+from bot.launch import DEMO_AGENT, add_agent, seed
 from bot.processes import ServiceFailed, Supervisor
 from bot.settings import ProductSettings, load_settings
-from bot.stack import embedded_stack
 from bot.training import TrainingError, train
 
 
-async def seed(database_url: str) -> bool:
-    db = create_database(database_url, system_clock)
-    try:
-        await db.create_schema()
-        return await seed_demo(db)
-    finally:
-        await db.close()
-
-
-# The demo agent of the console (README): 工号 1001, password demo-agent-1001.
-DEMO_AGENT = {"username": "1001", "name": "王芳", "password": "demo-agent-1001"}
-
-
-async def add_agent(database_url: str, username: str, name: str, password: str, *, if_missing: bool = False) -> bool:
-    """Create an agent account in the handoff database; False if it exists and `if_missing`."""
-    from bot.handoff import agents
-    from bot.handoff.tables import metadata as handoff_schema
-
-    db = create_database(database_url, system_clock)
-    try:
-        await db.create_schema(handoff_schema)
-        if if_missing and await agents.exists(db, username):
-            return False
-        await agents.create_agent(db, username=username, name=name, password=password)
-        return True
-    finally:
-        await db.close()
-
-
 def banner(settings: ProductSettings) -> str:
+    profile = (f"production profile: {settings.rasa_replicas} Rasa replicas {', '.join(map(str, settings.replica_ports))} "
+               f"behind nginx, {settings.action_workers} action workers, PostgreSQL, Redis" if settings.production
+               else "embedded profile: SQLite in var/")
     return f"""
-客服助手已启动 / The assistant is running:
+客服助手已启动 / The assistant is running ({profile}):
   Rasa server (REST channel)  {settings.rasa_url}/webhooks/rest/webhook
   Action server               {settings.action_url}
   Operator backend            {settings.operator_url}
@@ -79,11 +51,15 @@ def serving_model(settings: ProductSettings) -> Path:
 
 
 def run(settings: ProductSettings) -> int:
+    from bot.production import NotReady
+
     model = serving_model(settings)
-    if asyncio.run(seed(settings.operator_db_url)):
-        print("run: seeded the demo customers into the operator database")
-    if asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT, if_missing=True)):
-        print("run: created the demo agent 1001 in the handoff database")
+    try:
+        for done in launch.prepare_data(settings):
+            print(f"run: {done}")
+    except NotReady as error:
+        print(f"run: {error}", file=sys.stderr)
+        return 1
     supervisor = Supervisor(settings.var_dir / "logs", settings.root)
     stopping = False
 
@@ -94,10 +70,11 @@ def run(settings: ProductSettings) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        for spec in embedded_stack(settings, model):
-            print(f"run: starting {spec.name} ...", flush=True)
-            supervisor.start(spec)
-            supervisor.wait_healthy([spec.name])
+        launch.start(settings, model, supervisor,
+                     on_group=lambda names: print(f"run: starting {', '.join(names)} ...", flush=True))
+        for name, seconds in supervisor.ready_s.items():
+            if name.startswith("rasa"):
+                print(f"run: {name} ready (model loaded, warmed up) {seconds:.1f} s after it started", flush=True)
         print(banner(settings), flush=True)
         while not stopping:
             failed = supervisor.exited()
@@ -147,6 +124,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     deploy_parser.add_argument("--tolerance", type=float, default=0.01,
                                help="how far below the deployed model a figure may fall (default 0.01)")
     deploy_parser.add_argument("--keep", type=int, default=5, help="deployed models kept for rollback (default 5)")
+    load_parser = commands.add_parser(
+        "loadtest", help="simulated customers at several levels against the embedded, production and stock targets")
+    load_parser.add_argument("--targets", default="embedded,production,stock",
+                             help="comma separated, of embedded, production, stock (default: all three)")
+    load_parser.add_argument("--levels", default="1,10,50,200", help="concurrent customers (default 1,10,50,200)")
+    load_parser.add_argument("--duration", type=float, default=60.0, help="measured seconds per level (default 60)")
+    load_parser.add_argument("--warmup", type=float, default=10.0, help="unmeasured seconds first (default 10)")
+    load_parser.add_argument("--think", default="2,6", help="seconds between a customer's messages, min,max (2,6)")
+    load_parser.add_argument("--out", default="results/load", help="where the report and plot are written")
+    soak_parser = commands.add_parser("soak", help="steady load on the production profile, memory sampled")
+    soak_parser.add_argument("--minutes", type=float, default=10.0)
+    soak_parser.add_argument("--customers", type=int, default=50)
+    soak_parser.add_argument("--think", default="2,6", help="seconds between a customer's messages, min,max (2,6)")
+    soak_parser.add_argument("--out", default="results/soak")
     commands.add_parser("rollback", help="trainers: swap the previously deployed model back in")
     commands.add_parser("hygiene", help="trainers: conflicting or duplicate examples, held-out near-duplicates")
     agent_parser = commands.add_parser("add-agent", help="create an agent account for the console (asks the password)")
@@ -202,25 +193,62 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command in ("deploy", "rollback"):
         from bot.trainers import deploy as deployment
 
+        from bot.nginx import Balancer, BalancerError
+
         token = settings.secrets["RASA_AUTH_TOKEN"]
+        urls = ([settings.replica_url(index) for index in range(settings.rasa_replicas)] if settings.production
+                else [settings.rasa_url])
+        try:
+            balancer = Balancer(settings.var_dir / "nginx") if settings.production else None
+        except BalancerError as error:
+            print(f"{args.command}: {error}; is the production profile running (make run PROFILE=production)?",
+                  file=sys.stderr)
+            return 1
         try:
             if args.command == "rollback":
-                print(f"rollback: now serving {deployment.rollback(settings.models_dir, settings.rasa_url, token)}")
+                print(f"rollback: now serving {deployment.rollback(settings.models_dir, urls, token, balancer)}")
                 return 0
             models = sorted(settings.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
             candidate = Path(args.candidate) if args.candidate else (models[-1] if models else None)
             if candidate is None:
                 print("deploy: no model to deploy; train one first (make train)", file=sys.stderr)
                 return 2
-            verdict = deployment.deploy(candidate, settings.models_dir, settings.rasa_url, token,
-                                        tolerance=args.tolerance, keep=args.keep)
-        except deployment.DeployError as error:
+            verdict = deployment.deploy(candidate, settings.models_dir, urls, token,
+                                        tolerance=args.tolerance, keep=args.keep, balancer=balancer)
+        except (deployment.DeployError, BalancerError) as error:
             print(f"{args.command}: {error}", file=sys.stderr)
             return 1
         if not verdict.accepted:
             print("deploy: refused, the deployed model stays:\n  " + "\n  ".join(verdict.reasons), file=sys.stderr)
             return 1
         print(f"deploy: {candidate.name} is now serving ({'; '.join(verdict.reasons) or 'passed the gate'})")
+        return 0
+    if args.command in ("loadtest", "soak"):
+        from bot.load import bench
+        from bot.load.targets import TARGETS
+
+        try:
+            think = tuple(float(part) for part in args.think.split(","))
+            if len(think) != 2 or not 0 <= think[0] <= think[1]:
+                raise ValueError
+        except ValueError:
+            print(f"{args.command}: --think takes min,max seconds, e.g. 2,6", file=sys.stderr)
+            return 2
+        model = serving_model(settings)
+        if args.command == "soak":
+            bench.soak(model, settings.root / args.out, args.minutes, args.customers, think)
+            return 0
+        targets = [name.strip() for name in args.targets.split(",") if name.strip()]
+        unknown = [name for name in targets if name not in TARGETS]
+        try:
+            levels = bench.parse_levels(args.levels)
+        except ValueError as error:
+            print(f"loadtest: {error}", file=sys.stderr)
+            return 2
+        if unknown or not targets:
+            print(f"loadtest: targets are {', '.join(TARGETS)}, not {', '.join(unknown) or 'none'}", file=sys.stderr)
+            return 2
+        bench.loadtest(model, settings.root / args.out, targets, levels, args.duration, args.warmup, think)
         return 0
     if args.command == "hygiene":
         from rasa.shared.nlu.training_data.loading import load_data

@@ -1,5 +1,7 @@
 """Start, health-check and stop the product's processes (used by `python -m bot run` and the e2e tests)."""
 
+import json
+import os
 import signal
 import subprocess
 import time
@@ -7,7 +9,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,21 @@ class ServiceSpec:
     health_url: str
     health_headers: Mapping[str, str] = field(default_factory=dict)
     startup_timeout_s: float = 180.0
+    # Requests made once it is healthy, before it takes traffic: (url, JSON body, headers).
+    warmups: Sequence["Warmup"] = ()
+
+
+@dataclass(frozen=True)
+class Warmup:
+    url: str
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def send(self) -> None:
+        request = urllib.request.Request(self.url, data=json.dumps(self.body).encode(),
+                                         headers={"Content-Type": "application/json", **self.headers})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
 
 
 class ServiceFailed(RuntimeError):
@@ -41,6 +58,8 @@ class Supervisor:
         self.cwd = cwd
         self.processes: Dict[str, subprocess.Popen] = {}
         self.specs: Dict[str, ServiceSpec] = {}
+        self.started: Dict[str, float] = {}
+        self.ready_s: Dict[str, float] = {}  # seconds from start to healthy and warmed up
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
@@ -59,6 +78,7 @@ class Supervisor:
         )
         log.close()
         self.specs[spec.name] = spec
+        self.started[spec.name] = time.monotonic()
 
     def wait_healthy(self, names: Optional[List[str]] = None) -> None:
         pending = list(names or self.specs)
@@ -71,6 +91,13 @@ class Supervisor:
                         f"{name} exited with code {process.returncode}; see {self.log_path(name)}"
                     )
                 if is_healthy(spec.health_url, spec.health_headers):
+                    for warmup in spec.warmups:
+                        try:
+                            warmup.send()
+                        except (urllib.error.URLError, OSError) as error:
+                            raise ServiceFailed(f"{name} failed its warm-up request {warmup.url}: {error}; "
+                                                f"see {self.log_path(name)}") from None
+                    self.ready_s[name] = time.monotonic() - self.started[name]
                     pending.remove(name)
                 elif time.monotonic() > deadline[name]:
                     raise ServiceFailed(f"{name} was not ready in {spec.startup_timeout_s:.0f} s; see {self.log_path(name)}")
@@ -83,6 +110,16 @@ class Supervisor:
             if process.poll() is not None:
                 return name
         return None
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash would (tests): no clean-up runs in the process."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+        self.specs.pop(name, None)
 
     def stop(self, name: Optional[str] = None, grace_s: float = 10.0) -> None:
         names = [name] if name else list(reversed(self.processes))
@@ -99,4 +136,12 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            _kill_group(process.pid)  # workers it forked (Sanic's) go with it
             self.specs.pop(each, None)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

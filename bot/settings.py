@@ -1,15 +1,23 @@
-"""Settings of the whole embedded product (ports, paths, secrets), loaded once by `load_settings()`."""
+"""Settings of the whole product (profile, ports, paths, secrets), loaded once by `load_settings()`.
+
+`TELEBOT_PROFILE` picks the profile: `embedded` (the default: SQLite files, one process of each
+kind) or `production` (PostgreSQL for the tracker store and both services' databases, a Redis lock
+store, `RASA_REPLICAS` Rasa servers and `ACTION_WORKERS` action-server workers behind nginx).
+"""
 
 import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "WEBCHAT_SESSION_SECRET",
                 "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY")
+
+
+PROFILES = ("embedded", "production")
 
 
 class SettingsError(ValueError):
@@ -34,6 +42,26 @@ class ProductSettings:
     wechat_api_url: str
     tracker_db_path: Path
     secrets: Mapping[str, str]
+    profile: str = "embedded"
+    rasa_replicas: int = 1
+    action_workers: int = 1
+    replica_base_port: int = 5010
+    tracker_db_url: str = ""  # production: the PostgreSQL database of Rasa's tracker store
+    redis_url: str = ""  # production: lock store, socket.io rooms, WeChat's shared state
+    redis_prefix: str = "telebot"
+    lock_lifetime_s: int = 20
+
+    @property
+    def production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def replica_ports(self) -> List[int]:
+        """The Rasa servers behind the load balancer (production); the load balancer has `rasa_port`."""
+        return [self.replica_base_port + index for index in range(self.rasa_replicas)]
+
+    def replica_url(self, index: int) -> str:
+        return f"http://{self.host}:{self.replica_ports[index]}"
 
     @property
     def rasa_url(self) -> str:
@@ -65,6 +93,18 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+def _count(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    text = env.get(name, str(default))
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise SettingsError(f"{name} must be a whole number from 1 to {most}, not {text!r}")
+    return int(text)
+
+
+def _database(base_url: str, name: str) -> str:
+    """`postgresql://user@host:port/telebot` + `operator` -> `postgresql://user@host:port/telebot_operator`."""
+    return f"{base_url}_{name}"
+
+
 def load_secrets(var_dir: Path, env: Mapping[str, str]) -> Dict[str, str]:
     """Secrets from the environment; missing ones are generated once into var/secrets.json (0600)."""
     path = var_dir / "secrets.json"
@@ -85,6 +125,18 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("TELEBOT_VAR_DIR", root / "var")).resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
+    profile = env.get("TELEBOT_PROFILE", "embedded")
+    if profile not in PROFILES:
+        raise SettingsError(f"TELEBOT_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
+    production = profile == "production"
+    postgres = env.get("TELEBOT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/telebot").rstrip("/")
+    if production and not postgres.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(f"TELEBOT_POSTGRES_URL must be a postgresql:// URL, not {postgres!r}")
+    embedded_db = {"operator": f"sqlite:///{var_dir / 'operator.db'}", "handoff": f"sqlite:///{var_dir / 'handoff.db'}"}
+    default_db = {name: _database(postgres, name) if production else url for name, url in embedded_db.items()}
+    prefix = env.get("TELEBOT_REDIS_PREFIX", "telebot")
+    if not prefix.isalnum():
+        raise SettingsError(f"TELEBOT_REDIS_PREFIX must be letters and digits, not {prefix!r}")
     return ProductSettings(
         root=root,
         var_dir=var_dir,
@@ -95,12 +147,20 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT
         operator_port=_port(env, "OPERATOR_PORT", 8088),
         agent_port=_port(env, "AGENT_PORT", 8090),
         site_port=_port(env, "SITE_PORT", 8080),
-        operator_db_url=env.get("OPERATOR_DB_URL", f"sqlite:///{var_dir / 'operator.db'}"),
-        handoff_db_url=env.get("HANDOFF_DB_URL", f"sqlite:///{var_dir / 'handoff.db'}"),
+        operator_db_url=env.get("OPERATOR_DB_URL", default_db["operator"]),
+        handoff_db_url=env.get("HANDOFF_DB_URL", default_db["handoff"]),
         handoff_service_hours=env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00"),
         # The Official Account's AppID and WeChat's API; token, AppSecret and EncodingAESKey are secrets.
         wechat_app_id=env.get("WECHAT_APP_ID", "wx0000000000000000"),
         wechat_api_url=env.get("WECHAT_API_URL", "https://api.weixin.qq.com"),
         tracker_db_path=Path(env.get("TRACKER_DB_PATH", var_dir / "tracker.db")),
         secrets=load_secrets(var_dir, env),
+        profile=profile,
+        rasa_replicas=_count(env, "RASA_REPLICAS", 2, 16) if production else 1,
+        action_workers=_count(env, "ACTION_WORKERS", 2, 16) if production else 1,
+        replica_base_port=_port(env, "RASA_REPLICA_BASE_PORT", 5010),
+        tracker_db_url=env.get("TRACKER_DB_URL", _database(postgres, "tracker")) if production else "",
+        redis_url=env.get("TELEBOT_REDIS_URL", "redis://127.0.0.1:6379/0") if production else "",
+        redis_prefix=prefix,
+        lock_lifetime_s=_count(env, "TICKET_LOCK_LIFETIME", 20, 600),
     )

@@ -1,10 +1,16 @@
-"""The processes of the embedded product and how they are wired together."""
+"""The processes of the product and how they are wired together, for both profiles.
+
+embedded: backend, handoff service, action server, one Rasa server, web site; SQLite files.
+production: the same services on PostgreSQL, M action-server workers, N Rasa replicas (shared
+PostgreSQL tracker store, Redis lock store) behind nginx, which takes Rasa's public port.
+"""
 
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
-from bot.processes import ServiceSpec
+from bot import nginx
+from bot.processes import ServiceSpec, Warmup
 from bot.settings import ProductSettings
 from bot.training import rasa_env
 
@@ -17,6 +23,8 @@ def _base_env(settings: ProductSettings) -> Dict[str, str]:
         "OPERATOR_API_TOKEN": settings.secrets["OPERATOR_API_TOKEN"],
         "HANDOFF_URL": settings.agent_url,
         "HANDOFF_API_TOKEN": settings.secrets["HANDOFF_API_TOKEN"],
+        "TELEBOT_REDIS_URL": settings.redis_url,  # "" in the embedded profile: state stays in the process
+        "TELEBOT_REDIS_PREFIX": settings.redis_prefix,
     }
 
 
@@ -70,45 +78,98 @@ def action_server(settings: ProductSettings) -> ServiceSpec:
     return ServiceSpec(
         name="action-server",
         argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-        env={**_base_env(settings), "SANIC_HOST": settings.host, "ACTION_SERVER_SANIC_WORKERS": "1"},
+        env={**_base_env(settings), "SANIC_HOST": settings.host,
+             "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers)},
         health_url=f"{settings.action_url}/health",
         startup_timeout_s=60,
     )
 
 
-def rasa_server(settings: ProductSettings, model: Path) -> ServiceSpec:
+def rasa_server(settings: ProductSettings, model: Path, replica: Optional[int] = None) -> ServiceSpec:
+    """The Rasa server (embedded), or replica number `replica` of the production profile."""
     token = settings.secrets["RASA_AUTH_TOKEN"]
+    name = "rasa-server" if replica is None else f"rasa-{replica + 1}"
+    port = settings.rasa_port if replica is None else settings.replica_ports[replica]
+    url = f"http://{settings.host}:{port}"
+    env = {
+        **_base_env(settings),
+        "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
+        "TRACKER_DB_PATH": str(settings.tracker_db_path),
+        "WEBCHAT_SESSION_SECRET": settings.secrets["WEBCHAT_SESSION_SECRET"],
+        "REST_CHANNEL_TOKEN": settings.secrets["REST_CHANNEL_TOKEN"],
+        "WECHAT_TOKEN": settings.secrets["WECHAT_TOKEN"],
+        "WECHAT_APP_ID": settings.wechat_app_id,
+        "WECHAT_APP_SECRET": settings.secrets["WECHAT_APP_SECRET"],
+        "WECHAT_AES_KEY": settings.secrets["WECHAT_AES_KEY"][:43],  # EncodingAESKey: 43 characters
+        "WECHAT_API_URL": settings.wechat_api_url,
+        # The widget's page may open Rasa's socket.io from the site's origin only.
+        "WEBCHAT_ORIGINS": f"{settings.site_url},http://localhost:{settings.site_port}",
+        "TICKET_LOCK_LIFETIME": str(settings.lock_lifetime_s),
+    }
+    endpoints = "endpoints.yml"
+    if settings.production:
+        endpoints = "endpoints.production.yml"
+        env.update({
+            "TRACKER_DB_URL": settings.tracker_db_url,
+            "SQL_POOL_SIZE": "5",  # Rasa's tracker store is synchronous: one connection busy at a time
+            "SQL_MAX_OVERFLOW": "5",
+            # One TensorFlow thread per replica: replicas, not threads, share the cores (measured:
+            # `python -m bot loadtest`).
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+            "TF_INTER_OP_PARALLELISM_THREADS": "1",
+        })
+    headers = {"Authorization": f"Bearer {settings.secrets['REST_CHANNEL_TOKEN']}"}
     return ServiceSpec(
-        name="rasa-server",
+        name=name,
         argv=[
-            sys.executable, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.rasa_server", "run",
             "--model", str(model),
             "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
-            "--interface", settings.host, "--port", str(settings.rasa_port),
+            "--interface", settings.host, "--port", str(port),
             "--credentials", str(settings.root / "credentials.yml"),
-            "--endpoints", str(settings.root / "endpoints.yml"),
-            "--log-file", str(settings.var_dir / "logs" / "rasa.log"),
+            "--endpoints", str(settings.root / endpoints),
+            "--log-file", str(settings.var_dir / "logs" / f"{name}.rasa.log"),
         ],
-        env={
-            **_base_env(settings),
-            "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
-            "TRACKER_DB_PATH": str(settings.tracker_db_path),
-            "WEBCHAT_SESSION_SECRET": settings.secrets["WEBCHAT_SESSION_SECRET"],
-            "REST_CHANNEL_TOKEN": settings.secrets["REST_CHANNEL_TOKEN"],
-            "WECHAT_TOKEN": settings.secrets["WECHAT_TOKEN"],
-            "WECHAT_APP_ID": settings.wechat_app_id,
-            "WECHAT_APP_SECRET": settings.secrets["WECHAT_APP_SECRET"],
-            "WECHAT_AES_KEY": settings.secrets["WECHAT_AES_KEY"][:43],  # EncodingAESKey: 43 characters
-            "WECHAT_API_URL": settings.wechat_api_url,
-            # The widget's page may open Rasa's socket.io from the site's origin only.
-            "WEBCHAT_ORIGINS": f"{settings.site_url},http://localhost:{settings.site_port}",
-        },
+        env=env,
         # /status answers only once the model is loaded.
-        health_url=f"{settings.rasa_url}/status?token={token}",
+        health_url=f"{url}/status?token={token}",
         startup_timeout_s=240,
+        # Before it takes traffic: one parse (the NLU graph), one message (policies, action server).
+        warmups=(
+            Warmup(f"{url}/model/parse?token={token}", {"text": "你好"}),
+            Warmup(f"{url}/webhooks/rest/webhook", {"sender": f"warmup-{name}", "message": "你好"}, headers),
+        ),
+    )
+
+
+def load_balancer(settings: ProductSettings) -> ServiceSpec:
+    prefix = settings.var_dir / "nginx"
+    config = nginx.write_config(listen_host=settings.host, listen_port=settings.rasa_port,
+                                replicas=[f"{settings.host}:{port}" for port in settings.replica_ports],
+                                prefix=prefix, log_dir=settings.var_dir / "logs")
+    return ServiceSpec(
+        name="nginx",
+        argv=[nginx.NGINX, "-p", str(prefix), "-c", str(config)],
+        env={"PATH": "/usr/sbin:/usr/bin:/bin"},
+        health_url=f"{settings.rasa_url}/nginx-health",
+        startup_timeout_s=15,
     )
 
 
 def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
     return [operator_backend(settings), handoff_service(settings), action_server(settings), rasa_server(settings, model),
             web_site(settings)]
+
+
+def production_stack(settings: ProductSettings, model: Path) -> List[List[ServiceSpec]]:
+    """In start order; the services of one group start together (the replicas load their model at once)."""
+    replicas = [rasa_server(settings, model, index) for index in range(settings.rasa_replicas)]
+    return [[operator_backend(settings)], [handoff_service(settings)], [action_server(settings)], replicas,
+            [load_balancer(settings)], [web_site(settings)]]
+
+
+def stack(settings: ProductSettings, model: Path) -> List[List[ServiceSpec]]:
+    """The profile's services, in groups that start together, in order."""
+    if settings.production:
+        return production_stack(settings, model)
+    return [[spec] for spec in embedded_stack(settings, model)]

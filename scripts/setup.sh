@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv with Python 3.10 and installs requirements.lock in one resolver run, then the web
 # widget's npm packages (web/package-lock.json). With --test it also makes sure Debian's chromium
-# and chromium-driver are there for the browser tests.
+# and chromium-driver are there for the browser tests; with --test or --production, Debian's nginx
+# (the production profile's load balancer).
 # Re-running when nothing changed takes about a second (stamps of the lock files are kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,13 +71,34 @@ if [ "$(cat "$WEB_STAMP" 2>/dev/null)" != "$want_web" ]; then
   echo "$want_web" > "$WEB_STAMP"
 fi
 
+apt_install() {  # apt_install LOG PACKAGE...: Debian packages, without starting any service they bring
+  local log="$1"; shift
+  local SUDO="" added_policy=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod +x /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
+  local status=0
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"; } > "$log" 2>&1 || status=$?
+  [ -z "$added_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+  return $status
+}
+
+# The production profile's load balancer (and its tests).
+if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--production" ]; } && [ ! -x /usr/sbin/nginx ]; then
+  echo "setup: installing nginx for the production profile (Debian package)"
+  if ! apt_install "$VENV/apt-nginx.log" nginx; then
+    cat "$VENV/apt-nginx.log" >&2
+    echo "setup: could not install nginx (apt-get's messages above)" >&2
+    exit 1
+  fi
+fi
+
 # Browser tests drive Debian's chromium through chromium-driver.
 if [ "${1:-}" = "--test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
   echo "setup: installing chromium and chromium-driver for the browser tests (Debian packages)"
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei; } \
-      > "$VENV/apt.log" 2>&1; then
+  if ! apt_install "$VENV/apt.log" chromium chromium-driver fonts-wqy-zenhei; then
     cat "$VENV/apt.log" >&2
     echo "setup: could not install chromium and chromium-driver (apt-get's messages above)" >&2
     exit 1

@@ -5,7 +5,10 @@ The widget asks for a session (`session_request`); the server answers `session_c
 id it signed (bot/channels/sessions.py): the one the browser kept if it is genuine, a new one
 otherwise. The socket then speaks for that conversation only: the session id a browser puts in a
 message is ignored. Messages go through the handoff relay, and the handoff delivery can push to a
-conversation (`push_output`) because every socket joins the room of its conversation.
+conversation (`push_output`) because every socket joins the room of its conversation. With
+`redis_url` (production profile) the rooms span the replicas (bot/channels/socketio_redis.py); the
+socket itself, and which conversation it speaks for, stay with the replica it connected to (the
+load balancer keeps a browser on one replica).
 """
 
 import logging
@@ -21,6 +24,7 @@ from socketio import AsyncServer
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
 from bot.channels.sessions import new_session, sender_for
+from bot.channels.socketio_redis import JsonRedisManager
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +32,14 @@ MAX_MESSAGE = 500
 
 
 class WebchatInput(InputChannel):
-    def __init__(self, secret: str, origins: List[str], relay: HandoffRelay, path: str = "/socket.io") -> None:
+    def __init__(self, secret: str, origins: List[str], relay: HandoffRelay, path: str = "/socket.io",
+                 redis_url: str = "", redis_prefix: str = "telebot") -> None:
         self.secret = secret
         self.origins = origins
         self.relay = relay
         self.path = path
+        self.redis_url = redis_url
+        self.redis_prefix = redis_prefix
         self.sio: Optional[AsyncServer] = None
         self._senders: Dict[str, str] = {}  # socket id -> conversation id
 
@@ -49,14 +56,16 @@ class WebchatInput(InputChannel):
         origins = credentials.get("cors_allowed_origins") or []
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
-        return cls(secret, origins, relay_from_credentials(credentials))
+        return cls(secret, origins, relay_from_credentials(credentials),
+                   redis_url=credentials.get("redis_url") or "", redis_prefix=credentials.get("redis_prefix") or "telebot")
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         """Reaches every open socket of the conversation (used by the handoff delivery)."""
         return SocketIOOutput(self.sio, "bot_uttered") if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        manager = JsonRedisManager(self.redis_url, channel=f"{self.redis_prefix}:socketio") if self.redis_url else None
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins, client_manager=manager)
         blueprint = SocketBlueprint(sio, self.path, "webchat", __name__)
         self.sio = sio
         blueprint.listener("before_server_start")(lambda app, _loop: self.relay.bind(app))

@@ -7,8 +7,10 @@ plain or safe (AES) mode. WeChat gives up after 5 s and retries up to three time
   retry waits for the same processing;
 - the answer goes back as a passive reply when the bot is done within REPLY_DEADLINE_S, otherwise
   WeChat gets `success` at once and the answer follows through the customer-service message API
-  (one `AccessToken` owner per process, refreshed before it expires and when WeChat says it is
-  invalid).
+  (one access_token for the account, renewed before it expires and when WeChat says it is invalid,
+  by one owner at a time).
+What this takes to remember (bot/channels/wechat_state.py) is in the process, or with `redis_url`
+(production profile) in Redis, shared by the replicas: a retry may reach another replica.
 Stale timestamps and a nonce reused for another message are refused. Text goes to Rasa as
 `wx:<openid>`; a new follower gets the greeting; other message types get a polite explanation.
 """
@@ -16,7 +18,6 @@ Stale timestamps and a nonce reused for another message are refused. Text goes t
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
@@ -27,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
+from bot.channels.wechat_state import KV, MemoryKV, RedisKV, WeChatState
 from bot.channels.wechat_protocol import (
     Crypto,
     Message,
@@ -50,25 +52,43 @@ MAX_TEXT = 600
 
 
 class AccessToken:
-    """The single owner of the access_token in this process: fetched once, shared, refreshed early."""
+    """The account's access_token, shared (WeChatState): fetched once, renewed 5 minutes early or
+    when WeChat refuses it, by one owner at a time; the others wait for the new one."""
 
-    def __init__(self, api_url: str, app_id: str, app_secret: str, clock: Callable[[], float] = time.monotonic) -> None:
+    RENEWAL_LEASE_S = 15.0
+
+    def __init__(self, api_url: str, app_id: str, app_secret: str, state: Optional[WeChatState] = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.api_url, self.app_id, self.app_secret, self.clock = api_url, app_id, app_secret, clock
-        self._token: Optional[str] = None
-        self._expires = 0.0
-        self._lock = asyncio.Lock()
+        self.state = state or WeChatState(MemoryKV(), f"wx:{app_id}", REMEMBER_S)
+        self._lock = asyncio.Lock()  # one renewal at a time in this process, too
 
-    async def get(self, session: aiohttp.ClientSession, *, refresh: bool = False) -> str:
+    async def get(self, session: aiohttp.ClientSession, *, refused: Optional[str] = None) -> str:
+        """A valid token; `refused` is one WeChat just rejected (renew it, unless someone did already)."""
         async with self._lock:
-            if refresh or self._token is None or self.clock() >= self._expires:
-                params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret}
-                async with session.get(f"{self.api_url}/cgi-bin/token", params=params) as answer:
-                    body = await answer.json(content_type=None)
-                if "access_token" not in body:
-                    raise RuntimeError(f"WeChat refused an access token: {body.get('errcode')} {body.get('errmsg')}")
-                self._token = body["access_token"]
-                self._expires = self.clock() + int(body.get("expires_in", 7200)) - 300  # renew 5 minutes early
-            return self._token
+            deadline = time.monotonic() + self.RENEWAL_LEASE_S
+            while True:
+                stored = await self.state.token()
+                if stored is not None and stored[0] != refused and self.clock() < stored[1]:
+                    return stored[0]
+                if await self.state.lease_token_renewal(self.RENEWAL_LEASE_S):
+                    try:
+                        return await self._renew(session)
+                    finally:
+                        await self.state.end_token_renewal()
+                if time.monotonic() > deadline:
+                    raise RuntimeError("no access_token: another process holds the renewal and does not finish")
+                await asyncio.sleep(0.05)  # another replica is renewing it
+
+    async def _renew(self, session: aiohttp.ClientSession) -> str:
+        params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret}
+        async with session.get(f"{self.api_url}/cgi-bin/token", params=params) as answer:
+            body = await answer.json(content_type=None)
+        if "access_token" not in body:
+            raise RuntimeError(f"WeChat refused an access token: {body.get('errcode')} {body.get('errmsg')}")
+        expires_at = self.clock() + int(body.get("expires_in", 7200)) - 300  # renewed 5 minutes early
+        await self.state.save_token(body["access_token"], expires_at)
+        return body["access_token"]
 
 
 class CustomerServiceApi:
@@ -86,8 +106,9 @@ class CustomerServiceApi:
 
     async def send_text(self, openid: str, text: str) -> None:
         body = {"touser": openid, "msgtype": "text", "text": {"content": text}}
-        for attempt in (1, 2):
-            access_token = await self.token.get(self._client(), refresh=attempt == 2)
+        refused: Optional[str] = None
+        for _attempt in (1, 2):
+            access_token = await self.token.get(self._client(), refused=refused)
             async with self._client().post(
                 f"{self.api_url}/cgi-bin/message/custom/send", params={"access_token": access_token}, json=body
             ) as answer:
@@ -97,6 +118,7 @@ class CustomerServiceApi:
                 return
             if code not in INVALID_TOKEN:
                 break
+            refused = access_token
         logger.error("WeChat did not take a customer-service message: %s", result)
 
 
@@ -131,21 +153,13 @@ class WeChatOutput(OutputChannel):
         await self.send_text_message(recipient_id, render([{"text": text, "buttons": buttons}]))
 
 
-@dataclass
-class Processing:
-    task: "asyncio.Task[str]"
-    replied: bool = False  # the answer went back (passively or through the API): never twice
-    waiting: int = 0  # requests (WeChat's retries included) waiting to answer passively
-    expires: float = field(default_factory=lambda: time.monotonic() + REMEMBER_S)
-
-
 class WeChatInput(InputChannel):
     def __init__(self, token: str, app_id: str, api: CustomerServiceApi, crypto: Optional[Crypto],
-                 relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S) -> None:
+                 relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S, state: Optional[WeChatState] = None) -> None:
         self.token, self.app_id, self.api, self.crypto, self.relay = token, app_id, api, crypto, relay
         self.deadline_s = deadline_s
-        self._processing: Dict[str, Processing] = {}
-        self._nonces: Dict[str, str] = {}  # nonce -> the message it came with
+        self.state = state or api.token.state
+        self._tasks: Dict[str, "asyncio.Task[str]"] = {}  # messages this process is processing
 
     @classmethod
     def name(cls) -> Text:
@@ -160,22 +174,16 @@ class WeChatInput(InputChannel):
         api_url = (credentials.get("api_url") or "https://api.weixin.qq.com").rstrip("/")
         aes_key = credentials.get("encoding_aes_key") or ""
         crypto = Crypto(token, aes_key, app_id) if aes_key else None
-        api = CustomerServiceApi(api_url, AccessToken(api_url, app_id, secret))
-        return cls(token, app_id, api, crypto, relay_from_credentials(credentials))
+        state = WeChatState(_kv(credentials.get("redis_url") or ""),
+                            f"{credentials.get('redis_prefix') or 'telebot'}:wx:{app_id}", REMEMBER_S)
+        api = CustomerServiceApi(api_url, AccessToken(api_url, app_id, secret, state))
+        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state)
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         return WeChatOutput(self.api)
 
     def _fresh(self, timestamp: str) -> bool:
         return timestamp.isdigit() and abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_S
-
-    def _forget_old(self) -> None:
-        now = time.monotonic()
-        expired = {key for key, entry in self._processing.items() if entry.expires < now}
-        if expired:
-            for key in expired:
-                del self._processing[key]
-            self._nonces = {nonce: key for nonce, key in self._nonces.items() if key not in expired}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("wechat_webhook", __name__)
@@ -208,9 +216,7 @@ class WeChatInput(InputChannel):
                 return response.text("forbidden", status=403)
             except ProtocolError as error:
                 return response.text(f"bad request: {error}", status=400)
-            self._forget_old()
-            key = message.dedupe_key
-            if self._nonces.setdefault(nonce, key) != key:
+            if not await self.state.claim_nonce(nonce, message.dedupe_key):
                 return response.text("forbidden: nonce reused", status=403)  # a replay with another body
             reply = await self._answer(message, on_new_message)
             if not reply:
@@ -222,38 +228,62 @@ class WeChatInput(InputChannel):
         return blueprint
 
     async def _answer(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
-        """The passive reply, or "" when the answer goes (or went) another way."""
-        entry = self._processing.get(message.dedupe_key)
-        if entry is None:
-            entry = Processing(asyncio.ensure_future(self._process(message, on_new_message)))
-            self._processing[message.dedupe_key] = entry
-            entry.task.add_done_callback(lambda task, entry=entry: self._send_late(message, entry))
-        entry.waiting += 1
+        """The passive reply, or "" when the answer goes (or went) another way.
+
+        Of all deliveries of a message (WeChat's retries, on any replica) one processes it; each
+        waits up to the deadline for the answer, and the first to see it replies passively. When
+        none is left waiting, the answer goes through the customer-service API instead: whoever
+        finishes last (the processing or the last waiter) sends it, and `claim_reply` makes sure
+        it is sent once.
+        """
+        key = message.dedupe_key
+        if await self.state.begin(key):
+            task = asyncio.ensure_future(self._process_and_record(message, on_new_message))
+            self._tasks[key] = task
+            task.add_done_callback(lambda _task: self._tasks.pop(key, None))
+        await self.state.waiting(key, +1)
         try:
-            text = await asyncio.wait_for(asyncio.shield(entry.task), self.deadline_s)
-        except asyncio.TimeoutError:
-            return ""  # `success` now; _send_late delivers the answer
+            text = await self._wait_for_answer(key)
+        finally:
+            left = await self.state.waiting(key, -1)
+        if text is None:  # not done in time: `success` now, the answer follows through the API
+            if left == 0:  # it may have finished just now, after it saw us waiting
+                asyncio.ensure_future(self._send_if_unanswered(message))
+            return ""
+        return text if text and await self.state.claim_reply(key) else ""
+
+    async def _wait_for_answer(self, key: str) -> Optional[str]:
+        task = self._tasks.get(key)
+        if task is not None:  # processed here: wait for it
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), self.deadline_s)
+            except asyncio.TimeoutError:
+                return None
+        deadline = time.monotonic() + self.deadline_s
+        while True:  # processed by another request or replica: its answer lands in the state
+            text = await self.state.result(key)
+            if text is not None or time.monotonic() >= deadline:
+                return text
+            await asyncio.sleep(0.05)
+
+    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+        try:
+            text = await self._process(message, on_new_message)
         except Exception:  # the bot failed: WeChat must still get `success`, never a 500
             logger.exception("processing a WeChat message failed")
-            return ""
-        finally:
-            entry.waiting -= 1
-        if entry.replied:
-            return ""
-        entry.replied = True
+            text = ""
+        await self.state.finish(message.dedupe_key, text)
+        if await self.state.waiting(message.dedupe_key, 0) == 0:
+            asyncio.ensure_future(self._send_if_unanswered(message))
         return text
 
-    def _send_late(self, message: Message, entry: Processing) -> None:
-        async def send() -> None:
-            await asyncio.sleep(0)
-            if entry.waiting or entry.replied:
-                return  # a request is there to answer passively
-            if entry.task.cancelled() or entry.task.exception() or not entry.task.result():
-                return
-            entry.replied = True
-            await self.api.send_text(message.from_user, entry.task.result())
-
-        asyncio.ensure_future(send())
+    async def _send_if_unanswered(self, message: Message) -> None:
+        text = await self.state.result(message.dedupe_key)
+        if text and await self.state.claim_reply(message.dedupe_key):
+            try:
+                await self.api.send_text(message.from_user, text)
+            except Exception:
+                logger.exception("sending a WeChat customer-service message failed")
 
     async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         if message.msg_type == "text":
@@ -270,3 +300,11 @@ class WeChatInput(InputChannel):
         await self.relay.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
                                 on_new_message)
         return render(collector.messages)
+
+
+def _kv(redis_url: str) -> KV:
+    if not redis_url:
+        return MemoryKV()
+    from redis import asyncio as aioredis
+
+    return RedisKV(aioredis.Redis.from_url(redis_url, socket_timeout=5))

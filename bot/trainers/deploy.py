@@ -6,6 +6,11 @@ refuses it when any figure falls more than `tolerance` below the deployed one, a
 hot-swaps it into the running Rasa server through the authenticated `PUT /model` (Rasa replaces its
 agent once the new model is loaded; conversations live in the tracker store and carry on). Only the
 last `keep` deployed models are kept on disk. `rollback` swaps the previous one back in.
+
+With several replicas (production profile) the swap goes replica by replica: each is taken out of the
+load balancer's rotation while it loads the model (loading keeps a Rasa process busy for tens of
+seconds), then put back, so the others carry the traffic. If one replica refuses the model, the ones
+already swapped get the previous model back and nothing is recorded.
 """
 
 import datetime as dt
@@ -15,7 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from bot.trainers.compare import compare_models, fingerprint
 
@@ -93,6 +98,31 @@ def hot_swap(rasa_url: str, token: str, model: Path) -> None:
         raise DeployError(f"the Rasa server at {rasa_url} cannot be reached: {error}") from None
 
 
+def swap_replicas(rasa_urls: Sequence[str], token: str, model: Path, previous: Optional[Path] = None,
+                  balancer: Optional[Any] = None) -> None:
+    """Load `model` into every replica in turn, each out of rotation meanwhile (`balancer`)."""
+    done: List[str] = []
+    for url in rasa_urls:
+        address = url.split("://", 1)[-1].rstrip("/")
+        if balancer is not None:
+            balancer.take_out(address)
+        try:
+            hot_swap(url, token, model)
+        except DeployError as error:
+            for swapped in done:
+                if previous is not None:
+                    hot_swap(swapped, token, previous)
+            raise DeployError(f"{error}; the replicas already swapped were given the previous model back") from None
+        finally:
+            if balancer is not None:
+                balancer.put_back(address)
+        done.append(url)
+
+
+def _urls(rasa_url: Union[str, Sequence[str]]) -> List[str]:
+    return [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
+
+
 def archive(models_dir: Path, model: Path) -> Path:
     """Deployed models live under models/deployed/ so that training never overwrites them."""
     target = models_dir / "deployed" / f"{model.stem.replace('.tar', '')}-{fingerprint(model)}.tar.gz"
@@ -102,8 +132,8 @@ def archive(models_dir: Path, model: Path) -> Path:
     return target
 
 
-def deploy(candidate: Path, models_dir: Path, rasa_url: str, token: str, *, tolerance: float = 0.01,
-           keep: int = 5) -> Verdict:
+def deploy(candidate: Path, models_dir: Path, rasa_url: Union[str, Sequence[str]], token: str, *,
+           tolerance: float = 0.01, keep: int = 5, balancer: Optional[Any] = None) -> Verdict:
     """Gate `candidate` against the deployed model and, if it passes, hot-swap it in."""
     registry = Registry(models_dir)
     current = registry.current()
@@ -118,19 +148,19 @@ def deploy(candidate: Path, models_dir: Path, rasa_url: str, token: str, *, tole
         if not verdict.accepted:
             return verdict
     target = archive(models_dir, candidate)
-    hot_swap(rasa_url, token, target)
+    swap_replicas(_urls(rasa_url), token, target, current, balancer)
     for dropped in registry.push(target, report, keep):
         dropped.unlink(missing_ok=True)
     return verdict
 
 
-def rollback(models_dir: Path, rasa_url: str, token: str) -> Path:
+def rollback(models_dir: Path, rasa_url: Union[str, Sequence[str]], token: str, balancer: Optional[Any] = None) -> Path:
     """Swap the previously deployed model back in; the registry changes only once Rasa has it."""
     registry = Registry(models_dir)
     entries = registry.entries()
     if len(entries) < 2:
         raise DeployError("there is no earlier deployed model to roll back to")
     previous = Path(entries[-2]["model"])
-    hot_swap(rasa_url, token, previous)
+    swap_replicas(_urls(rasa_url), token, previous, Path(entries[-1]["model"]), balancer)
     registry.pop()
     return previous

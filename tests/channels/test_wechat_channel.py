@@ -1,7 +1,9 @@
 """The WeChat channel's timing rules with a fake WeChat API: retries run once, slow answers go
-through the customer-service API, the access token has one owner and is renewed when refused."""
+through the customer-service API, the access token has one owner and is renewed when refused;
+and the same with two replicas sharing their state in Redis (production profile)."""
 
 import asyncio
+import uuid
 from typing import Any, AsyncIterator, Dict, List
 
 import pytest
@@ -12,6 +14,8 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels.relay import HandoffRelay
 from bot.channels.wechat import AccessToken, CustomerServiceApi, WeChatInput
 from bot.channels.wechat_protocol import Message
+from bot.channels.wechat_state import RedisKV, WeChatState
+from tests.support import REDIS_URL, redis_client
 
 
 class FakeWeChatApi:
@@ -101,3 +105,72 @@ def test_a_message_is_remembered_as_long_as_its_timestamp_is_accepted():
 
     # A replay inside the accepted window is a known repeat; outside it, a stale timestamp (403).
     assert REMEMBER_S > 2 * MAX_CLOCK_SKEW_S
+
+
+@pytest.fixture
+async def shared():
+    """What two replicas share in production: a WeChatState in Redis."""
+    from redis import asyncio as aioredis
+
+    redis_client()  # skips (or fails in CI) without Redis
+    namespace = f"test:wx:{uuid.uuid4().hex[:10]}"
+    clients = []
+
+    def state() -> WeChatState:  # one client per replica, as two processes would have
+        client = aioredis.Redis.from_url(REDIS_URL)
+        clients.append(client)
+        return WeChatState(RedisKV(client), namespace, remember_s=60)
+
+    yield state
+    async for key in clients[0].scan_iter(f"{namespace}*"):
+        await clients[0].delete(key)
+    for client in clients:
+        await client.close()
+
+
+def replica(fake: FakeWeChatApi, state: WeChatState, deadline: float) -> WeChatInput:
+    api = CustomerServiceApi(fake.url, AccessToken(fake.url, "wxapp", "app-secret", state))
+    return WeChatInput("token", "wxapp", api, None, HandoffRelay(None), deadline_s=deadline, state=state)
+
+
+async def test_retries_reaching_two_replicas_are_processed_and_answered_once(wechat_api, shared):
+    calls: List[str] = []
+    first, second = replica(wechat_api, shared(), 2.0), replica(wechat_api, shared(), 2.0)
+    answers = await asyncio.gather(*(wechat._answer(MESSAGE, bot(0.2, calls)) for wechat in (first, second) * 2))
+    assert calls == ["交话费"]
+    assert sorted(answers) == ["", "", "", "请选择支付方式：\n· 微信\n· 支付宝"]
+    await asyncio.sleep(0.1)
+    assert wechat_api.sent == []
+
+
+async def test_a_slow_answer_is_sent_once_when_the_retry_went_to_the_other_replica(wechat_api, shared):
+    calls: List[str] = []
+    first, second = replica(wechat_api, shared(), 0.05), replica(wechat_api, shared(), 0.05)
+    assert await first._answer(MESSAGE, bot(0.3, calls)) == ""
+    assert await second._answer(MESSAGE, bot(0.3, calls)) == ""  # WeChat's retry, elsewhere
+    await asyncio.sleep(0.6)
+    assert calls == ["交话费"]
+    assert [m["text"]["content"] for m in wechat_api.sent] == ["请选择支付方式：\n· 微信\n· 支付宝"]
+
+
+async def test_a_retry_waiting_on_the_other_replica_answers_passively(wechat_api, shared):
+    calls: List[str] = []
+    first, second = replica(wechat_api, shared(), 0.1), replica(wechat_api, shared(), 1.0)
+    assert await first._answer(MESSAGE, bot(0.3, calls)) == ""  # WeChat gave up on the first delivery
+    assert await second._answer(MESSAGE, bot(0.3, calls)) == "请选择支付方式：\n· 微信\n· 支付宝"
+    await asyncio.sleep(0.1)
+    assert calls == ["交话费"] and wechat_api.sent == []
+
+
+async def test_replicas_share_one_access_token_and_renew_it_once(wechat_api, shared):
+    apis = [CustomerServiceApi(wechat_api.url, AccessToken(wechat_api.url, "wxapp", "app-secret", shared()))
+            for _ in range(3)]
+    await asyncio.gather(*(api.send_text("o_1", f"消息{i}") for i, api in enumerate(apis * 3)))
+    assert wechat_api.tokens_issued == 1
+    wechat_api.expire_next = True
+    await apis[0].send_text("o_1", "过期之后")
+    await apis[1].send_text("o_1", "另一个副本")
+    assert wechat_api.tokens_issued == 2
+    assert [m["token"] for m in wechat_api.sent[-2:]] == ["token-2", "token-2"]
+    for api in apis:
+        await api._client().close()

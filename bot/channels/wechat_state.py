@@ -1,0 +1,149 @@
+"""What the WeChat channel must remember between requests, in the process (embedded) or in Redis
+(production: WeChat's retry of a message can reach another replica than the message itself).
+
+`WeChatState` holds the rules (a nonce belongs to one message; a message is processed once and
+answered once; one access_token for the account, renewed by one owner at a time) over a tiny
+key-value interface with two implementations: `MemoryKV` and `RedisKV`.
+"""
+
+import json
+import time
+from typing import Any, Callable, Dict, Optional, Protocol, Tuple
+
+
+class KV(Protocol):
+    async def set(self, key: str, value: str, ttl_s: float, *, only_new: bool = False) -> bool: ...
+
+    async def get(self, key: str) -> Optional[str]: ...
+
+    async def add(self, key: str, delta: int, ttl_s: float) -> int: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class MemoryKV:
+    """In one process: a dict with expiry times, swept now and then so it never grows without bound."""
+
+    SWEEP_EVERY_S = 30.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._data: Dict[str, Tuple[str, float]] = {}
+        self._next_sweep = clock() + self.SWEEP_EVERY_S
+
+    def _live(self, key: str) -> Optional[str]:
+        entry = self._data.get(key)
+        if entry is None or entry[1] <= self.clock():
+            self._data.pop(key, None)
+            return None
+        return entry[0]
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        if now >= self._next_sweep:
+            self._data = {key: entry for key, entry in self._data.items() if entry[1] > now}
+            self._next_sweep = now + self.SWEEP_EVERY_S
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    async def set(self, key: str, value: str, ttl_s: float, *, only_new: bool = False) -> bool:
+        self._sweep()
+        if only_new and self._live(key) is not None:
+            return False
+        self._data[key] = (value, self.clock() + ttl_s)
+        return True
+
+    async def get(self, key: str) -> Optional[str]:
+        return self._live(key)
+
+    async def add(self, key: str, delta: int, ttl_s: float) -> int:
+        value = int(self._live(key) or 0) + delta
+        self._data[key] = (str(value), self.clock() + ttl_s)
+        return value
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+
+class RedisKV:
+    """Shared by every replica (redis.asyncio)."""
+
+    def __init__(self, client: Any) -> None:
+        self.red = client
+
+    async def set(self, key: str, value: str, ttl_s: float, *, only_new: bool = False) -> bool:
+        return bool(await self.red.set(key, value, px=max(1, int(ttl_s * 1000)), nx=only_new))
+
+    async def get(self, key: str) -> Optional[str]:
+        value = await self.red.get(key)
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def add(self, key: str, delta: int, ttl_s: float) -> int:
+        async with self.red.pipeline(transaction=True) as pipe:
+            pipe.incrby(key, delta)
+            pipe.pexpire(key, max(1, int(ttl_s * 1000)))
+            value, _ = await pipe.execute()
+        return int(value)
+
+    async def delete(self, key: str) -> None:
+        await self.red.delete(key)
+
+
+PROCESSING = "\x00processing"
+
+
+class WeChatState:
+    def __init__(self, kv: KV, namespace: str, remember_s: float, wall_clock: Callable[[], float] = time.time) -> None:
+        self.kv = kv
+        self.ns = namespace
+        self.remember_s = remember_s
+        self.wall_clock = wall_clock
+
+    def _key(self, *parts: str) -> str:
+        return ":".join((self.ns, *parts))
+
+    async def claim_nonce(self, nonce: str, message_key: str) -> bool:
+        """False when the nonce came with another message (a replay with another body)."""
+        key = self._key("nonce", nonce)
+        if await self.kv.set(key, message_key, self.remember_s, only_new=True):
+            return True
+        return await self.kv.get(key) == message_key
+
+    async def begin(self, message_key: str) -> bool:
+        """True for the one request (of all retries, on all replicas) that must process the message."""
+        return await self.kv.set(self._key("msg", message_key), PROCESSING, self.remember_s, only_new=True)
+
+    async def finish(self, message_key: str, text: str) -> None:
+        await self.kv.set(self._key("msg", message_key), text, self.remember_s)
+
+    async def result(self, message_key: str) -> Optional[str]:
+        """The answer once processed ("" if there is nothing to say), None while processing."""
+        value = await self.kv.get(self._key("msg", message_key))
+        return None if value is None or value == PROCESSING else value
+
+    async def waiting(self, message_key: str, delta: int) -> int:
+        """Requests waiting to answer the message passively, after adding `delta`."""
+        return await self.kv.add(self._key("waiting", message_key), delta, self.remember_s)
+
+    async def claim_reply(self, message_key: str) -> bool:
+        """True once per message: whoever gets it sends the answer (passively or through the API)."""
+        return await self.kv.set(self._key("replied", message_key), "1", self.remember_s, only_new=True)
+
+    # The account's access_token: stored with its (wall-clock) expiry, renewed under a short lease.
+    async def token(self) -> Optional[Tuple[str, float]]:
+        raw = await self.kv.get(self._key("token"))
+        if raw is None:
+            return None
+        stored = json.loads(raw)
+        return stored["token"], float(stored["expires_at"])
+
+    async def save_token(self, token: str, expires_at: float) -> None:
+        ttl = max(1.0, expires_at - self.wall_clock())
+        await self.kv.set(self._key("token"), json.dumps({"token": token, "expires_at": expires_at}), ttl)
+
+    async def lease_token_renewal(self, lease_s: float) -> bool:
+        return await self.kv.set(self._key("token-renewal"), "1", lease_s, only_new=True)
+
+    async def end_token_renewal(self) -> None:
+        await self.kv.delete(self._key("token-renewal"))

@@ -1,0 +1,1 @@
+"""Load benchmark: simulated customers holding multi-turn conversations through the REST channel."""

@@ -1,0 +1,114 @@
+"""`python -m bot loadtest` and `python -m bot soak`: bring each target up, run the load levels,
+write results/load/ (report.md, load.png, results.json) or results/soak/."""
+
+import asyncio
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from bot.load import report
+from bot.load.memory import Sampler
+from bot.load.metrics import error_kinds, growth, summarise
+from bot.load.runner import LoadSpec, measured, run_load
+from bot.load.scenarios import SCENARIOS
+from bot.load.targets import Running, start_target
+
+LEVELS = (1, 10, 50, 200)
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+
+
+def run_levels(running: Running, levels: Sequence[int], duration_s: float, warmup_s: float,
+               think_s: tuple) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"levels": []}
+    with Sampler(running.pids()) as sampler:
+        for customers in levels:
+            spec = LoadSpec(url=running.rest_url, token=running.rest_token, customers=customers,
+                            duration_s=duration_s, warmup_s=warmup_s, think_s=think_s)
+            samples = measured(asyncio.run(run_load(spec)), spec)
+            figures = summarise(samples, duration_s)
+            figures.update(customers=customers, error_kinds=error_kinds(samples))
+            out["levels"].append(figures)
+            print(f"loadtest: {running.name:10s} {customers:4d} customers: {figures['messages_per_s']:6.1f} msg/s, "
+                  f"p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
+                  f"{figures['errors']} errors", flush=True)
+    out["memory_peak_mib"] = sampler.peaks_mib()
+    out["ready_s"] = dict(running.supervisor.ready_s)
+    return out
+
+
+def loadtest(model: Path, out_dir: Path, targets: Sequence[str], levels: Sequence[int] = LEVELS,
+             duration_s: float = 60.0, warmup_s: float = 10.0, think_s: tuple = (2.0, 6.0)) -> Dict[str, Any]:
+    spec = {"duration_s": duration_s, "warmup_s": warmup_s, "think_s": list(think_s),
+            "turns": ", ".join(f"{s.name} {len(s.turns)} turns" for s in SCENARIOS)}
+    results: Dict[str, Any] = {"spec": spec, "machine": machine(), "model": model.name, "targets": {}}
+    with tempfile.TemporaryDirectory(prefix="telebot-load-") as work:
+        for name in targets:
+            print(f"loadtest: starting {name} ...", flush=True)
+            running = start_target(name, model, Path(work))
+            try:
+                results["targets"][name] = run_levels(running, levels, duration_s, warmup_s, think_s)
+            finally:
+                running.stop()
+    results["comparison"] = report.comparison(results)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    (out_dir / "report.md").write_text(report.markdown(results), encoding="utf-8")
+    report.plot(results, out_dir / "load.png")
+    print(report.markdown(results))
+    print(f"loadtest: {out_dir / 'report.md'}, {out_dir / 'load.png'}")
+    return results
+
+
+def soak(model: Path, out_dir: Path, minutes: float = 10.0, customers: int = 50, think_s: tuple = (2.0, 6.0),
+         target: str = "production") -> Dict[str, Any]:
+    """Steady load for `minutes`; memory of every process every 10 s. Growth is measured from the
+    end of the first minute (models loaded, caches warm) to the largest later sample."""
+    with tempfile.TemporaryDirectory(prefix="telebot-soak-") as work:
+        running = start_target(target, model, Path(work))
+        try:
+            spec = LoadSpec(url=running.rest_url, token=running.rest_token, customers=customers,
+                            duration_s=minutes * 60, warmup_s=0.0, think_s=think_s)
+            started = time.monotonic()
+            with Sampler(running.pids(), interval_s=10.0) as sampler:
+                samples = asyncio.run(run_load(spec))
+            elapsed = time.monotonic() - started
+        finally:
+            running.stop()
+    figures = summarise(samples, elapsed)
+    memory = {}
+    for service, series in sampler.series.items():
+        after_warmup = [kib for at, kib in series if at >= 60.0]
+        memory[service] = {"mib_at_1_min": after_warmup[0] / 1024 if after_warmup else None,
+                           "mib_last": series[-1][1] / 1024 if series else None,
+                           "mib_max": max(kib for _, kib in series) / 1024 if series else None,
+                           "growth": growth(after_warmup)}
+    result = {"minutes": minutes, "customers": customers, "figures": figures, "error_kinds": error_kinds(samples),
+              "memory": memory, "series_mib": {s: [(round(at), kib / 1024) for at, kib in v]
+                                                for s, v in sampler.series.items()}}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "soak.json").write_text(json.dumps(result, indent=2))
+    lines = [f"# Soak: {target}, {customers} customers, {minutes:g} minutes", "",
+             f"{figures['messages']} messages, {figures['messages_per_s']:.1f}/s, p95 {figures['p95_ms']:.0f} ms, "
+             f"{figures['errors']} errors", "", "| process | MiB at 1 min | MiB at the end | MiB max | growth after 1 min |",
+             "|---|---:|---:|---:|---:|"]
+    for service, row in memory.items():
+        lines.append(f"| {service} | {row['mib_at_1_min'] or 0:.0f} | {row['mib_last'] or 0:.0f} | "
+                     f"{row['mib_max'] or 0:.0f} | {row['growth'] * 100:.1f} % |")
+    text = "\n".join(lines) + "\n"
+    (out_dir / "report.md").write_text(text)
+    print(text)
+    return result
+
+
+def parse_levels(text: str) -> List[int]:
+    levels = [int(part) for part in text.split(",") if part.strip()]
+    if not levels or any(level < 1 for level in levels):
+        raise ValueError("levels are positive whole numbers, comma separated, e.g. 1,10,50,200")
+    return levels

@@ -1,0 +1,55 @@
+"""bot/rasa_patches.py: the action server's answers are checked exactly as Rasa checks them."""
+
+import pytest
+from jsonschema import ValidationError, validate
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_patches
+
+GOOD = [
+    {"events": [{"event": "slot", "name": "phone", "value": "13800138000"}], "responses": [{"text": "您好"}]},
+    {"events": [], "responses": []},
+    {},
+]
+BAD = [
+    {"events": "not a list"},
+    {"responses": [1, 2]},
+    {"events": [{"no_event_key": 1}]},
+]
+
+
+def stock(result):
+    try:
+        validate(result, RemoteAction.action_response_format_spec())
+        return True
+    except ValidationError:
+        return False
+
+
+@pytest.fixture
+def patched():
+    original = RemoteAction._validate_action_result
+    rasa_patches._installed = False
+    rasa_patches.install()
+    yield RemoteAction("action_x", None)
+    RemoteAction._validate_action_result = original
+    rasa_patches._installed = False
+
+
+@pytest.mark.parametrize("result", GOOD)
+def test_valid_answers_pass_as_with_rasa(patched, result):
+    assert stock(result) is True
+    assert patched._validate_action_result(result) is True
+
+
+@pytest.mark.parametrize("result", BAD)
+def test_invalid_answers_fail_as_with_rasa(patched, result):
+    assert stock(result) is False
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        patched._validate_action_result(result)
+
+
+def test_installed_once(patched):
+    installed = RemoteAction._validate_action_result
+    rasa_patches.install()
+    assert RemoteAction._validate_action_result is installed is rasa_patches._validate_action_result

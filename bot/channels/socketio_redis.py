@@ -6,14 +6,27 @@ anyone able to publish on the Redis server could make every replica run code. Th
 """
 
 import json
+import logging
 from typing import Any, AsyncIterator
 
+from redis.exceptions import RedisError
 from socketio import AsyncRedisManager
+
+logger = logging.getLogger(__name__)
 
 
 class JsonRedisManager(AsyncRedisManager):
     async def _publish(self, data: Any) -> Any:
-        return await self.redis.publish(self.channel, json.dumps(data, ensure_ascii=False))
+        message = json.dumps(data, ensure_ascii=False)
+        for attempt in (1, 2):
+            try:
+                return await self.redis.publish(self.channel, message)
+            except RedisError as error:
+                if attempt == 2:
+                    # Nothing to retry with: the message is in the tracker, but this push is lost.
+                    logger.error("could not publish a socket.io message to Redis: %r", error)
+                    return None
+                self._redis_connect()
 
     async def _listen(self) -> AsyncIterator[Any]:
         async for message in super()._listen():

@@ -1,4 +1,5 @@
-"""Memory of running processes, read from /proc (Linux): resident set now and at its peak."""
+"""Memory and CPU time of running processes, read from /proc (Linux): resident set now and at its
+peak, and CPU seconds used."""
 
 import os
 import threading
@@ -18,6 +19,25 @@ def _status(pid: int) -> Dict[str, int]:
     except (FileNotFoundError, ProcessLookupError, ValueError):
         return {}
     return values
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def machine_cpu() -> Tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields) - idle) / TICKS, sum(fields) / TICKS
 
 
 def descendants(pid: int) -> List[int]:
@@ -63,13 +83,21 @@ class Sampler:
         self.series: Dict[str, List[Tuple[float, int]]] = {name: [] for name in services}
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
-        self._started = 0.0
+        self._started = self._last = 0.0
+        self._cpu: Dict[Tuple[str, int], Tuple[float, float]] = {}  # (service, pid) -> (first, last) CPU seconds
+        self._machine: List[Tuple[float, float]] = []  # (busy, total) at the first and the last sample
 
     def sample(self) -> None:
-        now = time.monotonic() - self._started
+        reading = machine_cpu()
+        self._machine = [self._machine[0] if self._machine else reading, reading]  # first and latest
+        self._last = time.monotonic()
+        now = self._last - self._started
         for name, rows in snapshot(self.services).items():
             for pid, rss, peak in rows:
                 self.peak_kib[(name, pid)] = max(self.peak_kib.get((name, pid), 0), rss, peak)
+                used = cpu_seconds(pid)
+                first, _ = self._cpu.get((name, pid), (used, used))
+                self._cpu[(name, pid)] = (first, used)
             self.series[name].append((now, sum(rss for _, rss, _ in rows)))
 
     def _run(self) -> None:
@@ -88,6 +116,21 @@ class Sampler:
         if self._thread is not None:
             self._thread.join()
         self.sample()
+
+    def cpu_share(self) -> Dict[str, float]:
+        """service -> cores it used on average while sampled (1.0 = one core busy all the time)."""
+        elapsed = max(1e-9, self._last - self._started)
+        shares: Dict[str, float] = {}
+        for (name, _pid), (first, last) in self._cpu.items():
+            shares[name] = shares.get(name, 0.0) + (last - first) / elapsed
+        return shares
+
+    def machine_busy(self) -> float:
+        """Share of the machine's CPU (all cores, every process) busy while sampled, 0..1."""
+        if len(self._machine) < 2:
+            return 0.0
+        (busy0, total0), (busy1, total1) = self._machine
+        return (busy1 - busy0) / max(1e-9, total1 - total0)
 
     def peaks_mib(self) -> Dict[str, List[float]]:
         """service -> the peak RSS of each of its processes, MiB, largest first."""

@@ -90,8 +90,10 @@ async def drop_databases(settings: ProductSettings, urls: List[str]) -> None:
 
 
 def target_env(name: str, work_dir: Path, base: Optional[Mapping[str, str]] = None,
-               postgres_admin: str = "postgresql://postgres@127.0.0.1:5432", replicas: int = 2,
-               action_workers: int = 2) -> Dict[str, str]:
+               postgres_admin: str = "postgresql://postgres@127.0.0.1:5432", replicas: Optional[int] = None,
+               action_workers: Optional[int] = None) -> Dict[str, str]:
+    """Ports, folders and (production) databases and Redis prefix of their own; replicas and
+    workers as the production profile's defaults unless given."""
     tag = uuid.uuid4().hex[:8]
     env = {
         **(base if base is not None else os.environ),
@@ -105,12 +107,14 @@ def target_env(name: str, work_dir: Path, base: Optional[Mapping[str, str]] = No
         "TELEBOT_PROFILE": "production" if name == "production" else "embedded",
     }
     if name == "production":
+        if replicas is not None:
+            env["RASA_REPLICAS"] = str(replicas)
+        if action_workers is not None:
+            env["ACTION_WORKERS"] = str(action_workers)
         env.update({
             "TELEBOT_POSTGRES_URL": f"{postgres_admin}/telebot_{tag}",
             "TELEBOT_REDIS_PREFIX": f"t{tag}",
-            "RASA_REPLICAS": str(replicas),
-            "ACTION_WORKERS": str(action_workers),
-            "RASA_REPLICA_BASE_PORT": str(free_port_run(replicas)),
+            "RASA_REPLICA_BASE_PORT": str(free_port_run(int(env.get("RASA_REPLICAS", 16)))),
         })
     return env
 

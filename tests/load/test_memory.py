@@ -36,3 +36,20 @@ def test_a_finished_process_has_no_memory():
     done = subprocess.run([sys.executable, "-c", "pass"])
     assert done.returncode == 0
     assert snapshot({"gone": 999_999_999}) == {"gone": []}
+
+
+def test_cpu_share_of_a_busy_process_is_about_one_core():
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 5\nwhile time.time() < end: pass"])
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        time.sleep(0.3)
+        with Sampler({"busy": busy.pid, "idle": idle.pid}, interval_s=0.2) as sampler:
+            time.sleep(1.5)
+        shares = sampler.cpu_share()
+    finally:
+        busy.kill()
+        idle.kill()
+        busy.wait()
+        idle.wait()
+    assert 0.6 < shares["busy"] < 1.1  # one core (less whatever else the machine runs meanwhile)
+    assert shares["idle"] < 0.05

@@ -14,27 +14,33 @@ RESULTS = {
     "targets": {
         "stock": {"levels": [level(50, 12.0, 420), level(200, 17.0, 20000, 3, {"timeout": 3})],
                   "memory_peak_mib": {"rasa-stock": [1682.0]}, "ready_s": {"rasa-stock": 52.8}},
-        "production": {"levels": [level(50, 12.3, 204), level(200, 28.7, 7300)],
+        "production": {"levels": [level(50, 12.3, 204), {**level(200, 28.7, 7300), "machine_busy": 0.93,
+                                                            "cpu_cores": {"rasa-1": 0.66, "nginx": 0.001},
+                                                            "generator_cpu": 0.05}],
                        "memory_peak_mib": {"rasa-1": [1684.0], "action-server": [42.0, 38.0]},
                        "ready_s": {"rasa-1": 50.4, "nginx": 0.1}},
     },
 }
 
 
-def test_comparison_takes_the_best_sustained_rate():
-    assert comparison(RESULTS) == ("Highest sustained messages/s: production 28.7, stock 17.0 (×1.69); "
-                                   "production: p95 204 ms with 0 errors at 50 customers.")
+def test_comparison_takes_the_best_rate_without_errors():
+    assert comparison(RESULTS) == (
+        "Sustained messages/s (highest level with no error): production 28.7, stock 12.0 (×2.39). "
+        "Highest messages/s at any level, errors allowed: production 28.7, stock 17.0 (×1.69). "
+        "Production: p95 204 ms with 0 errors at 50 customers.")
     assert comparison({"targets": {"stock": RESULTS["targets"]["stock"]}}) == ""
 
 
 def test_markdown_has_every_level_memory_and_ready_times():
     text = markdown({**RESULTS, "comparison": comparison(RESULTS)})
-    assert "| stock | 200 | 17.0 | 6667 | 20000 | 30000 | 3 |" in text
-    assert "| production | 50 | 12.3 | 68 | 204 | 306 | 0 |" in text
+    assert "| stock | 200 | 17.0 | 6667 | 20000 | 30000 | 3 | – |" in text
+    assert "| production | 50 | 12.3 | 68 | 204 | 306 | 0 | – |" in text
     assert "- stock at 200: {'timeout': 3}" in text
     assert "| production | action-server (2 processes) | 42 + 38 |" in text
+    assert "| production | 200 | 28.7 | 2433 | 7300 | 10950 | 0 | 93 % |" in text
+    assert "- production at 200 customers: rasa-1 0.66, load generator 0.05" in text
     assert "- production: rasa-1 50.4 s" in text and "nginx" not in text.split("Time to ready")[1].split("\n")[3]
-    assert text.rstrip().endswith("(×1.69); production: p95 204 ms with 0 errors at 50 customers.")
+    assert text.rstrip().endswith("(×1.69). Production: p95 204 ms with 0 errors at 50 customers.")
 
 
 def test_plot_is_a_png(tmp_path):

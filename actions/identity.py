@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend, default_backend
 from actions.desk import HandoffDesk, default_desk
 from bot.normalise import find_phone_number, find_service_password, has_digits
+from bot.privacy import PASSWORD_MARKER  # what the service_password slot holds once checked: never the password
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,7 @@ OTHER_TASK_INTENTS = frozenset({
     "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package", "report_fault",
     "complain", "faq", "out_of_scope", "request_human", "greet", "goodbye", "thank", "restart", "rate",
 })
-PASSWORD_MARKER = "******"
-WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/channels/wechat.py)  # what the service_password slot holds once checked: never the password
+WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/channels/wechat.py)
 
 
 class BackendMixin:

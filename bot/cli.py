@@ -128,7 +128,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "loadtest", help="simulated customers at several levels against the embedded, production and stock targets")
     load_parser.add_argument("--targets", default="embedded,production,stock",
                              help="comma separated, of embedded, production, stock (default: all three)")
-    load_parser.add_argument("--levels", default="1,10,50,200", help="concurrent customers (default 1,10,50,200)")
+    load_parser.add_argument("--levels", default="", help="concurrent customers (default 1,10,50,100,200)")
     load_parser.add_argument("--duration", type=float, default=60.0, help="measured seconds per level (default 60)")
     load_parser.add_argument("--warmup", type=float, default=10.0, help="unmeasured seconds first (default 10)")
     load_parser.add_argument("--think", default="2,6", help="seconds between a customer's messages, min,max (2,6)")
@@ -241,7 +241,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         targets = [name.strip() for name in args.targets.split(",") if name.strip()]
         unknown = [name for name in targets if name not in TARGETS]
         try:
-            levels = bench.parse_levels(args.levels)
+            levels = bench.parse_levels(args.levels) if args.levels else list(bench.LEVELS)
         except ValueError as error:
             print(f"loadtest: {error}", file=sys.stderr)
             return 2

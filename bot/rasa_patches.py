@@ -4,10 +4,22 @@
   `jsonschema.validate`, which first re-validates the schema itself against the JSON-Schema
   meta-schema and builds a new validator: a third of a Rasa process's CPU under load (py-spy,
   `python -m bot loadtest`). The same check runs here with one validator, built and checked once.
+- When the action server cannot be reached, refuses us or fails, Rasa logs an error and the
+  customer hears nothing. Here the customer is told so (`utter_action_server_down`).
+- When the tracker store fails, Rasa's FailSafeTrackerStore goes on with an empty in-memory
+  conversation (identity, confirmations and the payment in progress forgotten, the new events
+  lost). Here it raises `TrackerStoreUnavailable` instead: the channel tells the customer that
+  nothing can be done right now (bot/channels/guard.py), and no money moves on a conversation
+  that is not recorded.
 """
 
+import asyncio
 import functools
-from typing import Any, Dict
+import logging
+from typing import Any, Dict, List
+
+logger = logging.getLogger(__name__)
+ACTION_SERVER_DOWN = "utter_action_server_down"
 
 _installed = False
 
@@ -38,11 +50,46 @@ def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
     raise error
 
 
+def _remote_action_run(original: Any) -> Any:
+    from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
+    from rasa.shared.exceptions import RasaException
+
+    @functools.wraps(original)
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise  # a form's "that did not fill my slot": the policies go on
+        except (RasaException, asyncio.TimeoutError) as error:
+            logger.error("custom action %s failed: %s", self.name(), error)
+            return await ActionBotResponse(ACTION_SERVER_DOWN).run(output_channel, nlg, tracker, domain)
+
+    return run
+
+
+def _fail_closed(name: str) -> Any:
+    from bot.tracker_store import TrackerStoreUnavailable
+
+    async def method(self: Any, *args: Any) -> Any:
+        try:
+            return await getattr(self._tracker_store, name)(*args)
+        except Exception as error:  # whatever the database driver raises
+            logger.error("tracker store %s failed: %r", name, error)
+            raise TrackerStoreUnavailable(f"tracker store {name} failed") from error
+
+    method.__name__ = name
+    return method
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import FailSafeTrackerStore
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    RemoteAction.run = _remote_action_run(RemoteAction.run)  # type: ignore[assignment]
+    for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
+        setattr(FailSafeTrackerStore, name, _fail_closed(name))
     _installed = True

@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "WEBCHAT_SESSION_SECRET",
-                "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY")
+                "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "ACTION_SERVER_TOKEN")
 
 
 PROFILES = ("embedded", "production")

@@ -77,8 +77,9 @@ def web_site(settings: ProductSettings) -> ServiceSpec:
 def action_server(settings: ProductSettings) -> ServiceSpec:
     return ServiceSpec(
         name="action-server",
-        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-        env={**_base_env(settings), "SANIC_HOST": settings.host,
+        argv=[sys.executable, "-m", "bot.action_server"],
+        env={**_base_env(settings), "SANIC_HOST": settings.host, "ACTION_PORT": str(settings.action_port),
+             "ACTION_SERVER_TOKEN": settings.secrets["ACTION_SERVER_TOKEN"],
              "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers)},
         health_url=f"{settings.action_url}/health",
         startup_timeout_s=60,
@@ -94,6 +95,7 @@ def rasa_server(settings: ProductSettings, model: Path, replica: Optional[int] =
     env = {
         **_base_env(settings),
         "ACTION_ENDPOINT_URL": f"{settings.action_url}/webhook",
+        "ACTION_SERVER_TOKEN": settings.secrets["ACTION_SERVER_TOKEN"],
         "TRACKER_DB_PATH": str(settings.tracker_db_path),
         "WEBCHAT_SESSION_SECRET": settings.secrets["WEBCHAT_SESSION_SECRET"],
         "REST_CHANNEL_TOKEN": settings.secrets["REST_CHANNEL_TOKEN"],

@@ -1,6 +1,7 @@
 """Rasa's REST channel with the handoff relay (credentials.yml: `bot.channels.rest.RelayRestInput`)."""
 
 import hmac
+import json
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -9,7 +10,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffClient, HandoffRelay
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SENDER_CHARS = 128
 
 
 def relay_from_credentials(credentials: Optional[Dict[Text, Any]]) -> HandoffRelay:
@@ -20,11 +25,13 @@ def relay_from_credentials(credentials: Optional[Dict[Text, Any]]) -> HandoffRel
 
 class RelayRestInput(RestInput):
     """Same URL and payloads as Rasa's `rest` channel (/webhooks/rest/webhook), for integrations:
-    behind a Bearer token (`token` in credentials.yml) and with the handoff relay."""
+    behind a Bearer token (`token` in credentials.yml), with the message guard (bot/channels/guard.py)
+    and the handoff relay. A body that is not `{"sender": "...", "message": "..."}` gets a 400."""
 
-    def __init__(self, relay: HandoffRelay, token: str = "") -> None:
+    def __init__(self, relay: HandoffRelay, token: str = "", guard: Optional[MessageGuard] = None) -> None:
         self.relay = relay
         self.token = token
+        self.guard = guard or guard_from_credentials(None)
 
     @classmethod
     def name(cls) -> Text:
@@ -35,20 +42,33 @@ class RelayRestInput(RestInput):
         token = (credentials or {}).get("token") or ""
         if len(token) < 16:
             cls.raise_missing_credentials_exception()
-        return cls(relay_from_credentials(credentials), token)
+        return cls(relay_from_credentials(credentials), token, guard_from_credentials(credentials))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         async def relayed(message: UserMessage) -> None:
             await self.relay.handle(message, on_new_message)
 
-        blueprint = super().blueprint(relayed)
-        blueprint.listener("before_server_start")(lambda app, _loop: self.relay.bind(app))
+        async def guarded(message: UserMessage) -> None:
+            await self.guard.handle(message, relayed)
+
+        blueprint = super().blueprint(guarded)
+
+        @blueprint.listener("before_server_start")
+        async def bind(app: Any, _loop: Any) -> None:
+            self.relay.bind(app)
+            self.guard.bind(app)
 
         @blueprint.middleware("request")
-        async def authenticate(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and not authorised(request.headers.get("Authorization", ""), self.token):
+        async def check(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST":
+                return None
+            if not authorised(request.headers.get("Authorization", ""), self.token):
                 return response.json({"error": "unauthorized", "message": "a valid Bearer token is required"},
                                      status=401)
+            problem = body_problem(request.body)
+            if problem:
+                status = 413 if problem == "too_large" else 400
+                return response.json({"error": problem, "message": PROBLEMS[problem]}, status=status)
             return None
 
         return blueprint
@@ -57,3 +77,29 @@ class RelayRestInput(RestInput):
 def authorised(header: str, token: str) -> bool:
     scheme, _, given = header.partition(" ")
     return scheme == "Bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+
+PROBLEMS = {
+    "too_large": f"the body may have at most {MAX_BODY_BYTES} bytes",
+    "invalid_json": "the body must be a JSON object",
+    "invalid_input": f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters and '
+                     '"message" a string',
+}
+
+
+def body_problem(body: bytes) -> Optional[str]:
+    """Why a webhook body cannot be taken (a key of PROBLEMS), or None (pure)."""
+    if len(body) > MAX_BODY_BYTES:
+        return "too_large"
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "invalid_json"
+    if not isinstance(data, dict):
+        return "invalid_json"
+    sender, message = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return "invalid_input"
+    if not isinstance(message, str):
+        return "invalid_input"
+    return None

@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
 from bot.channels.sessions import new_session, sender_for
@@ -28,18 +29,17 @@ from bot.channels.socketio_redis import JsonRedisManager
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE = 500
-
 
 class WebchatInput(InputChannel):
     def __init__(self, secret: str, origins: List[str], relay: HandoffRelay, path: str = "/socket.io",
-                 redis_url: str = "", redis_prefix: str = "telebot") -> None:
+                 redis_url: str = "", redis_prefix: str = "telebot", guard: Optional[MessageGuard] = None) -> None:
         self.secret = secret
         self.origins = origins
         self.relay = relay
         self.path = path
         self.redis_url = redis_url
         self.redis_prefix = redis_prefix
+        self.guard = guard or guard_from_credentials(None)
         self.sio: Optional[AsyncServer] = None
         self._senders: Dict[str, str] = {}  # socket id -> conversation id
 
@@ -57,7 +57,8 @@ class WebchatInput(InputChannel):
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
         return cls(secret, origins, relay_from_credentials(credentials),
-                   redis_url=credentials.get("redis_url") or "", redis_prefix=credentials.get("redis_prefix") or "telebot")
+                   redis_url=credentials.get("redis_url") or "", redis_prefix=credentials.get("redis_prefix") or "telebot",
+                   guard=guard_from_credentials(credentials))
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         """Reaches every open socket of the conversation (used by the handoff delivery)."""
@@ -68,7 +69,11 @@ class WebchatInput(InputChannel):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins, client_manager=manager)
         blueprint = SocketBlueprint(sio, self.path, "webchat", __name__)
         self.sio = sio
-        blueprint.listener("before_server_start")(lambda app, _loop: self.relay.bind(app))
+
+        @blueprint.listener("before_server_start")
+        async def bind(app: Any, _loop: Any) -> None:
+            self.relay.bind(app)
+            self.guard.bind(app)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -84,7 +89,7 @@ class WebchatInput(InputChannel):
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict]) -> None:
-            kept = (data or {}).get("session_id")
+            kept = data.get("session_id") if isinstance(data, dict) else None
             session_id = kept if sender_for(self.secret, kept) else new_session(self.secret)
             sender_id = sender_for(self.secret, session_id)
             old = self._senders.get(sid)
@@ -97,11 +102,10 @@ class WebchatInput(InputChannel):
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Optional[Dict]) -> None:
             sender_id = self._senders.get(sid)
-            text = (data or {}).get("message")
-            if sender_id is None or not isinstance(text, str) or not text.strip():
-                return  # no session yet, or nothing said: the widget asks for a session first
-            message = UserMessage(text[:MAX_MESSAGE], SocketIOOutput(sio, "bot_uttered"), sender_id,
-                                  input_channel=self.name())
-            await self.relay.handle(message, on_new_message)
+            text = data.get("message") if isinstance(data, dict) else None
+            if sender_id is None or not isinstance(text, str):
+                return  # no session yet (the widget asks for one first), or not a message at all
+            message = UserMessage(text, SocketIOOutput(sio, "bot_uttered"), sender_id, input_channel=self.name())
+            await self.guard.handle(message, lambda checked: self.relay.handle(checked, on_new_message))
 
         return blueprint

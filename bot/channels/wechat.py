@@ -26,9 +26,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
-from bot.channels.wechat_state import KV, MemoryKV, RedisKV, WeChatState
+from bot.channels.wechat_state import WeChatState
+from bot.kv import MemoryKV, kv_from_url
 from bot.channels.wechat_protocol import (
     Crypto,
     Message,
@@ -155,8 +157,10 @@ class WeChatOutput(OutputChannel):
 
 class WeChatInput(InputChannel):
     def __init__(self, token: str, app_id: str, api: CustomerServiceApi, crypto: Optional[Crypto],
-                 relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S, state: Optional[WeChatState] = None) -> None:
+                 relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S, state: Optional[WeChatState] = None,
+                 guard: Optional[MessageGuard] = None) -> None:
         self.token, self.app_id, self.api, self.crypto, self.relay = token, app_id, api, crypto, relay
+        self.guard = guard or guard_from_credentials(None)
         self.deadline_s = deadline_s
         self.state = state or api.token.state
         self._tasks: Dict[str, "asyncio.Task[str]"] = {}  # messages this process is processing
@@ -174,10 +178,11 @@ class WeChatInput(InputChannel):
         api_url = (credentials.get("api_url") or "https://api.weixin.qq.com").rstrip("/")
         aes_key = credentials.get("encoding_aes_key") or ""
         crypto = Crypto(token, aes_key, app_id) if aes_key else None
-        state = WeChatState(_kv(credentials.get("redis_url") or ""),
+        state = WeChatState(kv_from_url(credentials.get("redis_url") or ""),
                             f"{credentials.get('redis_prefix') or 'telebot'}:wx:{app_id}", REMEMBER_S)
         api = CustomerServiceApi(api_url, AccessToken(api_url, app_id, secret, state))
-        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state)
+        guard = guard_from_credentials(credentials)
+        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state, guard=guard)
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         return WeChatOutput(self.api)
@@ -187,7 +192,11 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("wechat_webhook", __name__)
-        blueprint.listener("before_server_start")(lambda app, _loop: self.relay.bind(app))
+
+        @blueprint.listener("before_server_start")
+        async def bind(app: Any, _loop: Any) -> None:
+            self.relay.bind(app)
+            self.guard.bind(app)
 
         @blueprint.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -286,25 +295,17 @@ class WeChatInput(InputChannel):
                 logger.exception("sending a WeChat customer-service message failed")
 
     async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
-        if message.msg_type == "text":
-            text = message.content.strip()[:MAX_TEXT]
+        typed = message.msg_type == "text"
+        if typed:
+            text = message.content
         elif message.msg_type == "event" and message.event == "subscribe":
             text = "/greet"  # a new follower is welcomed
         elif message.msg_type == "event":
             return ""  # unsubscribe, menu views...: nothing to say
         else:
             text = "/unsupported_message"  # image, voice, location...: explained politely
-        if not text:
-            return ""
         collector = CollectingOutputChannel()
-        await self.relay.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
-                                on_new_message)
+        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
+                                lambda checked: self.relay.handle(checked, on_new_message), typed=typed)
         return render(collector.messages)
 
-
-def _kv(redis_url: str) -> KV:
-    if not redis_url:
-        return MemoryKV()
-    from redis import asyncio as aioredis
-
-    return RedisKV(aioredis.Redis.from_url(redis_url, socket_timeout=5))

@@ -150,7 +150,9 @@ def stock_rasa(settings: ProductSettings, model: Path) -> ServiceSpec:
     folder = settings.var_dir / "stock"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "credentials.yml").write_text("rest:\n")
-    (folder / "endpoints.yml").write_text(f"action_endpoint:\n  url: {settings.action_url}/webhook\n")
+    (folder / "endpoints.yml").write_text(  # Rasa's own headers setting: our action server wants its secret
+        f"action_endpoint:\n  url: {settings.action_url}/webhook\n"
+        f"  headers:\n    X-Action-Token: {settings.secrets['ACTION_SERVER_TOKEN']}\n")
     token = settings.secrets["RASA_AUTH_TOKEN"]
     url = settings.rasa_url
     return ServiceSpec(

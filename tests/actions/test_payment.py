@@ -12,7 +12,7 @@ from actions.payment import (
     ValidatePayForm,
     reset_payment,
 )
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import RATING_ASKED, TOKEN, make_tracker, rating_for, responses
 
 FORM = "pay_form"
 CONFIRMED = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信",
@@ -176,3 +176,48 @@ async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
         backend, domain, {"requested_slot": None}, text="交宽带费", intent="pay_bill", entities=[entity("bill_type", "宽带")]
     )
     assert events[0] == SlotSet("pay_bill_type", "宽带")
+
+
+async def test_a_payment_that_times_out_after_charging_is_retried_without_a_second_charge(operator_server, domain):
+    """The backend charges but answers after the client's timeout (3 s in production, 0.5 s here):
+    the action retries with the same key and gets the first charge's receipt."""
+    import asyncio
+
+    import aiohttp
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from actions.backend import OperatorBackend
+    from actions.settings import ActionSettings
+
+    target = str(operator_server.make_url("")).rstrip("/")
+    slow = {"payments": 0}
+
+    async def proxy(request: web.Request) -> web.Response:
+        async with aiohttp.ClientSession() as session:
+            async with session.request(request.method, target + request.path_qs, data=await request.read(),
+                                       headers={"Authorization": request.headers["Authorization"],
+                                                "Content-Type": "application/json"}) as answer:
+                body, status = await answer.read(), answer.status
+        if request.path == "/v1/payments":
+            slow["payments"] += 1
+            if slow["payments"] == 1:
+                await asyncio.sleep(1.0)  # charged, but the answer comes too late
+        return web.Response(body=body, status=status, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    async with TestServer(app) as server:
+        client = OperatorBackend(ActionSettings(backend_url=str(server.make_url("")).rstrip("/"), backend_token=TOKEN,
+                                                backend_timeout_s=0.5))
+        try:
+            events, sent = await pay(client, domain, CONFIRMED)
+        finally:
+            await client.close()
+    assert slow["payments"] == 2
+    assert sent[0]["response"] == "utter_payment_done_topup" and sent[0]["balance"] == "108.30"
+    direct = OperatorBackend(ActionSettings(backend_url=target, backend_token=TOKEN))
+    try:
+        assert (await direct.get_balance("13800138000"))["balance_fen"] == 10830  # 58.30 + 50.00, once
+    finally:
+        await direct.close()

@@ -14,7 +14,8 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels.relay import HandoffRelay
 from bot.channels.wechat import AccessToken, CustomerServiceApi, WeChatInput
 from bot.channels.wechat_protocol import Message
-from bot.channels.wechat_state import RedisKV, WeChatState
+from bot.channels.wechat_state import WeChatState
+from bot.kv import RedisKV
 from tests.support import REDIS_URL, redis_client
 
 

@@ -1,6 +1,7 @@
 """Our WeChat protocol code against wechatpy, a widely used implementation of the same spec."""
 
 import pytest
+from hypothesis import given, strategies as st
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import check_signature
 
@@ -77,3 +78,30 @@ def test_events_are_deduplicated_by_sender_and_time():
 def test_reply_text_cannot_break_out_of_cdata():
     reply = text_reply(message_from(parse_xml(TEXT)), "a]]>b", now=1)
     assert parse_xml(reply.encode())["Content"] == "a]]>b"
+
+
+@given(st.binary(max_size=3000))
+def test_parse_xml_takes_any_bytes(body):
+    try:
+        fields = parse_xml(body)
+    except ProtocolError:
+        return
+    assert all(isinstance(key, str) and isinstance(value, str) for key, value in fields.items())
+
+
+@given(st.dictionaries(st.sampled_from(["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId",
+                                        "Event"]), st.text(alphabet=st.characters(blacklist_categories=("Cs",)))))
+def test_message_from_takes_any_fields(fields):
+    try:
+        message = message_from(fields)
+    except ProtocolError:
+        return
+    assert message.from_user == fields["FromUserName"]
+
+
+def test_xml_bombs_and_entities_are_refused():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Content>&b;</Content></xml>'
+    with pytest.raises(ProtocolError):
+        parse_xml(bomb)
+    with pytest.raises(ProtocolError):
+        parse_xml(b"<xml>" + b"x" * 70000 + b"</xml>")

@@ -5,7 +5,8 @@ import uuid
 import pytest
 from redis import asyncio as aioredis
 
-from bot.channels.wechat_state import MemoryKV, RedisKV, WeChatState
+from bot.channels.wechat_state import WeChatState
+from bot.kv import MemoryKV, RedisKV
 from tests.support import REDIS_URL, redis_client
 
 

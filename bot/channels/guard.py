@@ -1,0 +1,186 @@
+"""What every customer message passes before Rasa sees it (REST, web chat and WeChat channels).
+
+- Rate limit per conversation: at most `limit` messages in each `window_s` (fixed windows, counted
+  in bot/kv.py: in the process, or in Redis so that all replicas count together).
+- Text: control characters and unpaired surrogates removed; nothing left -> `utter_message_empty`;
+  longer than `max_chars` -> `utter_message_too_long`. Rasa is not called for either.
+- Intent injection: Rasa reads a message starting with "/" as an intent with entities
+  (`/inform{"pay_confirmed": true}`). Only the payload of a button the bot offered since the
+  customer's last message (or of a button in the domain) may do that; in any other typed message
+  the leading slashes are dropped and the rest is read as text.
+- The tracker store fails (bot/rasa_patches.py raises TrackerStoreUnavailable) ->
+  `utter_conversation_store_down`, instead of a bot that forgot the conversation.
+
+The words come from the model's domain (domain.yml), so they are written where all the others are.
+"""
+
+import logging
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+
+from bot.kv import KV, kv_from_url
+from bot.tracker_store import TrackerStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+MAX_CHARS = 500
+RATE_LIMIT = 30  # messages a conversation may send in a window: a person types far fewer
+RATE_WINDOW_S = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`text` to pass on to Rasa, or `response` (a domain response name) to answer instead."""
+
+    text: str = ""
+    response: str = ""
+    values: Optional[Dict[str, Any]] = None
+
+
+def clean(text: Any) -> str:
+    """The text without control characters (newlines and tabs become spaces) or lone surrogates."""
+    if not isinstance(text, str):
+        return ""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+    out = []
+    for char in text:
+        if char in "\n\r\t":
+            out.append(" ")
+        elif unicodedata.category(char) not in ("Cc", "Cs"):
+            out.append(char)
+    return "".join(out).strip()
+
+
+def examine(raw: Any, payloads: FrozenSet[str], max_chars: int = MAX_CHARS) -> Verdict:
+    """What to do with a typed message (pure)."""
+    text = clean(raw)
+    if text.startswith("/") and text not in payloads:
+        text = text.lstrip("/").strip()
+    if not text:
+        return Verdict(response="utter_message_empty")
+    if len(text) > max_chars:
+        return Verdict(response="utter_message_too_long", values={"max_chars": max_chars})
+    return Verdict(text=text)
+
+
+def button_payloads(responses: Dict[str, Any]) -> FrozenSet[str]:
+    """The "/intent{...}" payloads of the domain's buttons: the only intent messages a customer may send."""
+    found = set()
+    for variations in responses.values():
+        for variation in variations or []:
+            for button in (variation or {}).get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if payload.startswith("/"):
+                    found.add(payload)
+    return frozenset(found)
+
+
+def offered_payloads(events: Any) -> FrozenSet[str]:
+    """The "/..." payloads of the buttons the bot sent after the customer's last message."""
+    found = set()
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            for button in event.data.get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if payload.startswith("/"):
+                    found.add(payload)
+    return frozenset(found)
+
+
+class RateLimiter:
+    def __init__(self, kv: KV, namespace: str, limit: int = RATE_LIMIT, window_s: float = RATE_WINDOW_S,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.kv = kv
+        self.ns = namespace
+        self.limit = limit
+        self.window_s = window_s
+        self.clock = clock
+
+    async def admit(self, sender_id: str) -> Optional[int]:
+        """None if the message may go on, else the seconds until the sender's window ends."""
+        now = self.clock()
+        window = int(now // self.window_s)
+        count = await self.kv.add(f"{self.ns}:rate:{sender_id}:{window}", 1, self.window_s + 1)
+        if count <= self.limit:
+            return None
+        return max(1, int((window + 1) * self.window_s - now) + 1)
+
+
+class MessageGuard:
+    def __init__(self, limiter: RateLimiter, max_chars: int = MAX_CHARS) -> None:
+        self.limiter = limiter
+        self.max_chars = max_chars
+        self.app: Any = None  # the Sanic app (for the model's domain), bound when the server starts
+
+    def bind(self, app: Any) -> None:
+        self.app = app
+
+    def _agent(self) -> Any:
+        return getattr(getattr(self.app, "ctx", None), "agent", None)
+
+    def _domain_responses(self) -> Dict[str, Any]:
+        return getattr(getattr(self._agent(), "domain", None), "responses", None) or {}
+
+    async def _payloads(self, message: UserMessage) -> FrozenSet[str]:
+        """The intent payloads this message may be: the domain's buttons and, only when the message
+        looks like a payload, those of the buttons offered since the customer's last message."""
+        payloads = button_payloads(self._domain_responses())
+        text = clean(message.text)
+        store = getattr(self._agent(), "tracker_store", None)
+        if not text.startswith("/") or text in payloads or store is None:
+            return payloads
+        tracker = await store.retrieve(message.sender_id)
+        return payloads | offered_payloads(tracker.events if tracker is not None else [])
+
+    async def _answer(self, message: UserMessage, response: str, values: Optional[Dict[str, Any]] = None) -> None:
+        variations = self._domain_responses().get(response) or [{}]
+        text = str(variations[0].get("text") or "")
+        try:
+            text = text.format(**(values or {}))
+        except (KeyError, IndexError, ValueError):
+            pass
+        if not text:
+            logger.error("the model's domain has no text for %s", response)
+            return
+        await message.output_channel.send_text_message(message.sender_id, text)
+
+    async def handle(self, message: UserMessage, handler: Handler, *, typed: bool = True) -> None:
+        """Pass `message` on to `handler` if it may; `typed=False` for messages the channel itself
+        made (WeChat's "/unsupported_message" for a picture): those skip the text checks."""
+        retry_after = await self.limiter.admit(message.sender_id)
+        if retry_after is not None:
+            logger.warning("rate limit: conversation %s sends too fast", message.sender_id)
+            await self._answer(message, "utter_rate_limited", {"retry_after": retry_after})
+            return
+        try:
+            if typed:
+                verdict = examine(message.text, await self._payloads(message), self.max_chars)
+                if verdict.response:
+                    await self._answer(message, verdict.response, verdict.values)
+                    return
+                message.text = verdict.text
+            await handler(message)
+        except TrackerStoreUnavailable:
+            await self._answer(message, "utter_conversation_store_down")
+
+
+def guard_from_credentials(credentials: Optional[Dict[str, Any]]) -> MessageGuard:
+    """credentials.yml: `redis_url`/`redis_prefix` (production: counted in Redis), optional
+    `rate_limit` ("30/60": messages per seconds) and `max_message_chars`."""
+    credentials = credentials or {}
+    limit, window = RATE_LIMIT, RATE_WINDOW_S
+    if credentials.get("rate_limit"):
+        count, _, seconds = str(credentials["rate_limit"]).partition("/")
+        limit, window = int(count), int(seconds or RATE_WINDOW_S)
+    limiter = RateLimiter(kv_from_url(credentials.get("redis_url") or ""), credentials.get("redis_prefix") or "telebot",
+                          limit, window)
+    return MessageGuard(limiter, int(credentials.get("max_message_chars") or MAX_CHARS))

@@ -1,0 +1,61 @@
+"""Rasa's SQL tracker store, keeping no service password (endpoints.yml: `type: bot.tracker_store.
+PrivateSQLTrackerStore`, with the SQL store's own settings).
+
+Rasa stores every event as it is; the customer's answer to "请输入服务密码" would stay in the
+database for good. Before an event is written, `redacted_events` replaces the text and entities of
+the message that answered the password question by the marker, stars password-like digits in
+other messages, and keeps only the marker in the password slot (bot/privacy.py). The events the
+actions saw in the same turn were the real ones: only what is stored is redacted. Events are
+redacted one for one, so Rasa's count of stored events (what is new since the last save) holds.
+
+`TrackerStoreUnavailable` is what the Rasa servers raise instead of Rasa's fallback to an
+in-memory tracker when the database fails (bot/rasa_patches.py); the channels answer it with a
+plain message (bot/channels/guard.py).
+"""
+
+from typing import Any, Dict, Iterable, Iterator, List
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy import PASSWORD_SLOT, redact_slot_event, redact_user_event
+
+
+class TrackerStoreUnavailable(Exception):
+    """The conversation could not be read or written: nothing may go on without it."""
+
+
+class _Stored:
+    """What SQLTrackerStore.save needs of an event: its type name and its (redacted) data."""
+
+    def __init__(self, event: Event, data: Dict[str, Any]) -> None:
+        self.type_name = event.type_name
+        self._data = data
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self._data
+
+
+def redacted_events(events: Iterable[Event], start: int) -> List[Any]:
+    """The events from index `start` on, redacted for storage; the earlier ones give the context
+    (which slot the bot had asked for when a message came)."""
+    out: List[Any] = []
+    requested = None
+    for index, event in enumerate(events):
+        if index >= start:
+            data = event.as_dict()
+            if isinstance(event, UserUttered):
+                data = redact_user_event(data, password_turn=requested == PASSWORD_SLOT)
+            elif isinstance(event, SlotSet):
+                data = redact_slot_event(data)
+            out.append(_Stored(event, data))
+        if isinstance(event, SlotSet) and event.key == "requested_slot":
+            requested = event.value
+    return out
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        return iter(redacted_events(tracker.events, stored))

@@ -1,0 +1,207 @@
+"""The message guard in front of every customer channel."""
+
+import uuid
+
+import pytest
+from hypothesis import given, strategies as st
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from redis import asyncio as aioredis
+
+from bot.channels.guard import MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine, offered_payloads
+from bot.kv import MemoryKV, RedisKV
+from bot.tracker_store import TrackerStoreUnavailable
+from tests.support import REDIS_URL, redis_client
+
+RESPONSES = {
+    "utter_ask_fault_type": [{"text": "哪种故障？", "buttons": [
+        {"title": "断网", "payload": '/inform{"fault_type": "断网"}'}, {"title": "其他", "payload": "其他"}]}],
+    "utter_rate_limited": [{"text": "您发送消息太频繁了，请稍等 {retry_after} 秒再试。"}],
+    "utter_message_too_long": [{"text": "最多 {max_chars} 个字"}],
+    "utter_message_empty": [{"text": "没有收到文字内容"}],
+    "utter_conversation_store_down": [{"text": "系统正在维护"}],
+}
+PAYLOADS = button_payloads(RESPONSES)
+
+
+def test_button_payloads_are_the_intent_payloads_of_the_domain():
+    assert PAYLOADS == frozenset({'/inform{"fault_type": "断网"}'})
+
+
+@pytest.mark.parametrize(
+    "raw, verdict",
+    [
+        ("查话费", Verdict(text="查话费")),
+        ("  查\n话费\t", Verdict(text="查 话费")),
+        ("查\x00话\x1b费", Verdict(text="查话费")),
+        ("", Verdict(response="utter_message_empty")),
+        ("   \n", Verdict(response="utter_message_empty")),
+        (None, Verdict(response="utter_message_empty")),
+        (b"\xff\xfe", Verdict(response="utter_message_empty")),
+        ("😀😀", Verdict(text="😀😀")),
+        ("x" * 501, Verdict(response="utter_message_too_long", values={"max_chars": 500})),
+        ("话" * 500, Verdict(text="话" * 500)),
+        ('/inform{"fault_type": "断网"}', Verdict(text='/inform{"fault_type": "断网"}')),
+        ('/inform{"pay_confirmed": true}', Verdict(text='inform{"pay_confirmed": true}')),
+        ("//affirm", Verdict(text="affirm")),
+        ("/", Verdict(response="utter_message_empty")),
+        ("\ud800查", Verdict(text="?查")),
+    ],
+)
+def test_examine(raw, verdict):
+    assert examine(raw, PAYLOADS) == verdict
+
+
+@given(st.text())
+def test_examine_never_passes_an_injected_intent_or_a_control_character(text):
+    verdict = examine(text, PAYLOADS)
+    if verdict.text:
+        assert not verdict.text.startswith("/") or verdict.text in PAYLOADS
+        assert 0 < len(verdict.text) <= 500
+        assert all(ord(char) >= 32 and char != "\x7f" for char in verdict.text)
+        verdict.text.encode("utf-8")  # no lone surrogate left
+    else:
+        assert verdict.response in ("utter_message_empty", "utter_message_too_long")
+
+
+@given(st.binary())
+def test_clean_takes_anything(data):
+    assert clean(data) == ""
+    assert isinstance(clean(data.decode("latin-1")), str)
+
+
+class Clock:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+async def test_rate_limit_counts_per_conversation_in_fixed_windows():
+    clock = Clock(60 * 16667 + 20.0)  # 20 s into a 60 s window
+    limiter = RateLimiter(MemoryKV(), "t", limit=3, window_s=60, clock=clock)
+    assert [await limiter.admit("a") for _ in range(3)] == [None, None, None]
+    assert await limiter.admit("a") == 41
+    assert await limiter.admit("b") is None  # another conversation has its own count
+    clock.now += 40  # the next window
+    assert await limiter.admit("a") is None
+
+
+async def test_rate_limit_in_redis_is_shared_by_replicas():
+    redis_client()  # skips (or fails in CI) without Redis
+    client = aioredis.Redis.from_url(REDIS_URL)
+    clock, namespace = Clock(), f"guard-test-{uuid.uuid4().hex}"
+    one = RateLimiter(RedisKV(client), namespace, limit=2, window_s=60, clock=clock)
+    two = RateLimiter(RedisKV(client), namespace, limit=2, window_s=60, clock=clock)
+    assert [await one.admit("a"), await two.admit("a")] == [None, None]
+    assert await one.admit("a") is not None
+    await client.close()
+
+
+class App:
+    class ctx:
+        class agent:
+            class domain:
+                responses = RESPONSES
+
+
+def guard(limit=30):
+    g = MessageGuard(RateLimiter(MemoryKV(), "t", limit=limit, window_s=60))
+    g.bind(App)
+    return g
+
+
+def message(text):
+    return UserMessage(text, CollectingOutputChannel(), "c1", input_channel="rest")
+
+
+async def test_guard_passes_the_cleaned_text_on():
+    seen = []
+
+    async def handler(m):
+        seen.append(m.text)
+
+    await guard().handle(message(" /affirm "), handler)
+    assert seen == ["affirm"]
+
+
+async def test_guard_answers_too_fast_senders_without_calling_rasa():
+    seen, g = [], guard(limit=1)
+
+    async def handler(m):
+        seen.append(m.text)
+
+    first, second = message("查话费"), message("查话费")
+    await g.handle(first, handler)
+    await g.handle(second, handler)
+    assert seen == ["查话费"]
+    assert second.output_channel.messages[0]["text"].startswith("您发送消息太频繁了，请稍等 ")
+
+
+async def test_guard_answers_long_and_empty_messages():
+    async def handler(m):
+        raise AssertionError("Rasa must not be called")
+
+    long, empty = message("话" * 600), message("\x00 ")
+    await guard().handle(long, handler)
+    await guard().handle(empty, handler)
+    assert long.output_channel.messages[0]["text"] == "最多 500 个字"
+    assert empty.output_channel.messages[0]["text"] == "没有收到文字内容"
+
+
+async def test_guard_lets_channel_made_intents_through():
+    seen = []
+
+    async def handler(m):
+        seen.append(m.text)
+
+    await guard().handle(message("/unsupported_message"), handler, typed=False)
+    assert seen == ["/unsupported_message"]
+
+
+async def test_guard_tells_the_customer_when_the_conversation_cannot_be_stored():
+    async def handler(m):
+        raise TrackerStoreUnavailable("down")
+
+    m = message("交50块话费")
+    await guard().handle(m, handler)
+    assert [item["text"] for item in m.output_channel.messages] == ["系统正在维护"]
+
+
+def test_offered_payloads_are_the_buttons_sent_since_the_last_message():
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    rate = [{"title": "5分", "payload": '/rate{"satisfaction_score": "5"}'}]
+    old = [{"title": "确认退订", "payload": "/affirm"}]
+    events = [BotUttered("退订？", {"buttons": old}), UserUttered("算了"), BotUttered("满意吗？", {"buttons": rate}),
+              BotUttered("还有别的吗")]
+    assert offered_payloads(events) == frozenset({'/rate{"satisfaction_score": "5"}'})
+    assert offered_payloads([]) == frozenset()
+
+
+async def test_guard_lets_a_button_offered_in_the_conversation_through_and_nothing_else():
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = InMemoryTrackerStore(Domain.empty())
+    rate = '/rate{"satisfaction_score": "5"}'
+    await store.save(DialogueStateTracker.from_events("c1", [BotUttered("满意吗？", {"buttons": [{"payload": rate}]})]))
+
+    class StoreApp:
+        class ctx:
+            class agent:
+                domain = App.ctx.agent.domain
+                tracker_store = store
+
+    g = MessageGuard(RateLimiter(MemoryKV(), "t"))
+    g.bind(StoreApp)
+    seen = []
+
+    async def handler(m):
+        seen.append(m.text)
+
+    for text in (rate, '/rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}'):
+        await g.handle(message(text), handler)
+    assert seen == [rate, 'rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}']

@@ -1,0 +1,104 @@
+"""The action server process: closed without the shared secret, no request echoed in errors."""
+
+import os
+import subprocess
+import sys
+import time
+
+import aiohttp
+import pytest
+
+from bot.load.targets import free_port
+from bot.settings import ROOT
+
+TOKEN = "t" * 32
+CANARY_PHONE, CANARY_PASSWORD = "13912345678", "864213"
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("action-server") / "action-server.log"
+    env = {**os.environ, "ACTION_SERVER_TOKEN": TOKEN, "ACTION_PORT": str(port), "OPERATOR_API_TOKEN": "x" * 32,
+           "OPERATOR_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT)}
+    env.pop("SANIC_HOST", None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.action_server"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                import urllib.request
+
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}", log
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def post(url, body, token=TOKEN, content_type="application/json"):
+    headers = {"Content-Type": content_type, **({"X-Action-Token": token} if token is not None else {})}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body, headers=headers) as response:
+            return response.status, await response.text()
+
+
+def call(action, tracker):
+    import json
+
+    return json.dumps({"next_action": action, "sender_id": "c1", "tracker": tracker, "domain": {}, "version": "3.6.21"})
+
+
+async def test_health_is_open_and_nothing_else(action_server):
+    url, _ = action_server
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{url}/health") as response:
+            assert response.status == 200
+        async with session.get(f"{url}/actions") as response:
+            assert response.status == 401
+        async with session.get(f"{url}/actions", headers={"X-Action-Token": TOKEN}) as response:
+            assert response.status == 200
+            assert "action_check_balance" in [item["name"] for item in await response.json()]
+
+
+@pytest.mark.parametrize("token", [None, "", "t" * 31, "T" * 32])
+async def test_webhook_refuses_a_wrong_or_missing_token(action_server, token):
+    url, _ = action_server
+    status, _ = await post(f"{url}/webhook", call("action_check_balance", {"sender_id": "c1"}), token=token)
+    assert status == 401
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b"[]", b"null", b"\xff\xfe\x00", b'{"next_action": 1}',
+                                  b'{"next_action": "x", "tracker": "y"}', "密码".encode("gbk")])
+async def test_malformed_bodies_get_a_400(action_server, body):
+    url, _ = action_server
+    status, text = await post(f"{url}/webhook", body)
+    assert status == 400, text
+
+
+async def test_an_error_in_an_action_echoes_nothing_of_the_request(action_server):
+    url, log = action_server
+    # the slots are not an object: the action fails with a TypeError
+    tracker = {"sender_id": "c1", "slots": 5, "latest_message": {"text": f"{CANARY_PHONE} {CANARY_PASSWORD}"},
+               "events": [{"event": "user", "text": f"{CANARY_PHONE} 密码{CANARY_PASSWORD}"}]}
+    status, text = await post(f"{url}/webhook", call("action_check_balance", tracker))
+    assert status == 500
+    assert text == '{"error":"internal_error"}'
+    time.sleep(0.2)
+    logged = log.read_text()
+    assert CANARY_PHONE not in logged and CANARY_PASSWORD not in logged
+
+
+async def test_it_binds_to_loopback_only(action_server):
+    url, _ = action_server
+    assert url.startswith("http://127.0.0.1:")
+    out = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+    port = url.rsplit(":", 1)[1]
+    listening = [line for line in out.splitlines() if f":{port} " in line]
+    assert listening and all("127.0.0.1:" in line for line in listening)

@@ -1,0 +1,95 @@
+"""The SQL tracker store keeps no service password; a failing store stops the conversation."""
+
+import sqlite3
+
+import pytest
+from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import rasa_patches
+from bot.privacy import PASSWORD_MARKER
+from bot.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable, redacted_events
+
+PASSWORD = "864213"
+
+
+def conversation():
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered("查话费 13800138000", {"name": "check_balance", "confidence": 0.99},
+                    [{"entity": "phone_number", "value": "13800138000", "start": 3, "end": 14}]),
+        SlotSet("requested_slot", "service_password"),
+        BotUttered("请输入服务密码"),
+        ActionExecuted("action_listen"),
+        UserUttered(f"密码是{PASSWORD}", {"name": "inform", "confidence": 0.9},
+                    [{"entity": "service_password", "value": PASSWORD, "start": 3, "end": 9}]),
+        SlotSet("service_password", PASSWORD),
+        SlotSet("service_password", PASSWORD_MARKER),
+        SlotSet("requested_slot", None),
+        ActionExecuted("action_listen"),
+        UserUttered("一二三四五六", {"name": "inform", "confidence": 0.5}),
+    ]
+
+
+def test_redacted_events_mask_the_password_turn_and_only_it():
+    events = conversation()
+    stored = [item.as_dict() for item in redacted_events(events, 0)]
+    assert len(stored) == len(events)
+    assert stored[1]["text"] == "查话费 13800138000"
+    assert stored[5]["text"] == PASSWORD_MARKER
+    assert stored[5]["parse_data"]["entities"][0]["value"] == PASSWORD_MARKER
+    assert [stored[6]["value"], stored[7]["value"]] == [PASSWORD_MARKER, PASSWORD_MARKER]
+    assert stored[10]["text"] == "一二三四五六"  # requested_slot was reset: an ordinary message
+    assert events[5].text == f"密码是{PASSWORD}"  # the live events are untouched
+
+
+def test_redacted_events_from_an_offset_use_the_earlier_events_as_context():
+    stored = redacted_events(conversation(), 5)
+    assert [item.type_name for item in stored][:2] == ["user", "slot"]
+    assert stored[0].as_dict()["text"] == PASSWORD_MARKER
+
+
+async def test_private_sql_tracker_store_writes_no_password(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker.from_events("c1", conversation()[:6])
+    await store.save(tracker)
+    for event in conversation()[6:]:
+        tracker.update(event)
+    await store.save(tracker)  # the second save adds only the new events
+
+    rows = sqlite3.connect(path).execute("select data from events order by id").fetchall()
+    assert len(rows) == len(conversation())
+    assert all(PASSWORD not in data for (data,) in rows)
+    assert PASSWORD not in path.read_bytes().decode("utf-8", "replace")
+    again = await store.retrieve("c1")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
+        "查话费 13800138000", PASSWORD_MARKER, "一二三四五六"]
+
+
+class BrokenStore(TrackerStore):
+    async def retrieve(self, sender_id):
+        raise OSError("connection refused")
+
+    async def save(self, tracker):
+        raise OSError("connection refused")
+
+    async def keys(self):
+        raise OSError("connection refused")
+
+
+@pytest.fixture
+def patched():
+    rasa_patches.install()
+
+
+async def test_a_failing_tracker_store_raises_instead_of_forgetting_the_conversation(patched):
+    store = FailSafeTrackerStore(BrokenStore(Domain.empty()))
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.retrieve("c1")
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.save(DialogueStateTracker.from_events("c1", []))
+    with pytest.raises(TrackerStoreUnavailable):
+        await store.keys()

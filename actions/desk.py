@@ -1,4 +1,5 @@
-"""The action server's client of the handoff service (bot/handoff): opening a case for an agent."""
+"""The action server's client of the handoff service (bot/handoff): opening a case for an agent, and
+keeping a ticket the operator backend could not take."""
 
 import asyncio
 from typing import Any, Dict, Optional
@@ -23,6 +24,14 @@ class HandoffDesk:
 
     async def open_case(self, case: Dict[str, Any]) -> Dict[str, Any]:
         """`{"status": "queued", "position", "wait_minutes", "case"}` or `{"status": "unavailable", "why"}`."""
+        return await self._post("/v1/cases", case)
+
+    async def queue_ticket(self, sender_id: str, channel: str, ticket: Dict[str, Any]) -> Dict[str, Any]:
+        """Keep a ticket the operator backend could not take; the handoff service submits it once the
+        backend answers and tells the customer its number. `{"id", "status": "pending"}`."""
+        return await self._post("/v1/pending-tickets", {"sender_id": sender_id, "channel": channel, **ticket})
+
+    async def _post(self, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
         if not self._settings.handoff_url or not self._settings.handoff_token:
             raise DeskUnavailable("no handoff service configured")
         if self._session is None or self._session.closed:
@@ -31,7 +40,7 @@ class HandoffDesk:
                 timeout=aiohttp.ClientTimeout(total=self._settings.backend_timeout_s),
             )
         try:
-            async with self._session.post(f"{self._settings.handoff_url}/v1/cases", json=case) as response:
+            async with self._session.post(f"{self._settings.handoff_url}{path}", json=body) as response:
                 if response.status not in (200, 201):
                     raise DeskUnavailable(f"HTTP {response.status}: {await response.text()}")
                 return await response.json()

@@ -159,7 +159,7 @@ class ValidateCallbackForm(BackendMixin, FormValidationAction):
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"callback_phone": await known_phone(self.backend, value, dispatcher)}
+        return {"callback_phone": await known_phone(self.backend, value, dispatcher, unchecked_if_down=True)}
 
 
 class ActionOpenCallback(BackendMixin, Action):
@@ -175,10 +175,12 @@ class ActionOpenCallback(BackendMixin, Action):
             return reset
         asked = [line["text"] for line in transcript(tracker) if line["role"] == "customer"][-5:]
         description = "客户申请人工回电。最近的问题：" + " / ".join(asked) if asked else "客户申请人工回电。"
+        request = {"phone": phone, "kind": "回访", "category": "人工回电", "description": description[:2000]}
         try:
-            ticket = await self.backend.create_ticket(phone=phone, kind="回访", category="人工回电",
-                                                      description=description[:2000])
-        except (BackendUnavailable, BackendRejected) as error:
+            ticket = await self.backend.create_ticket(**request)
+        except BackendUnavailable:
+            return reset + await queue_ticket(self.desk, dispatcher, tracker, request)
+        except BackendRejected as error:
             logger.warning("callback ticket not opened: %s", error)
             dispatcher.utter_message(response="utter_handoff_failed")
             return reset
@@ -194,6 +196,23 @@ async def after_unverified(desk: HandoffDesk, dispatcher: CollectingDispatcher, 
 
 
 async def backend_failed(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-    """The operator's systems cannot answer: say so, and let an agent help with other tools."""
-    dispatcher.utter_message(response="utter_backend_unavailable")
-    return await hand_off(desk, dispatcher, tracker, "backend_failure")
+    """The operator's systems cannot answer (down, or slower than the timeout): say so plainly and
+    offer a callback ticket (kept until the systems are back) or an agent."""
+    dispatcher.utter_message(response="utter_backend_unavailable", buttons=[
+        {"title": "登记回电", "payload": "/request_callback"}, {"title": "转人工", "payload": "/request_human"},
+    ])
+    return []
+
+
+async def queue_ticket(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       ticket: Dict[str, Any]) -> List[Dict[Text, Any]]:
+    """The backend could not take `ticket`: keep it with the handoff service, which submits it when
+    the backend is back and then tells the customer its number."""
+    try:
+        await desk.queue_ticket(tracker.sender_id, tracker.get_latest_input_channel() or "unknown", ticket)
+    except DeskUnavailable as error:
+        logger.error("ticket neither opened nor queued: %s", error)
+        dispatcher.utter_message(response="utter_handoff_failed")
+        return []
+    dispatcher.utter_message(response="utter_ticket_queued", kind=ticket["kind"], phone=mask_phone(ticket["phone"]))
+    return []

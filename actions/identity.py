@@ -71,8 +71,11 @@ def entity_or_typed(tracker: Tracker, entity: str, slot: str) -> Optional[str]:
     return None
 
 
-async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
-    """The 11-digit number in `value` if the operator knows it; otherwise says why and gives None."""
+async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher,
+                      *, unchecked_if_down: bool = False) -> Optional[str]:
+    """The 11-digit number in `value` if the operator knows it; otherwise says why and gives None.
+    With `unchecked_if_down`, a well-formed number is taken as it is while the backend is down
+    (a callback number: the ticket waits for the backend anyway)."""
     phone = find_phone_number(str(value))
     if phone is None:
         dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
@@ -86,6 +89,8 @@ async def known_phone(backend: OperatorBackend, value: Any, dispatcher: Collecti
         return None
     except BackendUnavailable:
         logger.warning("backend unavailable while checking a phone number")
+        if unchecked_if_down:
+            return phone
         dispatcher.utter_message(response="utter_backend_unavailable")
         return None
     return phone

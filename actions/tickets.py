@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable
-from actions.handoff import after_unverified, backend_failed, hand_off
+from actions.handoff import after_unverified, backend_failed, hand_off, queue_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import TICKET_SLOTS
@@ -131,7 +131,11 @@ class ActionOpenTicket(BackendMixin, Action):
             return reset
         try:
             ticket = await self.backend.create_ticket(phone=tracker.get_slot("verified_phone"), **request)
-        except (BackendUnavailable, BackendRejected):
+        except BackendUnavailable:
+            # Kept and submitted when the backend is back: the customer need not report it again.
+            return reset + await queue_ticket(self.desk, dispatcher, tracker,
+                                              {"phone": tracker.get_slot("verified_phone"), **request})
+        except BackendRejected:
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         dispatcher.utter_message(
             response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],

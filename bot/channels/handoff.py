@@ -5,7 +5,9 @@ credentials.yml: `bot.channels.handoff.HandoffInput` with the service's token. P
 the agent's name in its metadata) and pushes it to the customer's channel when that channel can be
 pushed to (it has `push_output(sender_id)`); otherwise the reply is returned for the customer's
 next request. A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
-bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`.
+bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`. A
+`response` says one of the domain's responses with the given values (the number of a ticket that
+was queued while the operator backend was down: bot/handoff/pending_tickets.py).
 """
 
 from typing import Any, Dict, Optional, Text
@@ -18,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.rest import authorised
 
-EVENTS = {"message", "handback", "close"}
+EVENTS = {"message", "handback", "close", "response"}
 AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
 
 
@@ -50,18 +52,28 @@ class HandoffInput(InputChannel):
                 return response.json({"error": "invalid_input", "message": "event and sender_id needed"}, status=400)
             if event == "message" and not (isinstance(body.get("text"), str) and body["text"].strip()):
                 return response.json({"error": "invalid_input", "message": "text needed"}, status=400)
+            if event == "response" and (body.get("response") not in request.app.ctx.agent.domain.responses
+                                        or not isinstance(body.get("values", {}), dict)):
+                return response.json({"error": "invalid_input", "message": "a response of the domain needed"},
+                                     status=400)
             pushed = _push_output(request.app, body.get("channel"), sender_id)
             output = pushed or CollectingOutputChannel()
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender_id):
                 tracker = await agent.processor.get_tracker(sender_id)
-                if event == "message":
+                if event == "response":
+                    values = {str(key): value for key, value in (body.get("values") or {}).items()}
+                    said = await agent.nlg.generate(body["response"], tracker, output.name(), **values) or {}
+                    tracker.update(BotUttered(said.get("text")))
+                elif event == "message":
                     metadata = {"handoff_agent": body.get("agent_name") or ""}
                     tracker.update(BotUttered(body["text"], metadata=metadata))
                 else:
                     tracker.update(ConversationResumed())
                 await agent.tracker_store.save(tracker)
-                if event == "message":
+                if event == "response":
+                    await output.send_text_message(sender_id, said.get("text") or "")
+                elif event == "message":
                     await output.send_text_message(sender_id, body["text"])
                 else:
                     await agent.execute_action(sender_id, AFTER[event], output, None, None)

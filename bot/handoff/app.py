@@ -12,6 +12,7 @@ from bot.backend.clock import Clock, system_clock
 from bot.backend.db import create_database
 from bot.handoff import agents
 from bot.handoff.hub import Hub
+from bot.handoff.operator_client import OperatorClient
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.routes import AGENT, COOKIE, SERVICE_KEY, STATIC, console_routes, service_routes
 from bot.handoff.service import HandoffService
@@ -47,7 +48,8 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
         db = create_database(settings.database_url, clock or system_clock)
         await db.create_schema(metadata)
         hub, rasa = Hub(), RasaClient(settings)
-        service = HandoffService(settings, db, rasa, hub)
+        operator = OperatorClient(settings.operator_url, settings.operator_token) if settings.operator_url else None
+        service = HandoffService(settings, db, rasa, hub, operator)
         app[SERVICE_KEY] = service
         retrying = asyncio.create_task(service.retry_forever()) if retry else None
         yield
@@ -57,6 +59,8 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
                 await retrying
         await hub.close_all()
         await rasa.close()
+        if operator is not None:
+            await operator.close()
         await db.close()
 
     app.cleanup_ctx.append(service_context)

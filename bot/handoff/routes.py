@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 from aiohttp import WSMsgType, web
 
 from bot.backend.errors import InvalidInput
-from bot.handoff import agents, cases
+from bot.handoff import agents, cases, pending_tickets
 from bot.handoff.service import HandoffService
 from bot.handoff.suggestions import suggestion
 
@@ -103,6 +103,25 @@ async def relay(request: web.Request) -> web.Response:
         float(confidence) if isinstance(confidence, (int, float)) else None,
     )
     return web.json_response({"relayed": case is not None, "case_id": case["id"] if case else None})
+
+
+@service_routes.post("/v1/pending-tickets")
+async def queue_ticket(request: web.Request) -> web.Response:
+    """A ticket the bot could not open because the operator backend was down: kept and submitted later."""
+    body = await _body(request)
+    phone = _text(body.get("phone"), "phone", 11)
+    if not (phone and phone.isdigit() and len(phone) == 11):
+        raise InvalidInput("phone must be 11 digits", details={"field": "phone"})
+    kind = body.get("kind")
+    if kind not in pending_tickets.KINDS:
+        raise InvalidInput("unknown kind", details={"field": "kind"})
+    ticket = {"phone": phone, "kind": kind, "category": _text(body.get("category"), "category", 32),
+              "description": _text(body.get("description"), "description", 2000),
+              "address": _text(body.get("address"), "address", 256, required=False)}
+    service = _service(request)
+    pending_id = await service.queue_ticket(_text(body.get("sender_id"), "sender_id", 128),
+                                            _text(body.get("channel"), "channel", 32), ticket)
+    return web.json_response({"id": pending_id, "status": "pending"}, status=201)
 
 
 @service_routes.get("/v1/outbox/{sender_id}")

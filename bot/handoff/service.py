@@ -11,8 +11,9 @@ from typing import Any, Dict, Optional
 
 from bot.backend import clock as clk
 from bot.backend.db import Database
-from bot.handoff import cases
+from bot.handoff import cases, pending_tickets
 from bot.handoff.hub import Hub
+from bot.handoff.operator_client import OperatorClient, OperatorRefused, OperatorUnavailable
 from bot.handoff.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.suggestions import suggestion
@@ -21,11 +22,13 @@ logger = logging.getLogger(__name__)
 
 
 class HandoffService:
-    def __init__(self, settings: HandoffSettings, db: Database, rasa: RasaClient, hub: Hub) -> None:
+    def __init__(self, settings: HandoffSettings, db: Database, rasa: RasaClient, hub: Hub,
+                 operator: Optional[OperatorClient] = None) -> None:
         self.settings = settings
         self.db = db
         self.rasa = rasa
         self.hub = hub
+        self.operator = operator
         self._tasks: set = set()
 
     # -- availability ---------------------------------------------------------------------------
@@ -123,6 +126,45 @@ class HandoffService:
             await self._deliver_message(message, {"sender_id": message["sender_id"], "channel": message["channel"]})
         for case in await cases.unresumed(self.db):
             await self._deliver_end(case)
+        await self.submit_pending_tickets()
+
+    # -- tickets queued while the operator backend was down --------------------------------------
+    async def queue_ticket(self, sender_id: str, channel: str, ticket: Dict[str, Any]) -> int:
+        pending_id = await pending_tickets.queue(self.db, sender_id, channel, ticket)
+        logger.info("ticket %s queued for the operator backend", pending_id)
+        return pending_id
+
+    async def submit_pending_tickets(self) -> None:
+        if self.operator is None:
+            return
+        for pending in await pending_tickets.unsubmitted(self.db):
+            await pending_tickets.mark_attempt(self.db, pending["id"])
+            try:
+                ticket = await self.operator.create_ticket(pending["ticket"])
+            except OperatorUnavailable as error:
+                logger.info("operator backend still unavailable (%s); %s waits", error, pending["id"])
+                break  # the others would fail the same way: next round
+            except OperatorRefused as error:
+                logger.error("queued ticket %s refused by the backend: %s", pending["id"], error)
+                await pending_tickets.mark_failed(self.db, pending["id"], str(error))
+                continue
+            await pending_tickets.mark_submitted(self.db, pending["id"], str(ticket["id"]))
+        for pending in await pending_tickets.unnotified(self.db):
+            await self._notify_submitted(pending)
+
+    async def _notify_submitted(self, pending: Dict[str, Any]) -> None:
+        ticket = pending["ticket"]
+        payload = {"event": "response", "sender_id": pending["sender_id"], "channel": pending["channel"],
+                   "response": "utter_ticket_submitted",
+                   "values": {"kind": ticket.get("kind", ""), "ticket_id": pending["ticket_id"]}}
+        try:
+            result = await self.rasa.deliver(payload)
+        except RasaUnavailable as error:
+            logger.warning("ticket number of %s not delivered yet, will retry: %s", pending["id"], error)
+            return
+        if not result.get("pushed"):
+            await cases.add_to_outbox(self.db, pending["sender_id"], result.get("messages", []))
+        await pending_tickets.mark_notified(self.db, pending["id"])
 
     async def retry_forever(self, interval: dt.timedelta = dt.timedelta(seconds=3)) -> None:
         while True:

@@ -22,6 +22,8 @@ class HandoffSettings:
     minutes_per_case: int = 4  # average handling time, for the expected wait
     session_hours: int = 12
     secure_cookies: bool = False  # set true behind HTTPS
+    operator_url: str = ""  # the operator backend, for tickets queued while it was down ("" = none)
+    operator_token: str = ""
 
 
 def _hours(text: str) -> Tuple[dt.time, dt.time]:
@@ -53,4 +55,6 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSetting
         service_hours=_hours(env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00")),
         minutes_per_case=int(env.get("HANDOFF_MINUTES_PER_CASE", "4")),
         secure_cookies=env.get("HANDOFF_SECURE_COOKIES", "false").lower() == "true",
+        operator_url=env.get("OPERATOR_URL", "").rstrip("/"),
+        operator_token=env.get("OPERATOR_API_TOKEN", ""),
     )

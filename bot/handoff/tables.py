@@ -74,3 +74,21 @@ outbox = Table(
     Column("at", DateTime, nullable=False),
     Column("delivered_at", DateTime, nullable=True),
 )
+
+# Tickets the bot could not open because the operator backend was down or too slow: kept here (the
+# handoff service has its own database), submitted by the retry loop once the backend answers, and
+# the customer told the ticket number then (bot/handoff/pending_tickets.py).
+pending_tickets = Table(
+    "pending_tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sender_id", String(128), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("ticket", Text, nullable=False),  # JSON: phone, kind, category, description, address
+    Column("at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("ticket_id", String(32), nullable=True),  # the backend's number, once submitted
+    Column("submitted_at", DateTime, nullable=True),
+    Column("notified_at", DateTime, nullable=True),  # the customer was told the number
+    Column("failed", Text, nullable=True),  # the backend refused it (4xx): not retried
+)

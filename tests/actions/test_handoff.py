@@ -151,19 +151,65 @@ async def test_a_callback_ticket_is_opened(backend, domain):
     assert (ticket["kind"], ticket["category"], ticket["phone"]) == ("回访", "人工回电", "13900139000")
 
 
-async def test_a_backend_failure_goes_to_an_agent(desk, agent_online, handoff_server, domain):
+def dead_backend():
     from actions.backend import OperatorBackend
-    from actions.balance import ActionCheckBalance
-    from bot.handoff import cases
 
-    dead = OperatorBackend(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x", backend_timeout_s=1))
+    return OperatorBackend(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x", backend_timeout_s=1))
+
+
+async def test_a_backend_failure_offers_a_callback_or_an_agent(desk, domain):
+    from actions.balance import ActionCheckBalance
+
+    dead = dead_backend()
     dispatcher = CollectingDispatcher()
     events = await ActionCheckBalance(dead, desk).run(dispatcher, make_tracker(SLOTS), domain)
     await dead.close()
-    assert events[-1] == ConversationPaused()
-    assert [m["response"] for m in responses(dispatcher)] == ["utter_backend_unavailable", "utter_handoff_queued"]
-    case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
-    assert (case["reason"], case["priority"]) == ("backend_failure", 2)
+    assert ConversationPaused() not in events
+    assert responses(dispatcher) == [{"response": "utter_backend_unavailable"}]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "登记回电", "payload": "/request_callback"}, {"title": "转人工", "payload": "/request_human"}]
+
+
+async def test_a_callback_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):
+    from bot.handoff import pending_tickets
+
+    dead = dead_backend()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"callback_phone": "13900139000"})
+    tracker.events = EVENTS
+    events = await ActionOpenCallback(dead, desk).run(dispatcher, tracker, domain)
+    await dead.close()
+    assert events == [SlotSet("callback_phone", None)]
+    assert responses(dispatcher) == [{"response": "utter_ticket_queued", "kind": "回访", "phone": "139****9000"}]
+    [pending] = await pending_tickets.unsubmitted(handoff_server.app[SERVICE_KEY].db)
+    assert (pending["sender_id"], pending["ticket"]["phone"], pending["ticket"]["kind"]) == (
+        "test-user", "13900139000", "回访")
+    assert "138****8000" in pending["ticket"]["description"]  # what the customer asked, masked
+
+
+async def test_a_callback_number_is_taken_unchecked_while_the_backend_is_down(domain):
+    from actions.handoff import ValidateCallbackForm
+
+    dead = dead_backend()
+    dispatcher = CollectingDispatcher()
+    slot = await ValidateCallbackForm(dead).validate_callback_phone("139 0013 9000", dispatcher, make_tracker(), domain)
+    await dead.close()
+    assert slot == {"callback_phone": "13900139000"} and responses(dispatcher) == []
+
+
+async def test_a_fault_report_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):
+    from actions.tickets import ActionOpenTicket
+    from bot.handoff import pending_tickets
+
+    dead = dead_backend()
+    slots = {**SLOTS, "fault_type": "断网", "fault_description": "家里宽带断了", "fault_address": "南山区科技园1号"}
+    dispatcher = CollectingDispatcher()
+    await ActionOpenTicket(dead, desk).run(dispatcher, make_tracker(slots), domain)
+    await dead.close()
+    assert responses(dispatcher) == [{"response": "utter_ticket_queued", "kind": "故障报修", "phone": "138****8000"}]
+    [pending] = await pending_tickets.unsubmitted(handoff_server.app[SERVICE_KEY].db)
+    assert pending["ticket"] == {"phone": "13800138000", "kind": "故障报修", "category": "断网",
+                                 "description": "家里宽带断了", "address": "南山区科技园1号"}
 
 
 async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(

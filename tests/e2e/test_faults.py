@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from bot.stack import action_server, operator_backend
-from tests.e2e.conftest import ASK_RATING
+from tests.e2e.conftest import ASK_RATING, RestChat
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,10 @@ def test_the_action_server_down_is_told_to_the_customer(chat, product, running):
         assert reply[0] == "抱歉，系统出了点问题，这一步没能办理，也没有产生任何费用。请稍后再试，或回复“转人工”。", reply
     finally:
         restart(running, spec)
-    assert chat.say("查一下话费余额")[0].startswith("为了保护您的账户安全")
+    # Back: the conversation goes on (the form asked for the number), and a new one starts as usual.
+    assert chat.say("13800138000") == ["请输入该号码的6位服务密码。"]
+    fresh = RestChat(product, sender=f"{chat.sender}-after")
+    assert fresh.say("查一下话费余额") == ["为了保护您的账户安全，请先提供您的11位手机号码。"]
 
 
 def test_an_injected_intent_is_read_as_text(chat):

@@ -120,6 +120,8 @@ class MessageGuard:
         self.limiter = limiter
         self.max_chars = max_chars
         self.app: Any = None  # the Sanic app (for the model's domain), bound when the server starts
+        self._payloads_of: Any = None
+        self._domain_payloads: FrozenSet[str] = frozenset()
 
     def bind(self, app: Any) -> None:
         self.app = app
@@ -133,7 +135,10 @@ class MessageGuard:
     async def _payloads(self, message: UserMessage) -> FrozenSet[str]:
         """The intent payloads this message may be: the domain's buttons and, only when the message
         looks like a payload, those of the buttons offered since the customer's last message."""
-        payloads = button_payloads(self._domain_responses())
+        responses = self._domain_responses()
+        if self._payloads_of is not responses:  # once per model: the domain changes only with it
+            self._payloads_of, self._domain_payloads = responses, button_payloads(responses)
+        payloads = self._domain_payloads
         text = clean(message.text)
         store = getattr(self._agent(), "tracker_store", None)
         if not text.startswith("/") or text in payloads or store is None:

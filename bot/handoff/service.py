@@ -93,13 +93,9 @@ class HandoffService:
     async def _deliver_message(self, message: Dict[str, Any], case: Dict[str, Any]) -> None:
         payload = {"event": "message", "sender_id": case["sender_id"], "channel": case["channel"],
                    "text": message["text"], "agent_name": message["agent_name"], "message_id": message["id"]}
-        try:
-            result = await self.rasa.deliver(payload)
-        except RasaUnavailable as error:
-            logger.warning("agent reply %s not delivered yet, will retry: %s", message["id"], error)
+        result = await self._deliver(payload, f"agent reply {message['id']}")
+        if result is None:
             return
-        if not result.get("pushed"):
-            await cases.add_to_outbox(self.db, case["sender_id"], result.get("messages", []))
         await cases.mark_recorded(self.db, message["id"], pushed=bool(result.get("pushed")))
 
     async def end(self, case_id: int, agent_id: int, status: str, note: Optional[str] = None) -> Dict[str, Any]:
@@ -111,13 +107,8 @@ class HandoffService:
     async def _deliver_end(self, case: Dict[str, Any]) -> None:
         event = "handback" if case["status"] == "handed_back" else "close"
         payload = {"event": event, "sender_id": case["sender_id"], "channel": case["channel"]}
-        try:
-            result = await self.rasa.deliver(payload)
-        except RasaUnavailable as error:
-            logger.warning("%s of case %s not delivered yet, will retry: %s", event, case["id"], error)
+        if await self._deliver(payload, f"{event} of case {case['id']}") is None:
             return
-        if not result.get("pushed"):
-            await cases.add_to_outbox(self.db, case["sender_id"], result.get("messages", []))
         await cases.mark_resumed(self.db, case["id"])
 
     async def retry_pending(self) -> None:
@@ -157,14 +148,20 @@ class HandoffService:
         payload = {"event": "response", "sender_id": pending["sender_id"], "channel": pending["channel"],
                    "response": "utter_ticket_submitted",
                    "values": {"kind": ticket.get("kind", ""), "ticket_id": pending["ticket_id"]}}
+        if await self._deliver(payload, f"ticket number of {pending['id']}") is not None:
+            await pending_tickets.mark_notified(self.db, pending["id"])
+
+    async def _deliver(self, payload: Dict[str, Any], what: str) -> Optional[Dict[str, Any]]:
+        """Hand `payload` to Rasa; what a channel that cannot be pushed to must get later goes to the
+        outbox. None when Rasa did not take it (the caller leaves it for the retry loop)."""
         try:
             result = await self.rasa.deliver(payload)
         except RasaUnavailable as error:
-            logger.warning("ticket number of %s not delivered yet, will retry: %s", pending["id"], error)
-            return
+            logger.warning("%s not delivered yet, will retry: %s", what, error)
+            return None
         if not result.get("pushed"):
-            await cases.add_to_outbox(self.db, pending["sender_id"], result.get("messages", []))
-        await pending_tickets.mark_notified(self.db, pending["id"])
+            await cases.add_to_outbox(self.db, payload["sender_id"], result.get("messages", []))
+        return result
 
     async def retry_forever(self, interval: dt.timedelta = dt.timedelta(seconds=3)) -> None:
         while True:

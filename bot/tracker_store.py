@@ -11,9 +11,13 @@ redacted one for one, so Rasa's count of stored events (what is new since the la
 `TrackerStoreUnavailable` is what the Rasa servers raise instead of Rasa's fallback to an
 in-memory tracker when the database fails (bot/rasa_patches.py); the channels answer it with a
 plain message (bot/channels/guard.py).
+
+`handoff_state` answers the channels' question of every message (is the conversation with an agent,
+was it handed back since the customer's last message) from the events' type names, without reading
+and replaying the whole conversation (bot/channels/relay.py).
 """
 
-from typing import Any, Dict, Iterable, Iterator, List
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
@@ -55,7 +59,43 @@ def redacted_events(events: Iterable[Event], start: int) -> List[Any]:
     return out
 
 
+# The events that decide whether a conversation is paused (DialogueStateTracker: pause sets it;
+# resume, restart and a new session clear it), the customer's messages, and the two that make the
+# tracker replay its events (then only the whole tracker tells).
+_PAUSE_STATE = {"pause": True, "resume": False, "restart": False, "session_started": False}
+_REPLAYING = ("rewind", "undo")
+HANDOFF_EVENT_TYPES = (*_PAUSE_STATE, "user", *_REPLAYING)
+
+
+def handoff_flags(type_names_newest_first: Iterable[str]) -> Optional[Tuple[bool, bool]]:
+    """(paused, handed back since the customer's last message) from event type names, newest
+    first, as DialogueStateTracker would find them; None when a rewind or undo comes first."""
+    paused: Optional[bool] = None
+    handed_back = False
+    seen_user = False
+    for name in type_names_newest_first:
+        if name in _REPLAYING:
+            return None
+        if name == "resume" and not seen_user:
+            handed_back = True
+        if paused is None and name in _PAUSE_STATE:
+            paused = _PAUSE_STATE[name]
+        seen_user = seen_user or name == "user"
+        if name == "session_started" or (paused is not None and seen_user):
+            break  # older events no longer count
+    return bool(paused), handed_back
+
+
 class PrivateSQLTrackerStore(SQLTrackerStore):
+    async def handoff_state(self, sender_id: str) -> Optional[Tuple[bool, bool]]:
+        """`handoff_flags` of the stored conversation: one query of type names, no JSON read."""
+        with self.session_scope() as session:
+            query = (session.query(self.SQLEvent.type_name)
+                     .filter(self.SQLEvent.sender_id == sender_id,
+                             self.SQLEvent.type_name.in_(HANDOFF_EVENT_TYPES))
+                     .order_by(self.SQLEvent.id.desc()))
+            return handoff_flags(name for (name,) in query)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         return iter(redacted_events(tracker.events, stored))

@@ -3,14 +3,17 @@
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, ConversationResumed,
+                                     Restarted, SessionStarted, SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
 from bot.privacy import PASSWORD_MARKER
-from bot.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable, redacted_events
+from bot.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable, handoff_flags, redacted_events
 
 PASSWORD = "864213"
 
@@ -93,3 +96,68 @@ async def test_a_failing_tracker_store_raises_instead_of_forgetting_the_conversa
         await store.save(DialogueStateTracker.from_events("c1", []))
     with pytest.raises(TrackerStoreUnavailable):
         await store.keys()
+
+
+# --- the channels' handoff question, from event type names -------------------------------------
+
+def reference_flags(events):
+    """What the relay computed from the whole tracker (the events since the last session start)."""
+    starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+    events = events[starts[-1]:] if starts else events
+    tracker = DialogueStateTracker.from_events("c", events)
+    since_last_message = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        since_last_message.append(event)
+    return tracker.is_paused(), any(isinstance(event, ConversationResumed) for event in since_last_message)
+
+
+EVENT_KINDS = {
+    "listen": lambda: ActionExecuted("action_listen"),
+    "user": lambda: UserUttered("你好", {"name": "greet", "confidence": 1.0}),
+    "bot": lambda: BotUttered("您好"),
+    "slot": lambda: SlotSet("phone_number", "13800138000"),
+    "pause": ConversationPaused,
+    "resume": ConversationResumed,
+    "restart": Restarted,
+    "session": SessionStarted,
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(sorted(EVENT_KINDS)), max_size=25))
+def test_handoff_flags_agree_with_the_replayed_tracker(kinds):
+    events = [EVENT_KINDS[kind]() for kind in kinds]
+    assert handoff_flags(event.type_name for event in reversed(events)) == reference_flags(events)
+
+
+@pytest.mark.parametrize("names, expected", [
+    ([], (False, False)),
+    (["user", "listen", "pause"], (True, False)),  # a message while with an agent
+    (["resume", "bot", "user", "pause"], (False, True)),  # handed back since the last message
+    (["user", "resume", "user", "pause"], (False, False)),  # handed back, then a message: nothing waits
+    (["pause", "user", "resume", "pause"], (True, False)),
+    (["session_started", "pause"], (False, False)),  # a new session is not paused
+    (["user", "restart", "pause"], (False, False)),
+    (["user", "rewind", "pause"], None),  # the tracker replays: only the whole tracker tells
+])
+def test_handoff_flags_cases(names, expected):
+    assert handoff_flags(names) == expected
+
+
+async def test_private_sql_tracker_store_answers_the_handoff_state_from_type_names(tmp_path):
+    store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    assert await store.handoff_state("nobody") == (False, False)
+    tracker = DialogueStateTracker.from_events("c1", conversation())
+    await store.save(tracker)
+    assert await store.handoff_state("c1") == (False, False)
+    for event in (ConversationPaused(), ActionExecuted("action_listen"), UserUttered("还在吗")):
+        tracker.update(event)
+    await store.save(tracker)
+    assert await store.handoff_state("c1") == (True, False)
+    for event in (ConversationResumed(), BotUttered("我们继续")):
+        tracker.update(event)
+    await store.save(tracker)
+    assert await store.handoff_state("c1") == (False, True)
+    assert await store.handoff_state("c1") == reference_flags((await store.retrieve("c1")).events)

@@ -20,7 +20,7 @@ and replaying the whole conversation (bot/channels/relay.py).
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import ConversationResumed, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import PASSWORD_SLOT, redact_slot_event, redact_user_event
@@ -84,6 +84,16 @@ def handoff_flags(type_names_newest_first: Iterable[str]) -> Optional[Tuple[bool
         if name == "session_started" or (paused is not None and seen_user):
             break  # older events no longer count
     return bool(paused), handed_back
+
+
+def tracker_handoff_flags(tracker: DialogueStateTracker) -> Tuple[bool, bool]:
+    """The same two flags from a whole tracker, as retrieved (its events since the session start)."""
+    since_last_message = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        since_last_message.append(event)
+    return tracker.is_paused(), any(isinstance(event, ConversationResumed) for event in since_last_message)
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):

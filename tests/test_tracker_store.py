@@ -13,7 +13,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
 from bot.privacy import PASSWORD_MARKER
-from bot.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable, handoff_flags, redacted_events
+from bot.tracker_store import (PrivateSQLTrackerStore, TrackerStoreUnavailable, handoff_flags, redacted_events,
+                               tracker_handoff_flags)
 
 PASSWORD = "864213"
 
@@ -101,16 +102,17 @@ async def test_a_failing_tracker_store_raises_instead_of_forgetting_the_conversa
 # --- the channels' handoff question, from event type names -------------------------------------
 
 def reference_flags(events):
-    """What the relay computed from the whole tracker (the events since the last session start)."""
+    """The flags from the whole tracker as the store retrieves it (the events since the last session start)."""
     starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
-    events = events[starts[-1]:] if starts else events
-    tracker = DialogueStateTracker.from_events("c", events)
-    since_last_message = []
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            break
-        since_last_message.append(event)
-    return tracker.is_paused(), any(isinstance(event, ConversationResumed) for event in since_last_message)
+    return tracker_handoff_flags(DialogueStateTracker.from_events("c", events[starts[-1]:] if starts else events))
+
+
+def test_tracker_handoff_flags_read_the_events_since_the_last_message():
+    paused = [UserUttered("转人工"), ConversationPaused(), UserUttered("在吗")]
+    assert tracker_handoff_flags(DialogueStateTracker.from_events("c", paused)) == (True, False)
+    back = paused + [ConversationResumed(), BotUttered("我们继续")]
+    assert tracker_handoff_flags(DialogueStateTracker.from_events("c", back)) == (False, True)
+    assert tracker_handoff_flags(DialogueStateTracker.from_events("c", back + [UserUttered("好")])) == (False, False)
 
 
 EVENT_KINDS = {

@@ -14,9 +14,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.shared.core.events import ConversationResumed, UserUttered
 
-from bot.tracker_store import TrackerStoreUnavailable
+from bot.tracker_store import TrackerStoreUnavailable, tracker_handoff_flags
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +70,7 @@ class HandoffRelay:
             if flags is not None:
                 return flags
         tracker = await store.retrieve(sender_id)
-        if tracker is None:
-            return False, False
-        since_last_message = []
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                break
-            since_last_message.append(event)
-        return tracker.is_paused(), any(isinstance(event, ConversationResumed) for event in since_last_message)
+        return (False, False) if tracker is None else tracker_handoff_flags(tracker)
 
     async def handle(self, message: UserMessage, on_new_message: Handler) -> None:
         if self.client is None or self.app is None:

@@ -8,6 +8,10 @@
   (`/inform{"pay_confirmed": true}`). Only the payload of a button the bot offered since the
   customer's last message (or of a button in the domain) may do that; in any other typed message
   the leading slashes are dropped and the rest is read as text.
+- A bare number answers the buttons offered since the customer's last message whose title is that
+  number and its unit: "5" (or "５") after the rating question is the "5分" button. On WeChat the
+  buttons are words to reply with, and customers reply with the number; the model alone reads a
+  bare digit as an amount or a phone number fragment.
 - The tracker store fails (bot/rasa_patches.py raises TrackerStoreUnavailable) ->
   `utter_conversation_store_down`, instead of a bot that forgot the conversation.
 
@@ -15,21 +19,24 @@ The words come from the model's domain (domain.yml), so they are written where a
 """
 
 import logging
+import re
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.kv import KV, kv_from_url
+from bot.normalise import to_halfwidth
 from bot.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
+BARE_NUMBER_RE = re.compile(r"[0-9]{1,3}")
 MAX_CHARS = 500
 RATE_LIMIT = 30  # messages a conversation may send in a window: a person types far fewer
 RATE_WINDOW_S = 60
@@ -82,18 +89,35 @@ def button_payloads(responses: Dict[str, Any]) -> FrozenSet[str]:
     return frozenset(found)
 
 
-def offered_payloads(events: Any) -> FrozenSet[str]:
-    """The "/..." payloads of the buttons the bot sent after the customer's last message."""
-    found = set()
+def _offered_buttons(events: Any) -> List[Dict[str, Any]]:
+    """The buttons the bot sent after the customer's last message, newest first."""
+    found: List[Dict[str, Any]] = []
     for event in reversed(list(events)):
         if isinstance(event, UserUttered):
             break
         if isinstance(event, BotUttered):
-            for button in event.data.get("buttons") or []:
-                payload = str(button.get("payload") or "")
-                if payload.startswith("/"):
-                    found.add(payload)
-    return frozenset(found)
+            found.extend(button for button in event.data.get("buttons") or [] if isinstance(button, dict))
+    return found
+
+
+def numbered_choice(text: str, events: Any) -> Optional[str]:
+    """The "/..." payload of the offered button whose title is the bare number `text` and a unit
+    ("5" -> the "5分" button), or None."""
+    number = to_halfwidth(text).strip()
+    if not BARE_NUMBER_RE.fullmatch(number):
+        return None
+    for button in _offered_buttons(events):
+        title, payload = str(button.get("title") or "").strip(), str(button.get("payload") or "")
+        unit = title[len(number):].strip()
+        if payload.startswith("/") and title.startswith(number) and unit and not unit[0].isdigit():
+            return payload
+    return None
+
+
+def offered_payloads(events: Any) -> FrozenSet[str]:
+    """The "/..." payloads of the buttons the bot sent after the customer's last message."""
+    payloads = (str(button.get("payload") or "") for button in _offered_buttons(events))
+    return frozenset(payload for payload in payloads if payload.startswith("/"))
 
 
 class RateLimiter:
@@ -146,6 +170,13 @@ class MessageGuard:
         tracker = await store.retrieve(message.sender_id)
         return payloads | offered_payloads(tracker.events if tracker is not None else [])
 
+    async def _numbered_choice(self, text: str, sender_id: str) -> Optional[str]:
+        store = getattr(self._agent(), "tracker_store", None)
+        if store is None or not BARE_NUMBER_RE.fullmatch(to_halfwidth(text).strip()):
+            return None  # the conversation is read only for a bare number
+        tracker = await store.retrieve(sender_id)
+        return numbered_choice(text, tracker.events) if tracker is not None else None
+
     async def _answer(self, message: UserMessage, response: str, values: Optional[Dict[str, Any]] = None) -> None:
         variations = self._domain_responses().get(response) or [{}]
         text = str(variations[0].get("text") or "")
@@ -172,7 +203,7 @@ class MessageGuard:
                 if verdict.response:
                     await self._answer(message, verdict.response, verdict.values)
                     return
-                message.text = verdict.text
+                message.text = await self._numbered_choice(verdict.text, message.sender_id) or verdict.text
             await handler(message)
         except TrackerStoreUnavailable:
             await self._answer(message, "utter_conversation_store_down")

@@ -7,7 +7,8 @@ from hypothesis import given, strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from redis import asyncio as aioredis
 
-from bot.channels.guard import MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine, offered_payloads
+from bot.channels.guard import (MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine, numbered_choice,
+                                offered_payloads)
 from bot.kv import MemoryKV, RedisKV
 from bot.tracker_store import TrackerStoreUnavailable
 from tests.support import REDIS_URL, redis_client
@@ -179,15 +180,14 @@ def test_offered_payloads_are_the_buttons_sent_since_the_last_message():
     assert offered_payloads([]) == frozenset()
 
 
-async def test_guard_lets_a_button_offered_in_the_conversation_through_and_nothing_else():
+async def texts_passed_on(bot_said, texts):
+    """What a guard over a conversation where the bot said `bot_said` passes on to Rasa for `texts`."""
     from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import BotUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     store = InMemoryTrackerStore(Domain.empty())
-    rate = '/rate{"satisfaction_score": "5"}'
-    await store.save(DialogueStateTracker.from_events("c1", [BotUttered("满意吗？", {"buttons": [{"payload": rate}]})]))
+    await store.save(DialogueStateTracker.from_events("c1", [bot_said]))
 
     class StoreApp:
         class ctx:
@@ -202,6 +202,50 @@ async def test_guard_lets_a_button_offered_in_the_conversation_through_and_nothi
     async def handler(m):
         seen.append(m.text)
 
-    for text in (rate, '/rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}'):
+    for text in texts:
         await g.handle(message(text), handler)
+    return seen
+
+
+async def test_guard_lets_a_button_offered_in_the_conversation_through_and_nothing_else():
+    from rasa.shared.core.events import BotUttered
+
+    rate = '/rate{"satisfaction_score": "5"}'
+    seen = await texts_passed_on(BotUttered("满意吗？", {"buttons": [{"payload": rate}]}),
+                                 (rate, '/rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}'))
     assert seen == [rate, 'rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}']
+
+
+RATE_BUTTONS = [{"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5", '/rate{"satisfaction_score": "5"}'),
+    ("５", '/rate{"satisfaction_score": "5"}'),
+    (" 1 ", '/rate{"satisfaction_score": "1"}'),
+    ("6", None),  # no such button
+    ("50", None),  # "5分" is not "50"
+    ("5分", None),  # not a bare number: the model reads it
+    ("五", None),
+    ("", None),
+])
+def test_a_bare_number_is_the_offered_button_with_that_number(text, expected):
+    from rasa.shared.core.events import BotUttered
+
+    assert numbered_choice(text, [BotUttered("满意吗？", {"buttons": RATE_BUTTONS})]) == expected
+
+
+def test_a_bare_number_answers_only_buttons_offered_since_the_last_message():
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    asked = BotUttered("满意吗？", {"buttons": RATE_BUTTONS})
+    assert numbered_choice("5", [asked, UserUttered("谢谢"), BotUttered("不客气")]) is None
+    assert numbered_choice("5", [BotUttered("请选择", {"buttons": [{"title": "5元", "payload": "https://x"}]})]) is None
+    assert numbered_choice("5", []) is None
+
+
+async def test_guard_passes_a_bare_number_on_as_the_button_it_chooses():
+    from rasa.shared.core.events import BotUttered
+
+    seen = await texts_passed_on(BotUttered("满意吗？", {"buttons": RATE_BUTTONS}), ("4", "50", "查话费"))
+    assert seen == ['/rate{"satisfaction_score": "4"}', "50", "查话费"]

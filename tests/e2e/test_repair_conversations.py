@@ -25,6 +25,25 @@ def test_the_balance_asked_while_paying_is_answered_and_the_payment_resumes(chat
     assert chat.say("微信")[0].startswith("请确认：为 138****8000 缴纳话费 50.00 元")
 
 
+def test_a_bare_number_after_the_rating_question_is_the_rating(chat, running):
+    """WeChat shows the buttons as words to reply with: customers reply "5", or "５" from a
+    full-width keyboard."""
+    def scores():
+        return running.backend_get("/v1/satisfaction/summary")["tasks"].get("balance", {}).get("scores", {})
+
+    before = scores()
+    assert chat.say("查下话费") == [ASK_PHONE]
+    assert chat.say("13800138000") == [ASK_PASSWORD]
+    assert chat.say("123456")[-1] == ASK_RATING
+    assert chat.say("５") == ["感谢您的评价！还有什么可以帮您？"]
+    assert chat.say("流量还剩多少")[-1] == ASK_RATING
+    assert chat.say("2") == ["很抱歉没能让您满意，我们会认真改进。如需进一步帮助，可以回复“转人工”。"]
+    after = scores()
+    assert [after.get(k, 0) - before.get(k, 0) for k in ("5", "2")] == [1, 1]
+    assert chat.say("我要交话费") == [ASK_AMOUNT]
+    assert chat.say("50") == [ASK_METHOD]  # no buttons offered: a bare number is still the amount
+
+
 def test_an_faq_while_identifying_then_giving_up(chat):
     assert chat.say("查一下上个月账单") == [ASK_PHONE]
     replies = chat.say("服务密码忘了怎么办")

@@ -10,7 +10,8 @@
   conversation (identity, confirmations and the payment in progress forgotten, the new events
   lost). Here it raises `TrackerStoreUnavailable` instead: the channel tells the customer that
   nothing can be done right now (bot/channels/guard.py), and no money moves on a conversation
-  that is not recorded.
+  that is not recorded. The same holds for `handoff_state`, which FailSafeTrackerStore is given
+  here so that the channels ask the store under it (bot/tracker_store.py) and fail the same way.
 """
 
 import asyncio
@@ -67,10 +68,14 @@ def _remote_action_run(original: Any) -> Any:
     return run
 
 
-def _fail_closed(name: str) -> Any:
+def _fail_closed(name: str, optional: bool = False) -> Any:
+    """The wrapped store's method `name`, raising TrackerStoreUnavailable when it fails; an
+    `optional` one answers None when the wrapped store has no such method."""
     from bot.tracker_store import TrackerStoreUnavailable
 
     async def method(self: Any, *args: Any) -> Any:
+        if optional and not hasattr(self._tracker_store, name):
+            return None
         try:
             return await getattr(self._tracker_store, name)(*args)
         except Exception as error:  # whatever the database driver raises
@@ -92,4 +97,5 @@ def install() -> None:
     RemoteAction.run = _remote_action_run(RemoteAction.run)  # type: ignore[assignment]
     for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
+    FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)  # type: ignore[attr-defined]
     _installed = True

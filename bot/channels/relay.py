@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.tracker_store import TrackerStoreUnavailable, tracker_handoff_flags
+from bot.tracker_store import tracker_handoff_flags
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +60,10 @@ class HandoffRelay:
         message, so from the event types where the store can tell (bot/tracker_store.py; measured:
         the whole tracker read and replayed here was a tenth of a replica's CPU per message)."""
         store = self.app.ctx.agent.tracker_store
-        quick = getattr(getattr(store, "_tracker_store", store), "handoff_state", None)
-        if quick is not None:
-            try:
-                flags = await quick(sender_id)
-            except Exception as error:  # whatever the database driver raises
-                logger.error("tracker store handoff_state failed: %r", error)
-                raise TrackerStoreUnavailable("tracker store handoff_state failed") from error
-            if flags is not None:
-                return flags
+        quick = getattr(store, "handoff_state", None)  # FailSafeTrackerStore's, from bot/rasa_patches.py
+        flags = await quick(sender_id) if quick is not None else None
+        if flags is not None:
+            return flags
         tracker = await store.retrieve(sender_id)
         return (False, False) if tracker is None else tracker_handoff_flags(tracker)
 

@@ -8,6 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ConversationPaused, ConversationResumed, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_patches
 from bot.channels.relay import HandoffRelay
 from bot.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable
 
@@ -27,6 +28,7 @@ class BrokenSQLStore(PrivateSQLTrackerStore):
 
 
 def relay_over(store):
+    rasa_patches.install()  # as the Rasa servers run: FailSafeTrackerStore.handoff_state
     relay = HandoffRelay(None)
     relay.bind(SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=FailSafeTrackerStore(store)))))
     return relay

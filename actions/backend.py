@@ -55,8 +55,13 @@ class OperatorBackend:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise BackendUnavailable(f"{method} {path}: {error!r}") from error
 
-    async def verify_identity(self, phone: str, password: str) -> Dict[str, Any]:
-        return await self._request("POST", "/v1/identity/verify", json={"phone": phone, "password": password})
+    async def verify_identity(
+        self, phone: str, password: str, *, conversation: Optional[str] = None, address: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Failures are also counted per conversation and per address (429 when over the limit)."""
+        client = {key: value for key, value in (("conversation", conversation), ("address", address)) if value}
+        body = {"phone": phone, "password": password, **({"client": client} if client else {})}
+        return await self._request("POST", "/v1/identity/verify", json=body)
 
     async def get_line(self, phone: str) -> Dict[str, Any]:
         return await self._request("GET", f"/v1/lines/{phone}")
@@ -83,10 +88,10 @@ class OperatorBackend:
         return await self._request("POST", "/v1/consents", json=body)
 
     async def pay(
-        self, *, idempotency_key: str, phone: str, bill_type: str, amount_fen: int, method: str,
-        consent_id: Optional[int] = None,
+        self, *, idempotency_key: str, phone: str, bill_type: str, amount_fen: int, method: str, consent_id: int,
     ) -> Dict[str, Any]:
-        """Charge once per key: a retry with the same key returns the first result."""
+        """Charge once per key, under a consent to exactly this payment: a retry with the same key
+        returns the first result."""
         body = {"idempotency_key": idempotency_key, "phone": phone, "bill_type": bill_type,
                 "amount_fen": amount_fen, "method": method, "consent_id": consent_id}
         return await self._request("POST", "/v1/payments", json=body)

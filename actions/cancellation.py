@@ -5,6 +5,11 @@ a package they do not have is refused), is told the effective date, any early-te
 the remaining data that is lost and who loses family sharing, and confirms explicitly. The exact
 text shown is recorded as a consent in the backend's audit log, and the backend cancels only under
 a consent covering exactly those terms (idempotent per consent).
+
+The terms action keeps the exact text shown and the fingerprint of what it is about (number,
+subscription, package); a confirmation counts, and the package is cancelled, only while the slots
+still give that fingerprint. A message that confirms and names another package (确认退订视频会员包
+while the 冰激凌套餐 terms are shown) shows that package's terms instead of cancelling either.
 """
 
 import logging
@@ -17,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend
+from actions.consent import fingerprint, shown_matches
 from actions.formatting import data_size, mask_phone, yuan
 from actions.handoff import after_unverified
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
@@ -34,6 +40,21 @@ ORDINAL_RE = re.compile(r"^\s*(?:第\s*)?([1-9]|[一二两三四五六])\s*(?:�
 
 def reset_cancellation() -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in CANCEL_SLOTS]
+
+
+def cancel_subject(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """What the current slots would cancel, or None while anything is missing."""
+    subject = {
+        "phone": tracker.get_slot("verified_phone") if is_verified(tracker) else None,
+        "subscription_id": tracker.get_slot("cancel_subscription_id"),
+        "package_name": tracker.get_slot("cancel_package_name"),
+    }
+    return subject if all(subject.values()) else None
+
+
+def still_as_shown(tracker: Tracker) -> bool:
+    """The slots still name exactly the package whose terms the customer was shown."""
+    return shown_matches(tracker.get_slot("cancel_terms"), cancel_subject(tracker))
 
 
 def cancellable(subscriptions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -106,7 +127,10 @@ class ValidateCancelForm(IdentityFormValidation):
             return {}  # identity first; the package named meanwhile is picked up after verification
         requested = tracker.get_slot("requested_slot")
         said = latest_entity(tracker, "package_name")
-        if said and (requested == "cancel_package_name" or intent_of(tracker) in ("cancel_package", "inform")):
+        intent = intent_of(tracker)
+        # A yes that names a package is about that package: if it is not the one shown, its terms are shown.
+        confirming = requested == "cancel_confirmed" and intent == "affirm"
+        if said and (requested == "cancel_package_name" or intent in ("cancel_package", "inform") or confirming):
             return {"cancel_package_name": said}
         if requested != "cancel_package_name":
             return {}
@@ -122,7 +146,7 @@ class ValidateCancelForm(IdentityFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") == "cancel_confirmed" and intent_of(tracker) == "affirm":
-            return {"cancel_confirmed": True}
+            return {"cancel_confirmed": True} if still_as_shown(tracker) else {}
         return {}
 
     async def validate_service_password(
@@ -139,13 +163,16 @@ class ValidateCancelForm(IdentityFormValidation):
     ) -> Dict[Text, Any]:
         if not is_verified(tracker):
             return {"cancel_package_name": None}
+        if still_as_shown(tracker):
+            return {"cancel_package_name": value}  # named again while its terms are shown: nothing changes
         return await resolve(self.backend, tracker.get_slot("verified_phone"), str(value), dispatcher)
 
     async def validate_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        # Only a confirmation of terms actually shown counts.
-        confirmed = value is True and bool(tracker.get_slot("cancel_terms"))
+        # Only a confirmation of terms actually shown, for what the slots still name, counts (rasa-sdk
+        # validates from a snapshot: a package changed in the same message is in the slots by now).
+        confirmed = value is True and still_as_shown(tracker)
         return {"cancel_confirmed": True if confirmed else None}
 
 
@@ -197,15 +224,20 @@ def terms_text(domain: DomainDict, quote: Dict[str, Any]) -> str:
 
 
 class ActionAskCancelConfirmed(BackendMixin, Action):
-    """States every consequence (消费提醒) and asks for explicit confirmation; keeps the terms shown."""
+    """States every consequence (消费提醒) and asks for explicit confirmation; keeps the exact text
+    shown, the terms it states and the fingerprint of what it is about."""
 
     def name(self) -> Text:
         return "action_ask_cancel_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        phone, subscription_id = tracker.get_slot("verified_phone"), tracker.get_slot("cancel_subscription_id")
+        subject = cancel_subject(tracker)
+        if subject is None or not str(subject["subscription_id"]).isdigit():
+            dispatcher.utter_message(response="utter_cancel_not_possible")
+            return [SlotSet("cancel_terms", None)]
+        phone, subscription_id = subject["phone"], int(subject["subscription_id"])
         try:
-            quote = await self.backend.cancellation_quote(phone, int(subscription_id))
+            quote = await self.backend.cancellation_quote(phone, subscription_id)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return [SlotSet("cancel_terms", None)]
@@ -213,11 +245,15 @@ class ActionAskCancelConfirmed(BackendMixin, Action):
             logger.info("no cancellation quote for subscription %s: %s", subscription_id, error)
             dispatcher.utter_message(response="utter_cancel_not_possible")
             return [SlotSet("cancel_terms", None)]
+        if (quote["subscription"]["id"], quote["subscription"]["name"]) != (subscription_id, subject["package_name"]):
+            logger.warning("the quote is for another subscription than the one named")
+            dispatcher.utter_message(response="utter_cancel_not_possible")
+            return [SlotSet("cancel_terms", None)]
         text = terms_text(domain, quote)
         dispatcher.utter_message(
             text=text, buttons=[{"title": "确认退订", "payload": "/affirm"}, {"title": "不退了", "payload": "/deny"}]
         )
-        terms = {"subject": quote["consent_subject"], "shown_text": text,
+        terms = {"subject": quote["consent_subject"], "shown_text": text, "fingerprint": fingerprint(subject),
                  "effective_date": quote["effective_date"], "penalty_fen": quote["early_termination_fee_fen"]}
         return [SlotSet("cancel_terms", terms)]
 
@@ -231,6 +267,11 @@ class ActionCancelPackage(BackendMixin, Action):
         if not is_verified(tracker):
             return reset_cancellation() + await after_unverified(self.desk, dispatcher, tracker)
         if tracker.get_slot("cancel_confirmed") is not True or not terms:
+            return reset_cancellation()
+        if not still_as_shown(tracker) or terms["subject"].get("subscription_id") != int(
+                tracker.get_slot("cancel_subscription_id")):
+            # Confirmed, but not for what the slots now name: cancel nothing and say so.
+            dispatcher.utter_message(response="utter_cancel_terms_changed")
             return reset_cancellation()
         phone, name = tracker.get_slot("verified_phone"), tracker.get_slot("cancel_package_name")
         subscription_id = int(tracker.get_slot("cancel_subscription_id"))

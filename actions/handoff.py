@@ -27,7 +27,8 @@ from bot.privacy import mask_personal_data
 logger = logging.getLogger(__name__)
 
 # Never shown to agents: the password marker, payment keys, the consent text kept for the backend.
-HIDDEN_SLOTS = frozenset({"service_password", "pay_key", "cancel_terms", "requested_slot", "session_started_metadata"})
+HIDDEN_SLOTS = frozenset({"service_password", "pay_key", "pay_summary", "cancel_terms", "requested_slot",
+                          "session_started_metadata"})
 PHONE_SLOTS = frozenset({"phone_number", "verified_phone", "pay_phone", "callback_phone"})
 TRANSCRIPT_LIMIT = 200  # the handoff service keeps up to 200 messages of what came before
 

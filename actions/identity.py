@@ -3,8 +3,14 @@
 `IdentityFormValidation` is abstract (no `name()`), so rasa-sdk does not register it; each task form's
 validator subclasses it. Once verified, the identity slots drop out of the form's required slots, so
 verification lasts for the conversation session.
+
+Nothing here tells who is a customer: a well-formed number is taken as typed, and the backend answers
+a number that is not a customer's exactly as a wrong password. The backend also limits failed
+verifications per conversation (a WeChat openid) and per network address (`client_address` in the
+message metadata, when the channel knows it).
 """
 
+import ipaddress
 import logging
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
@@ -71,29 +77,43 @@ def entity_or_typed(tracker: Tracker, entity: str, slot: str) -> Optional[str]:
     return None
 
 
-async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher,
-                      *, unchecked_if_down: bool = False) -> Optional[str]:
-    """The 11-digit number in `value` if the operator knows it; otherwise says why and gives None.
-    With `unchecked_if_down`, a well-formed number is taken as it is while the backend is down
-    (a callback number: the ticket waits for the backend anyway)."""
+def typed_phone(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The 11-digit mobile number in `value`, as a payment kiosk takes it: whether it belongs to a
+    customer is never said here (only the password check or a confirmed action can tell, and the
+    password check answers an unknown number exactly as a wrong password). Otherwise says it is not
+    a valid number, without echoing what was typed (it may be a password typed at the wrong
+    question), and gives None."""
     phone = find_phone_number(str(value))
     if phone is None:
-        dispatcher.utter_message(response="utter_invalid_phone_number", value=str(value)[:20])
+        dispatcher.utter_message(response="utter_invalid_phone_number")
+    return phone
+
+
+async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher,
+                      *, unchecked_if_down: bool = False) -> Optional[str]:
+    """Kept for its callers (payment, callback numbers): now exactly `typed_phone`, with no backend
+    call, so it cannot tell who is a customer. `backend` and `unchecked_if_down` are ignored."""
+    return typed_phone(value, dispatcher)
+
+
+def client_address(tracker: Tracker) -> Optional[str]:
+    """The customer's network address, when the channel put it into the message metadata."""
+    address = (tracker.latest_message.get("metadata") or {}).get("client_address")
+    if not isinstance(address, str):
         return None
     try:
-        await backend.get_line(phone)
-    except BackendRejected as error:
-        if error.code != "unknown_number":
-            raise
-        dispatcher.utter_message(response="utter_unknown_phone_number", phone=phone)
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        logger.warning("ignoring a malformed client_address in the message metadata")
         return None
-    except BackendUnavailable:
-        logger.warning("backend unavailable while checking a phone number")
-        if unchecked_if_down:
-            return phone
-        dispatcher.utter_message(response="utter_backend_unavailable")
-        return None
-    return phone
+
+
+def retry_minutes(error: BackendRejected, default_seconds: int) -> int:
+    """The backend's retry_after_seconds, rounded up to whole minutes (at least 1)."""
+    seconds = error.body.get("retry_after_seconds", default_seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        seconds = default_seconds
+    return max(1, -(-int(seconds) // 60))
 
 
 def is_verified(tracker: Tracker) -> bool:
@@ -161,7 +181,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
     async def validate_phone_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"phone_number": await known_phone(self.backend, value, dispatcher)}
+        return {"phone_number": typed_phone(value, dispatcher)}
 
     async def validate_service_password(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -172,18 +192,26 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
             dispatcher.utter_message(response="utter_invalid_service_password")
             return {"service_password": None}
         try:
-            result = await self.backend.verify_identity(phone, password)
+            # Failures also count against this conversation (a WeChat openid) and this address.
+            result = await self.backend.verify_identity(
+                phone, password, conversation=tracker.sender_id, address=client_address(tracker)
+            )
         except BackendRejected as error:
             if error.code == "wrong_password":
+                # The same answer whether or not the number is a customer's (the backend counts both).
                 dispatcher.utter_message(
                     response="utter_wrong_service_password", attempts_left=error.body.get("attempts_left", 0)
                 )
                 return {"service_password": None}
             if error.code == "verification_locked":
-                minutes = max(1, -(-int(error.body.get("retry_after_seconds", 1800)) // 60))
                 # The task then ends and an agent takes over (actions/handoff.py: after_unverified).
-                dispatcher.utter_message(response="utter_identity_locked", minutes=minutes)
+                dispatcher.utter_message(response="utter_identity_locked", minutes=retry_minutes(error, 1800))
                 return {"service_password": PASSWORD_MARKER, "identity_locked": True}
+            if error.code == "verification_rate_limited":
+                # Too many failures from this client: nothing was checked and no number's count moved.
+                # No handoff (that would let a sprayer flood the agents' queue).
+                dispatcher.utter_message(response="utter_verification_rate_limited", minutes=retry_minutes(error, 3600))
+                return {"service_password": None}
             raise
         except BackendUnavailable:
             logger.warning("backend unavailable while verifying identity")

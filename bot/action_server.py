@@ -5,7 +5,9 @@ Differences from `python -m rasa_sdk`:
   Rasa servers send it from endpoints.yml), compared in constant time; otherwise 401;
 - it binds to 127.0.0.1 unless SANIC_HOST says otherwise, and sends no CORS headers (browsers have
   no business here);
-- a body that is not an action call gets a 400 (rasa-sdk answers some of them with a 500);
+- a body that is not an action call gets a 400 (rasa-sdk answers some of them with a 500), and so
+  does JSON nested too deeply; bodies above MAX_BODY_BYTES get 413 before they are buffered, and a
+  compressed body (Content-Encoding) gets 415 (bot/sanic_limits.py);
 - an unexpected error answers `{"error": "internal_error"}`: rasa-sdk's own handler echoes the
   whole request body, which holds the customer's messages, slots and service password;
 - personal data is masked in every log record (bot/log_privacy.py).
@@ -22,10 +24,17 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import sanic_limits
+
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Action-Token"
 OPEN_PATHS = frozenset({"/health"})
+# Rasa sends the whole tracker (every event of the conversation session) with each action call. A
+# turn adds about 1-2 KB of events (the message's parse data with its intent ranking, slots, the
+# bot's replies): 16 MiB holds several thousand turns, far beyond a session of a person typing at
+# most 30 messages a minute (bot/channels/guard.py), and still bounds what one request can buffer.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(token: str, actions_package: str = "actions") -> Sanic:
@@ -34,6 +43,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     if len(token) < 16:
         raise ValueError("the action server's token must have at least 16 characters")
     app = create_sdk_app(actions_package, cors_origins="")
+    sanic_limits.install(app, MAX_BODY_BYTES)
 
     @app.middleware("request")
     async def authenticate(request: Request) -> Optional[HTTPResponse]:
@@ -62,7 +72,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
 def _is_action_call(body: bytes) -> bool:
     try:
         call = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return False
     return (isinstance(call, dict) and isinstance(call.get("next_action"), str)
             and isinstance(call.get("tracker"), dict) and isinstance(call.get("domain", {}), dict))

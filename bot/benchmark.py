@@ -1,7 +1,8 @@
 """Parse-latency benchmark: p50/p95 of Rasa's /model/parse over the held-out messages.
 
 `python -m bot benchmark` serves each pipeline's NLU model (trained by `python -m bot evaluate`,
-or trained now if missing) with `rasa run --enable-api` and sends the messages one at a time.
+or trained now if missing) with `python -m bot.rasa_server run --enable-api` (the API token in the
+environment and in a header, never on the command line or in a URL) and sends the messages one at a time.
 """
 
 import asyncio
@@ -28,14 +29,15 @@ def percentile(values: List[float], fraction: float) -> float:
 
 async def measure(url: str, token: str, texts: List[str], rounds: int) -> List[float]:
     timings = []
+    headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession() as session:
         for _ in range(3):  # warm-up
-            async with session.post(f"{url}/model/parse", params={"token": token}, json={"text": texts[0]}) as r:
+            async with session.post(f"{url}/model/parse", headers=headers, json={"text": texts[0]}) as r:
                 r.raise_for_status()
         for _ in range(rounds):
             for text in texts:
                 started = time.perf_counter()
-                async with session.post(f"{url}/model/parse", params={"token": token}, json={"text": text}) as r:
+                async with session.post(f"{url}/model/parse", headers=headers, json={"text": text}) as r:
                     r.raise_for_status()
                     await r.json()
                 timings.append((time.perf_counter() - started) * 1000)
@@ -62,11 +64,11 @@ def benchmark(root: Path, out_root: Path, rounds: int = 2) -> Dict[str, Dict[str
         supervisor.start(
             ServiceSpec(
                 name="rasa-nlu",
-                argv=[sys.executable, "-m", "rasa", "run", "--enable-api", "-m", str(model),
-                      "--port", str(port), "-i", "127.0.0.1", f"--auth-token={token}",
-                      "--endpoints", str(endpoints)],
-                env=rasa_env(),
-                health_url=f"http://127.0.0.1:{port}/status?token={token}",
+                argv=[sys.executable, "-m", "bot.rasa_server", "run", "--enable-api", "-m", str(model),
+                      "--port", str(port), "-i", "127.0.0.1", "--endpoints", str(endpoints)],
+                env={**rasa_env(), "RASA_AUTH_TOKEN": token, "PYTHONPATH": str(root)},
+                health_url=f"http://127.0.0.1:{port}/status",
+                health_headers={"Authorization": f"Bearer {token}"},
             )
         )
         try:

@@ -143,8 +143,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     agent_parser = commands.add_parser("add-agent", help="create an agent account for the console (asks the password)")
     agent_parser.add_argument("username", help="the agent's 工号")
     agent_parser.add_argument("name", help="the name shown to colleagues")
+    from bot.privacy_lifecycle import cli as privacy_cli
+
+    privacy_cli.add_parsers(commands)  # privacy export|erase PHONE, retention
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.command == "privacy":
+        return privacy_cli.run_privacy(args, settings)
+    if args.command == "retention":
+        return privacy_cli.run_retention(settings)
     if args.command == "run":
         return run(settings)
     if args.command == "train":

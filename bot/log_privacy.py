@@ -4,8 +4,9 @@
 record factory, so the rule holds for every logger and handler: ours, Rasa's (structlog renders
 through the standard library), Sanic's and aiohttp's access logs. A record's message and the text
 of its traceback pass through `bot.privacy.mask_personal_data`: phone numbers keep their first 3
-and last 4 digits, ID and bank-card numbers their last 4, and 6-digit runs (service passwords)
-are starred.
+and last 4 digits, ID and bank-card numbers their last 4 (also typed in groups), and 6-digit runs
+(service passwords: together, spaced as 12 34 56, full-width) are starred. Our services' access
+log keeps status and size apart for that reason (bot/serve.py).
 """
 
 import logging

@@ -12,6 +12,11 @@
   nothing can be done right now (bot/channels/guard.py), and no money moves on a conversation
   that is not recorded. The same holds for `handoff_state`, which FailSafeTrackerStore is given
   here so that the channels ask the store under it (bot/tracker_store.py) and fail the same way.
+- The Rasa server takes bodies up to RASA_MAX_BODY_BYTES (Sanic's default is 100 MB, buffered before
+  any check) and refuses compressed (415) or deeply nested JSON (400) bodies (bot/sanic_limits.py),
+  on every route: the channels, the handoff delivery and Rasa's own API. 1 MiB is far above what any
+  of them takes: a channel message is at most 64 KiB, and `PUT /model` from the deployment
+  (bot/trainers/deploy.py) names a model file, it does not upload one.
 """
 
 import asyncio
@@ -20,6 +25,7 @@ import logging
 from typing import Any, Dict, List
 
 logger = logging.getLogger(__name__)
+RASA_MAX_BODY_BYTES = 1024 * 1024
 ACTION_SERVER_DOWN = "utter_action_server_down"
 
 _installed = False
@@ -86,12 +92,32 @@ def _fail_closed(name: str, optional: bool = False) -> Any:
     return method
 
 
+def _limited_app(original: Any) -> Any:
+    """rasa.core.run.configure_app, with our request limits on the app it builds."""
+    from bot import sanic_limits
+
+    if getattr(original, "with_limits", False):
+        return original
+
+    @functools.wraps(original)
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        sanic_limits.install(app, RASA_MAX_BODY_BYTES)
+        return app
+
+    configure_app.with_limits = True  # type: ignore[attr-defined]
+    return configure_app
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
+    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import FailSafeTrackerStore
+
+    rasa.core.run.configure_app = _limited_app(rasa.core.run.configure_app)  # serve_application calls it
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
     RemoteAction.run = _remote_action_run(RemoteAction.run)  # type: ignore[assignment]

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "WEBCHAT_SESSION_SECRET",
-                "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "ACTION_SERVER_TOKEN")
+# HANDOFF_API_TOKEN: Rasa's channels and the actions -> the handoff service; HANDOFF_DELIVERY_TOKEN: the
+# handoff service -> Rasa's handoff channel (/webhooks/handoff/...). One token per direction.
+SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "HANDOFF_DELIVERY_TOKEN",
+                "WEBCHAT_SESSION_SECRET", "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY",
+                "ACTION_SERVER_TOKEN")
 
 
 PROFILES = ("embedded", "production")
@@ -46,10 +49,13 @@ class ProductSettings:
     rasa_replicas: int = 1
     action_workers: int = 1
     replica_base_port: int = 5010
+    rasa_internal_port: int = 5006  # production: nginx's internal listener for the handoff service
     tracker_db_url: str = ""  # production: the PostgreSQL database of Rasa's tracker store
     redis_url: str = ""  # production: lock store, socket.io rooms, WeChat's shared state
     redis_prefix: str = "telebot"
     lock_lifetime_s: int = 20
+    retention_port: int = 8092  # the retention job's /health
+    retention_days: int = 180  # conversations, transcripts and exports older than this are deleted
 
     @property
     def production(self) -> bool:
@@ -66,6 +72,12 @@ class ProductSettings:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def rasa_internal_url(self) -> str:
+        """Where the handoff service reaches Rasa's handoff channel: in production nginx's internal
+        listener (the public port carries the customer channels only), else the Rasa server."""
+        return f"http://{self.host}:{self.rasa_internal_port}" if self.production else self.rasa_url
 
     @property
     def action_url(self) -> str:
@@ -105,10 +117,31 @@ def _database(base_url: str, name: str) -> str:
     return f"{base_url}_{name}"
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` with `text`, readable by its owner only from the first byte: a new file created
+    0600 beside it, then renamed over it (never written first and chmod-ed after)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def load_secrets(var_dir: Path, env: Mapping[str, str]) -> Dict[str, str]:
-    """Secrets from the environment; missing ones are generated once into var/secrets.json (0600)."""
+    """Secrets from the environment; missing ones are generated once into var/secrets.json (0600).
+    An existing file that others may read (an older release, a copy, a umask) is made 0600 first."""
     path = var_dir / "secrets.json"
-    stored: Dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    stored: Dict[str, str] = {}
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        stored = json.loads(path.read_text())
     changed = False
     for name in SECRET_NAMES:
         if name not in stored:
@@ -116,8 +149,7 @@ def load_secrets(var_dir: Path, env: Mapping[str, str]) -> Dict[str, str]:
             changed = True
     if changed:
         var_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(json.dumps(stored, indent=2))
+        write_private(path, json.dumps(stored, indent=2))
     return {name: env.get(name) or stored[name] for name in SECRET_NAMES}
 
 
@@ -159,8 +191,11 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, root: Path = ROOT
         rasa_replicas=_count(env, "RASA_REPLICAS", 2, 16) if production else 1,
         action_workers=_count(env, "ACTION_WORKERS", 2, 16) if production else 1,
         replica_base_port=_port(env, "RASA_REPLICA_BASE_PORT", 5010),
+        rasa_internal_port=_port(env, "RASA_INTERNAL_PORT", 5006),
         tracker_db_url=env.get("TRACKER_DB_URL", _database(postgres, "tracker")) if production else "",
         redis_url=env.get("TELEBOT_REDIS_URL", "redis://127.0.0.1:6379/0") if production else "",
         redis_prefix=prefix,
         lock_lifetime_s=_count(env, "TICKET_LOCK_LIFETIME", 20, 600),
+        retention_port=_port(env, "RETENTION_PORT", 8092),
+        retention_days=_count(env, "TELEBOT_RETENTION_DAYS", 180, 3650),
     )

@@ -3,8 +3,11 @@ PrivateSQLTrackerStore`, with the SQL store's own settings).
 
 Rasa stores every event as it is; the customer's answer to "请输入服务密码" would stay in the
 database for good. Before an event is written, `redacted_events` replaces the text and entities of
-the message that answered the password question by the marker, stars password-like digits in
-other messages, and keeps only the marker in the password slot (bot/privacy.py). The events the
+the message that answered the password question by the marker, stars password-like digits
+(6-digit runs, also spaced or full-width) in every other message and its entities, in the bot's
+words and the values they were filled with (utter_invalid_phone_number echoes what was typed at
+the phone question), and in the slots that hold the customer's own words; the password slot keeps
+only the marker (bot/privacy.py). The events the
 actions saw in the same turn were the real ones: only what is stored is redacted. Events are
 redacted one for one, so Rasa's count of stored events (what is new since the last save) holds.
 
@@ -20,10 +23,10 @@ and replaying the whole conversation (bot/channels/relay.py).
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ConversationResumed, Event, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, ConversationResumed, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import PASSWORD_SLOT, redact_slot_event, redact_user_event
+from bot.privacy import PASSWORD_SLOT, redact_bot_event, redact_slot_event, redact_user_event
 
 
 class TrackerStoreUnavailable(Exception):
@@ -51,6 +54,8 @@ def redacted_events(events: Iterable[Event], start: int) -> List[Any]:
             data = event.as_dict()
             if isinstance(event, UserUttered):
                 data = redact_user_event(data, password_turn=requested == PASSWORD_SLOT)
+            elif isinstance(event, BotUttered):
+                data = redact_bot_event(data)
             elif isinstance(event, SlotSet):
                 data = redact_slot_event(data)
             out.append(_Stored(event, data))

@@ -102,3 +102,38 @@ async def test_it_binds_to_loopback_only(action_server):
     port = url.rsplit(":", 1)[1]
     listening = [line for line in out.splitlines() if f":{port} " in line]
     assert listening and all("127.0.0.1:" in line for line in listening)
+
+
+async def test_deeply_nested_json_gets_a_400_not_a_500(action_server):
+    url, _ = action_server
+    tracker = b'{"sender_id": "c1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    status, text = await post(f"{url}/webhook", b'{"next_action": "action_check_balance", "tracker": ' + tracker + b"}")
+    assert (status, text) == (400, '{"error":"invalid_input","message":"the JSON body nests more than 64 levels deep"}')
+
+
+async def test_a_compressed_body_gets_a_415(action_server):
+    import gzip
+
+    url, _ = action_server
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip", "X-Action-Token": TOKEN}
+    async with aiohttp.ClientSession(auto_decompress=False) as session:
+        async with session.post(f"{url}/webhook", data=gzip.compress(b"{}" * 1000), headers=headers) as response:
+            assert response.status == 415
+            assert (await response.json())["error"] == "unsupported_content_encoding"
+
+
+async def test_a_body_above_the_limit_is_refused_from_its_content_length(action_server):
+    import asyncio
+
+    from bot.action_server import MAX_BODY_BYTES
+
+    url, _ = action_server
+    host, port = url[len("http://"):].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"POST /webhook HTTP/1.1\r\nHost: x\r\nX-Action-Token: {TOKEN}\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode())
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(1000), 5)  # at once: nothing of the body was sent
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert answer.endswith(b'{"error":"body_too_large","message":"the request body may have at most 16777216 bytes"}')

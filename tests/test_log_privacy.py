@@ -25,14 +25,16 @@ def test_messages_and_tracebacks_are_masked(masked_log):
     logger, path = masked_log
     logger.info("查 %s 的话费，密码 %s", "13912345678", "864213")
     logger.warning("身份证 44030119900101123X，卡号 6222021234567890123")
+    logger.info("spaced %s, grouped %s", "１２ ３４ ５６", "6222 0212 3456 7890")
     try:
         raise ValueError("verify failed for 13912345678 with 864213")
     except ValueError:
         logger.exception("action failed")
     text = path.read_text(encoding="utf-8")
-    assert text.splitlines()[:3] == [
+    assert text.splitlines()[:4] == [
         "INFO 查 139****5678 的话费，密码 ******",
         "WARNING 身份证 **************123X，卡号 ***************0123",
+        "INFO spaced ** ** **, grouped **** **** **** 7890",
         "ERROR action failed",
     ]
     assert "ValueError: verify failed for 139****5678 with ******" in text

@@ -73,3 +73,15 @@ async def test_a_failing_action_server_is_told_to_the_customer(patched):
     events = await action.run(output, TemplatedNaturalLanguageGenerator(domain.responses),
                               DialogueStateTracker.from_events("c1", []), domain)
     assert [(type(e), e.text) for e in events] == [(BotUttered, "系统出了点问题")]
+
+
+def test_the_rasa_app_gets_our_request_limits_once(patched):
+    import rasa.core.run
+    from sanic import Sanic
+
+    rasa_patches._installed = False
+    rasa_patches.install()  # a second install does not wrap twice
+    Sanic.test_mode = True
+    app = rasa.core.run.configure_app([], enable_api=False)
+    assert app.config.REQUEST_MAX_SIZE == rasa_patches.RASA_MAX_BODY_BYTES == 1024 * 1024
+    assert [m.__qualname__ for m in app.request_middleware].count("install.<locals>.limits") == 1

@@ -73,6 +73,52 @@ async def test_private_sql_tracker_store_writes_no_password(tmp_path):
         "查话费 13800138000", PASSWORD_MARKER, "一二三四五六"]
 
 
+def wrong_question_conversation():
+    """A password typed where the bot asked something else: echoed back, kept in a slot."""
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered("查话费", {"name": "check_balance", "confidence": 0.99}),
+        SlotSet("requested_slot", "phone_number"),
+        BotUttered("请提供您的11位手机号码"),
+        ActionExecuted("action_listen"),
+        UserUttered("86 42 13", {"name": "inform", "confidence": 0.6},
+                    [{"entity": "amount", "value": "86 42 13", "start": 0, "end": 8}]),
+        BotUttered("“86 42 13”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+                   metadata={"utter_action": "utter_invalid_phone_number", "value": "86 42 13"}),
+        ActionExecuted("action_listen"),
+        UserUttered("８６４２１３", {"name": "inform", "confidence": 0.6}),
+        BotUttered(f"“{PASSWORD}”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+                   metadata={"utter_action": "utter_invalid_phone_number", "value": PASSWORD}),
+        SlotSet("requested_slot", "fault_description"),
+        ActionExecuted("action_listen"),
+        UserUttered(f"宽带断了 {PASSWORD}", {"name": "inform", "confidence": 0.6}),
+        SlotSet("fault_description", f"宽带断了 {PASSWORD}"),
+        SlotSet("pay_key", f"pay-{PASSWORD}-0f3a"),  # machine-made: read back exactly next turn
+    ]
+
+
+async def test_a_password_typed_at_the_wrong_question_is_stored_nowhere(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    await store.save(DialogueStateTracker.from_events("c1", wrong_question_conversation()))
+
+    rows = [data for (data,) in sqlite3.connect(path).execute("select data from events order by id")]
+    assert len(rows) == len(wrong_question_conversation())
+    stored = [row for row in rows if "pay_key" not in row]
+    assert all(PASSWORD not in data and "86 42 13" not in data and "８６４２１３" not in data for data in stored)
+    again = (await store.retrieve("c1")).events
+    assert [e.text for e in again if isinstance(e, UserUttered)] == [
+        "查话费", "** ** **", PASSWORD_MARKER, "宽带断了 ******"]
+    assert [e.text for e in again if isinstance(e, BotUttered)][1:] == [
+        "“** ** **”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+        "“******”不是有效的11位手机号码，请重新输入，例如 13800138000。"]
+    assert [e.metadata.get("value") for e in again if isinstance(e, BotUttered)] == [
+        None, "** ** **", PASSWORD_MARKER]
+    assert [e.value for e in again if isinstance(e, SlotSet)][-2:] == ["宽带断了 ******", f"pay-{PASSWORD}-0f3a"]
+    entity = [e for e in again if isinstance(e, UserUttered)][1].entities[0]
+    assert entity["value"] == "** ** **"
+
+
 class BrokenStore(TrackerStore):
     async def retrieve(self, sender_id):
         raise OSError("connection refused")

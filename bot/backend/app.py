@@ -9,8 +9,10 @@ from aiohttp import web
 from bot.backend.clock import Clock, system_clock
 from bot.backend.db import create_database
 from bot.backend.errors import BackendError
+from bot.backend.privacy import privacy_routes
 from bot.backend.routes import DB_KEY, routes
 from bot.backend.settings import BackendSettings
+from bot.http_limits import request_limits
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def create_app(settings: BackendSettings, clock: Optional[Clock] = None) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=64 * 1024)
+    # Body limits first: nothing is buffered or parsed beyond them (bot/http_limits.py).
+    app = web.Application(middlewares=[request_limits, errors_middleware, auth_middleware], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
 
     async def database_context(app: web.Application) -> AsyncIterator[None]:
@@ -64,4 +67,5 @@ def create_app(settings: BackendSettings, clock: Optional[Clock] = None) -> web.
 
     app.cleanup_ctx.append(database_context)
     app.add_routes(routes)
+    app.add_routes(privacy_routes)  # per-customer export and erasure (PIPL)
     return app

@@ -16,7 +16,7 @@ from bot.backend import clock as clk
 from bot.backend.accounts import require_line
 from bot.backend.consents import require_confirmed
 from bot.backend.db import Database
-from bot.backend.errors import IdempotencyConflict, InvalidInput
+from bot.backend.errors import Conflict, IdempotencyConflict, InvalidInput
 from bot.backend.tables import bill_items, bills, lines, payments
 
 
@@ -71,13 +71,16 @@ async def pay(
     bill_type: str,
     amount_fen: int,
     method: str,
-    consent_id: Optional[int] = None,
+    consent_id: int,
 ) -> Tuple[Dict[str, Any], bool]:
-    """Charge once per idempotency key. Returns (payment, created).
+    """Charge once per idempotency key, only under a consent to exactly this payment. Returns
+    (payment, created).
 
     A replay with the same parameters returns the stored payment (created=False); the same key with
     other parameters raises IdempotencyConflict. The key is claimed by a unique constraint in the same
-    transaction as the charge, so concurrent requests with one key charge exactly once.
+    transaction as the charge, so concurrent requests with one key charge exactly once. A new charge
+    needs a confirmed consent whose recorded subject is exactly this phone, bill type, amount and
+    method, not used by any other payment (ConsentMismatch, 409, otherwise).
     """
     wanted = fingerprint(phone, bill_type, amount_fen, method)
     try:
@@ -86,13 +89,20 @@ async def pay(
             if existing is not None:
                 return _replay(existing, wanted), False
             await require_line(conn, phone)
-            if consent_id is not None:
-                await require_confirmed(
-                    conn,
-                    consent_id,
-                    phone=phone,
-                    action="payment",
-                    subject={"phone": phone, "bill_type": bill_type, "amount_fen": amount_fen, "method": method},
+            await require_confirmed(
+                conn,
+                consent_id,
+                phone=phone,
+                action="payment",
+                subject={"phone": phone, "bill_type": bill_type, "amount_fen": amount_fen, "method": method},
+            )
+            used = (await conn.execute(select(payments).where(payments.c.consent_id == consent_id))).first()
+            if used is not None and used.idempotency_key == idempotency_key:
+                return _replay(used, wanted), False  # this very key committed since the first look
+            if used is not None:
+                raise Conflict(
+                    "this consent was already used for another payment",
+                    details={"field": "consent_id", "reason": "consent_used"},
                 )
             result = await conn.execute(
                 payments.insert().values(
@@ -126,7 +136,11 @@ async def pay(
         async with db.read() as conn:
             existing = await _payment_by_key(conn, idempotency_key)
         if existing is None:
-            raise
+            # Not this key: the consent's own unique constraint (another key, the same consent).
+            raise Conflict(
+                "this consent was already used for another payment",
+                details={"field": "consent_id", "reason": "consent_used"},
+            ) from None
         return _replay(existing, wanted), False
 
 

@@ -57,20 +57,19 @@ async def list_for(db: Database, phone: str) -> List[Dict[str, Any]]:
 async def require_confirmed(
     conn: AsyncConnection, consent_id: int, *, phone: str, action: str, subject: Mapping[str, Any]
 ) -> None:
-    """Refuse an operation that is not covered by a confirmed consent for exactly these terms."""
+    """Refuse an operation that is not covered by a confirmed consent for exactly these terms: the
+    recorded subject must equal `subject` (no term missing, none different, none extra)."""
     row = (await conn.execute(select(consents).where(consents.c.id == consent_id))).first()
     if row is None:
         raise NotFound("unknown consent", details={"field": "consent_id"})
-    consented = json.loads(row.subject)
-    if (
-        row.phone != phone
-        or row.action != action
-        or not row.confirmed
-        or any(consented.get(key) != value for key, value in subject.items())
-    ):
-        raise Conflict(
-            "the consent does not cover this operation", details={"field": "consent_id"}
-        )
+    if row.phone != phone or row.action != action:
+        raise Conflict("the consent is for another number or operation",
+                       details={"field": "consent_id", "reason": "consent_other_operation"})
+    if not row.confirmed:
+        raise Conflict("the consent was not confirmed", details={"field": "consent_id", "reason": "consent_declined"})
+    if json.loads(row.subject) != json.loads(json.dumps(dict(subject))):
+        raise Conflict("the consent does not cover these terms",
+                       details={"field": "consent_id", "reason": "consent_terms_differ"})
 
 
 def consent_json(row: Any) -> Dict[str, Any]:

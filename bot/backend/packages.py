@@ -138,11 +138,15 @@ def _quote(subscription: Dict[str, Any], data_left_mb: int, today: dt.date) -> D
 
 
 def consent_subject(quote: Dict[str, Any]) -> Dict[str, Any]:
-    """The terms a cancellation consent must cover."""
+    """The terms a cancellation consent must cover, exactly (消费提醒): which package, from when, the
+    fee, the remaining data lost and the family-share members who lose the shared allowance."""
     return {
         "subscription_id": quote["subscription"]["id"],
+        "package_name": quote["subscription"]["name"],
         "early_termination_fee_fen": quote["early_termination_fee_fen"],
         "effective_date": quote["effective_date"],
+        "remaining_data_lost_mb": quote["remaining_data_lost_mb"],
+        "family_members_affected": list(quote["family_members_affected"]),
     }
 
 

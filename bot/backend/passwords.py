@@ -26,3 +26,10 @@ def verify_password(password: str, stored: str) -> bool:
         password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p), dklen=32
     )
     return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+def unmatchable_hash() -> str:
+    """A well-formed hash with the same cost as a real one that no password matches (a random digest,
+    not the scrypt of anything). Checking a password against it takes as long as a real check, so an
+    unknown number answers exactly as slowly as a wrong password."""
+    return f"scrypt${_N}${_R}${_P}${secrets.token_hex(16)}${secrets.token_hex(32)}"

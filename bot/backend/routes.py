@@ -40,7 +40,10 @@ async def health(request: web.Request) -> web.Response:
 @routes.post("/v1/identity/verify")
 async def verify_identity(request: web.Request) -> web.Response:
     body = await _body(request)
-    result = await identity.verify(_db(request), v.phone(body.get("phone")), v.password(body.get("password")))
+    result = await identity.verify(
+        _db(request), v.phone(body.get("phone")), v.password(body.get("password")),
+        identity.client_keys(body.get("client")),
+    )
     return web.json_response(result)
 
 
@@ -77,7 +80,7 @@ async def cancellation_quote(request: web.Request) -> web.Response:
 @routes.post("/v1/lines/{phone}/subscriptions/{subscription_id}/cancel")
 async def cancel_subscription(request: web.Request) -> web.Response:
     body = await _body(request)
-    consent_id = v.positive_int(body.get("consent_id"), "consent_id")
+    consent_id = v.consent_id(body.get("consent_id"))
     result = await packages.cancel(_db(request), _phone(request), _subscription_id(request), consent_id)
     return web.json_response(result)
 
@@ -123,7 +126,7 @@ async def create_payment(request: web.Request) -> web.Response:
         bill_type=v.one_of(body.get("bill_type"), v.BILL_TYPES, "bill_type"),
         amount_fen=v.amount_fen(body.get("amount_fen")),
         method=v.one_of(body.get("method"), v.PAYMENT_METHODS, "method"),
-        consent_id=v.optional_positive_int(body, "consent_id"),
+        consent_id=v.consent_id(body.get("consent_id")),
     )
     return web.json_response({**payment, "replayed": not created}, status=201 if created else 200)
 

@@ -46,6 +46,27 @@ verification_attempts = Table(
     Column("locked_until", DateTime, nullable=True),
 )
 
+# The same count for well-formed numbers that are not customers (no foreign key), so that an unknown
+# number answers exactly like a wrong password: same counts, same lock (bot/backend/identity.py).
+unknown_number_attempts = Table(
+    "unknown_number_attempts",
+    metadata,
+    Column("phone", String(11), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime, nullable=True),
+)
+
+# Failed verifications per client (a conversation, a network address), in a fixed window, so that
+# nobody can spray passwords across numbers. `client_key` is the SHA-256 of "kind:value" (no raw
+# sender ids or addresses are kept here).
+verification_client_failures = Table(
+    "verification_client_failures",
+    metadata,
+    Column("client_key", String(64), primary_key=True),
+    Column("window_start", DateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
 packages = Table(
     "packages",
     metadata,
@@ -114,7 +135,8 @@ bill_items = Table(
     Column("amount_fen", BigInteger, nullable=False),
 )
 
-# Payments are keyed by the caller's idempotency key: the same key never charges twice.
+# Payments are keyed by the caller's idempotency key: the same key never charges twice; each one
+# is made under its own consent (bot/backend/billing.py checks it covers exactly this payment).
 payments = Table(
     "payments",
     metadata,
@@ -125,7 +147,8 @@ payments = Table(
     Column("bill_type", String(8), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("method", String(8), nullable=False),
-    Column("consent_id", Integer, ForeignKey("consents.id"), nullable=True),
+    # One payment per consent; nullable for payments recorded before consents were required.
+    Column("consent_id", Integer, ForeignKey("consents.id"), nullable=True, unique=True),
     Column("status", String(16), nullable=False),
     Column("balance_after_fen", BigInteger, nullable=True),
     Column("outstanding_after_fen", BigInteger, nullable=True),

@@ -83,6 +83,16 @@ def positive_int(value: Any, field: str) -> int:
     return value
 
 
+def consent_id(value: Any) -> int:
+    """The consent an operation is made under: required, so nothing is charged without one."""
+    if value is None:
+        raise InvalidInput(
+            "consent_id is required: the customer's confirmed consent to exactly this operation",
+            details={"field": "consent_id", "reason": "consent_required"},
+        )
+    return positive_int(value, "consent_id")
+
+
 def optional_positive_int(body: Mapping[str, Any], field: str) -> Optional[int]:
     value = body.get(field)
     return None if value is None else positive_int(value, field)

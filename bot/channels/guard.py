@@ -2,12 +2,15 @@
 
 - Rate limit per conversation: at most `limit` messages in each `window_s` (fixed windows, counted
   in bot/kv.py: in the process, or in Redis so that all replicas count together).
-- Text: control characters and unpaired surrogates removed; nothing left -> `utter_message_empty`;
+- Text: control characters, format characters (zero-width spaces, BOM, word joiner...) and unpaired
+  surrogates removed; nothing left -> `utter_message_empty`;
   longer than `max_chars` -> `utter_message_too_long`. Rasa is not called for either.
 - Intent injection: Rasa reads a message starting with "/" as an intent with entities
   (`/inform{"pay_confirmed": true}`). Only the payload of a button the bot offered since the
-  customer's last message (or of a button in the domain) may do that; in any other typed message
-  the leading slashes are dropped and the rest is read as text.
+  customer's last message (or of a button in the domain), exactly, may do that. Any other typed
+  message that starts with a slash, or with something that looks like one once NFKC-folded (／ ⁄ ∕
+  ⧸ ╱ ⟋ ... SLASHES below) behind whitespace of any kind (U+3000, NBSP ...), loses that whole lead
+  and the rest is read as text. (The NLU graph checks again: bot/nlu/text_normaliser.py.)
 - A bare number answers the buttons offered since the customer's last message whose title is that
   number and its unit: "5" (or "５") after the rating question is the "5分" button. On WeChat the
   buttons are words to reply with, and customers reply with the number; the model alone reads a
@@ -40,6 +43,14 @@ BARE_NUMBER_RE = re.compile(r"[0-9]{1,3}")
 MAX_CHARS = 500
 RATE_LIMIT = 30  # messages a conversation may send in a window: a person types far fewer
 RATE_WINDOW_S = 60
+# What reads as "/" to a person (and to a normaliser: ／ becomes "/" in the TextNormaliser), after
+# NFKC (which already folds ／ U+FF0F to "/", ⼃ U+2F03 to 丿 and ﾉ U+FF89 to ノ): solidus, fraction
+# slash, division slash, big solidus, box-drawing and mathematical rising diagonals, double/triple
+# solidus, dotted solidus, very heavy solidus, the CJK slash stroke and radical (丿 ㇓), katakana
+# ノ, Philippine single punctuation, and the combining solidus overlays. Backslashes are not
+# slashes to Rasa and are left alone.
+SLASHES = frozenset("/\u2044\u2215\u29f8\u2571\u27cb\u2afd\u2afb\u2e4a\U0001f67c\u4e3f\u31d3\u30ce\u1735"
+                    "\u0337\u0338\u20eb")
 
 
 @dataclass(frozen=True)
@@ -60,16 +71,34 @@ def clean(text: Any) -> str:
     for char in text:
         if char in "\n\r\t":
             out.append(" ")
-        elif unicodedata.category(char) not in ("Cc", "Cs"):
+        elif unicodedata.category(char) not in ("Cc", "Cs", "Cf"):
             out.append(char)
     return "".join(out).strip()
+
+
+def _is_slash(char: str) -> bool:
+    folded = unicodedata.normalize("NFKC", char)
+    return bool(folded) and all(c in SLASHES for c in folded)
+
+
+def slash_lead(text: str) -> int:
+    """The length of `text`'s lead of whitespace, format characters, combining marks and slash
+    look-alikes when that lead holds a slash (the part to drop from a typed message), else 0 (pure)."""
+    slash = False
+    for index, char in enumerate(text):
+        if _is_slash(char):
+            slash = True
+        elif not (char.isspace() or unicodedata.normalize("NFKC", char).isspace()
+                  or unicodedata.category(char) in ("Cf", "Mn", "Me")):
+            return index if slash else 0
+    return len(text) if slash else 0
 
 
 def examine(raw: Any, payloads: FrozenSet[str], max_chars: int = MAX_CHARS) -> Verdict:
     """What to do with a typed message (pure)."""
     text = clean(raw)
-    if text.startswith("/") and text not in payloads:
-        text = text.lstrip("/").strip()
+    if text not in payloads:
+        text = text[slash_lead(text):].strip()
     if not text:
         return Verdict(response="utter_message_empty")
     if len(text) > max_chars:

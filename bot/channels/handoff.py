@@ -1,6 +1,7 @@
 """Where the handoff service delivers an agent's reply, a hand-back or a close (the Rasa side).
 
-credentials.yml: `bot.channels.handoff.HandoffInput` with the service's token. POST
+credentials.yml: `bot.channels.handoff.HandoffInput` with the delivery token (HANDOFF_DELIVERY_TOKEN:
+the handoff service's token towards Rasa; the other direction has its own, HANDOFF_API_TOKEN). POST
 /webhooks/handoff/deliver records the agent's reply in the customer's tracker (a BotUttered with
 the agent's name in its metadata) and pushes it to the customer's channel when that channel can be
 pushed to (it has `push_output(sender_id)`); otherwise the reply is returned for the customer's
@@ -8,6 +9,10 @@ next request. A hand-back appends ConversationResumed and runs `action_resume_af
 bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`. A
 `response` says one of the domain's responses with the given values (the number of a ticket that
 was queued while the operator backend was down: bot/handoff/pending_tickets.py).
+
+POST /webhooks/handoff/parse answers Rasa's NLU result for a text (the agents' reply suggestions),
+so the handoff service needs no token of Rasa's HTTP API, which could also replace the model or
+rewrite conversations.
 """
 
 from typing import Any, Dict, Optional, Text
@@ -21,6 +26,7 @@ from sanic.response import HTTPResponse
 from bot.channels.rest import authorised
 
 EVENTS = {"message", "handback", "close", "response"}
+MAX_PARSE_CHARS = 500  # as a customer's message (bot/channels/guard.py)
 AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
 
 
@@ -81,6 +87,19 @@ class HandoffInput(InputChannel):
                     await agent.execute_action(sender_id, "action_listen", output, None, None)
             messages = [] if pushed else output.messages
             return response.json({"pushed": pushed is not None, "messages": messages})
+
+        @blueprint.route("/parse", methods=["POST"])
+        async def parse(request: Request) -> HTTPResponse:
+            if not authorised(request.headers.get("Authorization", ""), self.token):
+                return response.json({"error": "unauthorized"}, status=401)
+            text = request.json.get("text") if isinstance(request.json, dict) else None
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_PARSE_CHARS:
+                return response.json({"error": "invalid_input",
+                                      "message": f"text of 1 to {MAX_PARSE_CHARS} characters needed"}, status=400)
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "not_ready", "message": "no model loaded yet"}, status=503)
+            return response.json(await agent.parse_message(text))
 
         return blueprint
 

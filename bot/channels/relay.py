@@ -6,6 +6,10 @@ goes through Rasa (so it is parsed and recorded in the tracker), and when the co
 paused for an agent it is also relayed to the handoff service, which shows it on the agent's
 console. Channels that cannot be pushed to (REST) collect what is waiting for the customer (agent
 replies, the bot's words after a hand-back) with the customer's next message.
+
+What is relayed is masked first (bot/privacy.py: ID and bank-card numbers, 6-digit runs that may
+be a password; phone numbers as 138****8000): the agent never needs them, and the handoff
+service masks again on receipt.
 """
 
 import asyncio
@@ -15,6 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.privacy import mask_personal_data
 from bot.tracker_store import tracker_handoff_flags
 
 logger = logging.getLogger(__name__)
@@ -36,7 +41,7 @@ class HandoffClient:
         return self._session
 
     async def relay(self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]) -> bool:
-        body = {"sender_id": sender_id, "text": text, "intent": intent, "confidence": confidence}
+        body = {"sender_id": sender_id, "text": mask_personal_data(text), "intent": intent, "confidence": confidence}
         async with self._client().post(f"{self._url}/v1/relay", json=body) as response:
             response.raise_for_status()
             return bool((await response.json())["relayed"])

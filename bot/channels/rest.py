@@ -10,8 +10,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.client_address import client_address, with_client_address
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffClient, HandoffRelay
+from bot.http_limits import MAX_JSON_DEPTH, json_depth
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
@@ -26,7 +28,9 @@ def relay_from_credentials(credentials: Optional[Dict[Text, Any]]) -> HandoffRel
 class RelayRestInput(RestInput):
     """Same URL and payloads as Rasa's `rest` channel (/webhooks/rest/webhook), for integrations:
     behind a Bearer token (`token` in credentials.yml), with the message guard (bot/channels/guard.py)
-    and the handoff relay. A body that is not `{"sender": "...", "message": "..."}` gets a 400."""
+    and the handoff relay. A body that is not `{"sender": "...", "message": "..."}` gets a 400 (so does
+    JSON nested too deeply to parse). The message's metadata carries the customer's network address
+    (`client_address`, bot/channels/client_address.py)."""
 
     def __init__(self, relay: HandoffRelay, token: str = "", guard: Optional[MessageGuard] = None) -> None:
         self.relay = relay
@@ -36,6 +40,9 @@ class RelayRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return with_client_address(super().get_metadata(request), client_address(request.ip, request.headers))
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RelayRestInput":
@@ -82,6 +89,7 @@ def authorised(header: str, token: str) -> bool:
 PROBLEMS = {
     "too_large": f"the body may have at most {MAX_BODY_BYTES} bytes",
     "invalid_json": "the body must be a JSON object",
+    "too_deep": f"the JSON body may nest at most {MAX_JSON_DEPTH} levels deep",
     "invalid_input": f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters and '
                      '"message" a string',
 }
@@ -91,9 +99,11 @@ def body_problem(body: bytes) -> Optional[str]:
     """Why a webhook body cannot be taken (a key of PROBLEMS), or None (pure)."""
     if len(body) > MAX_BODY_BYTES:
         return "too_large"
+    if json_depth(body) > MAX_JSON_DEPTH:
+        return "too_deep"
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "invalid_json"
     if not isinstance(data, dict):
         return "invalid_json"

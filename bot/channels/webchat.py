@@ -8,7 +8,8 @@ message is ignored. Messages go through the handoff relay, and the handoff deliv
 conversation (`push_output`) because every socket joins the room of its conversation. With
 `redis_url` (production profile) the rooms span the replicas (bot/channels/socketio_redis.py); the
 socket itself, and which conversation it speaks for, stay with the replica it connected to (the
-load balancer keeps a browser on one replica).
+load balancer keeps a browser on one replica). Each message's metadata carries the address the
+socket connected from (`client_address`, bot/channels/client_address.py).
 """
 
 import logging
@@ -21,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.client_address import environ_address, with_client_address
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
@@ -42,6 +44,7 @@ class WebchatInput(InputChannel):
         self.guard = guard or guard_from_credentials(None)
         self.sio: Optional[AsyncServer] = None
         self._senders: Dict[str, str] = {}  # socket id -> conversation id
+        self._addresses: Dict[str, str] = {}  # socket id -> the customer's network address
 
     @classmethod
     def name(cls) -> Text:
@@ -81,11 +84,13 @@ class WebchatInput(InputChannel):
 
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            self._addresses[sid] = environ_address(environ)
             return True
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._senders.pop(sid, None)
+            self._addresses.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict]) -> None:
@@ -105,7 +110,8 @@ class WebchatInput(InputChannel):
             text = data.get("message") if isinstance(data, dict) else None
             if sender_id is None or not isinstance(text, str):
                 return  # no session yet (the widget asks for one first), or not a message at all
-            message = UserMessage(text, SocketIOOutput(sio, "bot_uttered"), sender_id, input_channel=self.name())
+            message = UserMessage(text, SocketIOOutput(sio, "bot_uttered"), sender_id, input_channel=self.name(),
+                                  metadata=with_client_address(None, self._addresses.get(sid, "")))
             await self.guard.handle(message, lambda checked: self.relay.handle(checked, on_new_message))
 
         return blueprint

@@ -1,8 +1,12 @@
 """WeChat Official Account (公众号) channel: the server side of WeChat's message protocol.
 
 credentials.yml: `bot.channels.wechat.WeChatInput` (token, app_id, app_secret, encoding_aes_key,
-api_url). GET /webhooks/wechat/webhook answers WeChat's URL verification; POST takes messages in
-plain or safe (AES) mode. WeChat gives up after 5 s and retries up to three times, so:
+api_url, allow_plain_messages). GET /webhooks/wechat/webhook answers WeChat's URL verification; POST
+takes messages in safe (AES) mode when an EncodingAESKey is configured, in plain mode otherwise. With
+a key, a plain POST (no `encrypt_type=aes`) is refused (403): plain mode signs only the token,
+timestamp and nonce, not the body, so accepting it would let anyone who saw one signature send any
+text. `allow_plain_messages: true` accepts plain messages as well, for the 兼容模式 (compatibility
+mode) period of a switch to safe mode only. WeChat gives up after 5 s and retries up to three times, so:
 - every message is processed once, whatever the retries (by MsgId; events by sender + time); a
   retry waits for the same processing;
 - the answer goes back as a passive reply when the bot is done within REPLY_DEADLINE_S, otherwise
@@ -13,6 +17,8 @@ What this takes to remember (bot/channels/wechat_state.py) is in the process, or
 (production profile) in Redis, shared by the replicas: a retry may reach another replica.
 Stale timestamps and a nonce reused for another message are refused. Text goes to Rasa as
 `wx:<openid>`; a new follower gets the greeting; other message types get a polite explanation.
+The message metadata carries `client_address` (bot/channels/client_address.py): the address of
+the peer that delivered it (WeChat's servers; the openid is what identifies the customer).
 """
 
 import asyncio
@@ -26,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.client_address import client_address, with_client_address
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
@@ -51,6 +58,7 @@ MAX_CLOCK_SKEW_S = 300
 REMEMBER_S = 2 * MAX_CLOCK_SKEW_S + 60
 INVALID_TOKEN = {40001, 40014, 42001}
 MAX_TEXT = 600
+PLAIN_REFUSED = "forbidden: safe mode (encrypt_type=aes) is required, plain messages are refused"
 
 
 class AccessToken:
@@ -158,8 +166,9 @@ class WeChatOutput(OutputChannel):
 class WeChatInput(InputChannel):
     def __init__(self, token: str, app_id: str, api: CustomerServiceApi, crypto: Optional[Crypto],
                  relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S, state: Optional[WeChatState] = None,
-                 guard: Optional[MessageGuard] = None) -> None:
+                 guard: Optional[MessageGuard] = None, allow_plain: bool = False) -> None:
         self.token, self.app_id, self.api, self.crypto, self.relay = token, app_id, api, crypto, relay
+        self.allow_plain = allow_plain or crypto is None  # without a key there is only plain mode
         self.guard = guard or guard_from_credentials(None)
         self.deadline_s = deadline_s
         self.state = state or api.token.state
@@ -182,7 +191,9 @@ class WeChatInput(InputChannel):
                             f"{credentials.get('redis_prefix') or 'telebot'}:wx:{app_id}", REMEMBER_S)
         api = CustomerServiceApi(api_url, AccessToken(api_url, app_id, secret, state))
         guard = guard_from_credentials(credentials)
-        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state, guard=guard)
+        allow_plain = str(credentials.get("allow_plain_messages") or "").strip().lower() in ("true", "1", "yes")
+        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state, guard=guard,
+                   allow_plain=allow_plain)
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         return WeChatOutput(self.api)
@@ -213,6 +224,8 @@ class WeChatInput(InputChannel):
             if not self._fresh(timestamp) or not signature_matches(args.get("signature", ""), self.token, timestamp, nonce):
                 return response.text("forbidden", status=403)
             safe = args.get("encrypt_type") == "aes"
+            if not safe and not self.allow_plain:
+                return response.text(PLAIN_REFUSED, status=403)
             try:
                 if safe:
                     if self.crypto is None:
@@ -227,7 +240,8 @@ class WeChatInput(InputChannel):
                 return response.text(f"bad request: {error}", status=400)
             if not await self.state.claim_nonce(nonce, message.dedupe_key):
                 return response.text("forbidden: nonce reused", status=403)  # a replay with another body
-            reply = await self._answer(message, on_new_message)
+            metadata = with_client_address(None, client_address(request.ip, request.headers))
+            reply = await self._answer(message, on_new_message, metadata)
             if not reply:
                 return response.text("success")
             xml = text_reply(message, reply)
@@ -236,7 +250,8 @@ class WeChatInput(InputChannel):
 
         return blueprint
 
-    async def _answer(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _answer(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      metadata: Optional[Dict[str, Any]] = None) -> str:
         """The passive reply, or "" when the answer goes (or went) another way.
 
         Of all deliveries of a message (WeChat's retries, on any replica) one processes it; each
@@ -247,7 +262,7 @@ class WeChatInput(InputChannel):
         """
         key = message.dedupe_key
         if await self.state.begin(key):
-            task = asyncio.ensure_future(self._process_and_record(message, on_new_message))
+            task = asyncio.ensure_future(self._process_and_record(message, on_new_message, metadata))
             self._tasks[key] = task
             task.add_done_callback(lambda _task: self._tasks.pop(key, None))
         await self.state.waiting(key, +1)
@@ -275,9 +290,10 @@ class WeChatInput(InputChannel):
                 return text
             await asyncio.sleep(0.05)
 
-    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                                  metadata: Optional[Dict[str, Any]] = None) -> str:
         try:
-            text = await self._process(message, on_new_message)
+            text = await self._process(message, on_new_message, metadata)
         except Exception:  # the bot failed: WeChat must still get `success`, never a 500
             logger.exception("processing a WeChat message failed")
             text = ""
@@ -294,7 +310,8 @@ class WeChatInput(InputChannel):
             except Exception:
                 logger.exception("sending a WeChat customer-service message failed")
 
-    async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       metadata: Optional[Dict[str, Any]] = None) -> str:
         typed = message.msg_type == "text"
         if typed:
             text = message.content
@@ -305,7 +322,8 @@ class WeChatInput(InputChannel):
         else:
             text = "/unsupported_message"  # image, voice, location...: explained politely
         collector = CollectingOutputChannel()
-        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
+        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name(),
+                                            metadata=metadata),
                                 lambda checked: self.relay.handle(checked, on_new_message), typed=typed)
         return render(collector.messages)
 

@@ -11,13 +11,16 @@ from bot.backend.app import errors_middleware
 from bot.backend.clock import Clock, system_clock
 from bot.backend.db import create_database
 from bot.handoff import agents
+from bot.handoff.console_security import console_headers, origin_middleware
 from bot.handoff.hub import Hub
 from bot.handoff.operator_client import OperatorClient
 from bot.handoff.rasa_client import RasaClient
+from bot.handoff.retention import retention_routes
 from bot.handoff.routes import AGENT, COOKIE, SERVICE_KEY, STATIC, console_routes, service_routes
 from bot.handoff.service import HandoffService
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.tables import metadata
+from bot.http_limits import request_limits
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC = frozenset({"/health", "/login", "/api/login"})
@@ -42,7 +45,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: bool = True) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, auth_middleware], client_max_size=256 * 1024)
+    # Body limits first (bot/http_limits.py); then the Origin check of the console's browser requests,
+    # before anything is done with them (bot/handoff/console_security.py).
+    app = web.Application(middlewares=[request_limits, errors_middleware,
+                                       origin_middleware(settings.console_origins, settings.trusted_proxies),
+                                       auth_middleware], client_max_size=256 * 1024)
+    app.on_response_prepare.append(console_headers(settings.trusted_proxies))
 
     async def service_context(app: web.Application) -> AsyncIterator[None]:
         db = create_database(settings.database_url, clock or system_clock)
@@ -66,5 +74,6 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
     app.cleanup_ctx.append(service_context)
     app.add_routes(service_routes)
     app.add_routes(console_routes)
+    app.add_routes(retention_routes)  # retention purge, per-customer export and erasure (PIPL)
     app.router.add_static("/static/", STATIC)
     return app

@@ -1,4 +1,7 @@
-"""The handoff service's calls to the Rasa server: deliver to the customer, and parse for suggestions."""
+"""The handoff service's calls to the Rasa server: deliver to the customer, and parse for suggestions.
+
+Both go to Rasa's handoff channel (bot/channels/handoff.py) with the delivery token
+(HANDOFF_DELIVERY_TOKEN) in a header; the service holds no token of Rasa's HTTP API."""
 
 import asyncio
 import logging
@@ -25,6 +28,9 @@ class RasaClient:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         return self._session
 
+    def _headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self._settings.rasa_token}"}
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -32,9 +38,8 @@ class RasaClient:
     async def deliver(self, payload: Dict[str, Any]) -> Dict[str, Any]:
         """Hand a message, a hand-back or a close to the Rasa side of the relay (bot/channels/handoff.py)."""
         url = f"{self._settings.rasa_url}/webhooks/handoff/deliver"
-        headers = {"Authorization": f"Bearer {self._settings.service_token}"}
         try:
-            async with self._client().post(url, json=payload, headers=headers) as response:
+            async with self._client().post(url, json=payload, headers=self._headers()) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"delivery refused: HTTP {response.status} {await response.text()}")
                 return await response.json()
@@ -43,11 +48,10 @@ class RasaClient:
 
     async def parse(self, text: str) -> Optional[Dict[str, Any]]:
         """Rasa's NLU result for a customer message, or None when Rasa cannot answer in time."""
-        url = f"{self._settings.rasa_url}/model/parse"
+        url = f"{self._settings.rasa_url}/webhooks/handoff/parse"
         try:
             async with self._client().post(
-                url, json={"text": text}, params={"token": self._settings.rasa_token},
-                timeout=aiohttp.ClientTimeout(total=3),
+                url, json={"text": text}, headers=self._headers(), timeout=aiohttp.ClientTimeout(total=3),
             ) as response:
                 return await response.json() if response.status == 200 else None
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:

@@ -1,4 +1,8 @@
-"""HTTP routes: the service API (bot and Rasa, Bearer token) and the console API (agents, cookie)."""
+"""HTTP routes: the service API (bot and Rasa, Bearer token) and the console API (agents, cookie).
+
+What a customer said reaches the database masked (bot/privacy.py): the transcript, context and
+phone given at handoff here, relayed messages in HandoffService.relay_from_customer.
+"""
 
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -6,9 +10,11 @@ from typing import Any, Dict, Optional
 from aiohttp import WSMsgType, web
 
 from bot.backend.errors import InvalidInput
-from bot.handoff import agents, cases, pending_tickets
+from bot.handoff import agents, cases, login_throttle, pending_tickets
+from bot.handoff.console_security import client_address, is_https
 from bot.handoff.service import HandoffService
 from bot.handoff.suggestions import suggestion
+from bot.privacy import mask_personal_data, mask_personal_values
 
 STATIC = Path(__file__).resolve().parent / "static"
 SERVICE_KEY = web.AppKey("service", HandoffService)
@@ -27,7 +33,7 @@ def _service(request: web.Request) -> HandoffService:
 async def _body(request: web.Request) -> Dict[str, Any]:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidInput("the body must be JSON") from None
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
@@ -78,10 +84,12 @@ async def create_case(request: web.Request) -> web.Response:
     why_not = service.availability() if existing is None else None
     if why_not:
         return web.json_response({"status": "unavailable", "why": why_not})
+    masked_phone = _text(body.get("masked_phone"), "masked_phone", 16, required=False)
     case = await cases.create(
         service.db, sender_id=sender_id, channel=_text(body.get("channel"), "channel", 32),
-        masked_phone=_text(body.get("masked_phone"), "masked_phone", 16, required=False),
-        verified=bool(body.get("verified")), reason=reason, context=context, transcript=transcript[-200:],
+        masked_phone=mask_personal_data(masked_phone) if masked_phone else None,
+        verified=bool(body.get("verified")), reason=reason, context=mask_personal_values(context),
+        transcript=[{**item, "text": mask_personal_data(item["text"])} for item in transcript[-200:]],
     )
     await service.refresh()
     position = await cases.position(service.db, case) if case["status"] == "queued" else 0
@@ -146,14 +154,24 @@ async def console_page(request: web.Request) -> web.StreamResponse:
 
 @console_routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
+    """Throttled per account and per client address (bot/handoff/login_throttle.py): once throttled,
+    the password is not even checked; the page tells the agent how long to wait (console.js)."""
     body = await _body(request)
     service = _service(request)
-    agent = await agents.authenticate(service.db, str(body.get("username", ""))[:32], str(body.get("password", ""))[:128])
+    username = str(body.get("username", ""))[:32]
+    address = client_address(request, service.settings.trusted_proxies)
+    _, wait = await login_throttle.attempt(service.db, username, address)  # counted as a failure until it succeeds
+    if wait is not None:
+        return web.json_response({"error": "too_many_attempts", "message": "too many failed sign-ins; try again later",
+                                  "retry_after": wait}, status=429, headers={"Retry-After": str(wait)})
+    agent = await agents.authenticate(service.db, username, str(body.get("password", ""))[:128])
     if agent is None:
         return web.json_response({"error": "bad_credentials", "message": "wrong username or password"}, status=401)
+    await login_throttle.succeeded(service.db, username)
     token = await agents.open_session(service.db, agent["id"], service.settings.session_hours)
     response = web.json_response({"agent": agent})
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=service.settings.secure_cookies,
+    secure = service.settings.secure_cookies or is_https(request, service.settings.trusted_proxies)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=secure,
                         max_age=service.settings.session_hours * 3600, path="/")
     return response
 

@@ -17,6 +17,7 @@ from bot.handoff.operator_client import OperatorClient, OperatorRefused, Operato
 from bot.handoff.rasa_client import RasaClient, RasaUnavailable
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.suggestions import suggestion
+from bot.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +72,12 @@ class HandoffService:
     async def relay_from_customer(
         self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]
     ) -> Optional[Dict[str, Any]]:
+        """Stored, shown and parsed masked (bot/privacy.py): the relay masks too, but whatever sent
+        the message, no ID or card number or password reaches the database or an agent's screen."""
         case = await cases.open_case_for(self.db, sender_id)
         if case is None:
             return None
+        text = mask_personal_data(text)
         message = await cases.add_message(self.db, case["id"], "customer", text, intent=intent,
                                           confidence=confidence, delivered=True)
         await self.announce_message(case, message)

@@ -1,6 +1,7 @@
 """Settings of the handoff service, read once from the environment by `load_settings()`."""
 
 import datetime as dt
+import hmac
 import os
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
@@ -13,15 +14,23 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class HandoffSettings:
     database_url: str
-    service_token: str  # the bot's actions and Rasa's channels call the service API with it
-    rasa_url: str  # where agent replies and hand-backs are delivered (bot/channels/handoff.py)
-    rasa_token: str  # Rasa's HTTP API token (model/parse for suggestions) and the delivery token
+    service_token: str  # HANDOFF_API_TOKEN: the bot's actions and Rasa's channels call the service API with it
+    rasa_url: str  # Rasa's handoff channel (bot/channels/handoff.py): deliveries, parses for suggestions
+    # HANDOFF_DELIVERY_TOKEN: the token this service shows Rasa's handoff channel — the other direction's
+    # own token, and not Rasa's HTTP API token (RASA_AUTH_TOKEN), which this service never holds.
+    rasa_token: str
     host: str = "127.0.0.1"
     port: int = 8090
     service_hours: Tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(22, 0))  # China time
     minutes_per_case: int = 4  # average handling time, for the expected wait
     session_hours: int = 12
     secure_cookies: bool = False  # set true behind HTTPS
+    # HANDOFF_CONSOLE_ORIGINS (comma-separated): the origins whose pages may use the console (Origin
+    # check, bot/handoff/console_security.py); empty = only the console's own (its scheme and Host).
+    console_origins: Tuple[str, ...] = ()
+    # HANDOFF_TRUSTED_PROXIES (comma-separated addresses): peers whose X-Forwarded-Proto and
+    # X-Forwarded-For are believed (HTTPS for the Secure cookie; the client address the login throttle counts).
+    trusted_proxies: Tuple[str, ...] = ()
     operator_url: str = ""  # the operator backend, for tickets queued while it was down ("" = none)
     operator_token: str = ""
 
@@ -39,9 +48,11 @@ def _hours(text: str) -> Tuple[dt.time, dt.time]:
 def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSettings:
     env = os.environ if environ is None else environ
     token = env.get("HANDOFF_API_TOKEN", "")
-    rasa_token = env.get("RASA_AUTH_TOKEN", "")
+    rasa_token = env.get("HANDOFF_DELIVERY_TOKEN", "")
     if len(token) < 16 or len(rasa_token) < 16:
-        raise SettingsError("HANDOFF_API_TOKEN and RASA_AUTH_TOKEN must be secrets of at least 16 characters")
+        raise SettingsError("HANDOFF_API_TOKEN and HANDOFF_DELIVERY_TOKEN must be secrets of at least 16 characters")
+    if hmac.compare_digest(token.encode(), rasa_token.encode()):
+        raise SettingsError("HANDOFF_API_TOKEN and HANDOFF_DELIVERY_TOKEN must differ: one token for each direction")
     port_text = env.get("AGENT_PORT", "8090")
     if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
         raise SettingsError(f"AGENT_PORT must be a port number, not {port_text!r}")
@@ -55,6 +66,8 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSetting
         service_hours=_hours(env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00")),
         minutes_per_case=int(env.get("HANDOFF_MINUTES_PER_CASE", "4")),
         secure_cookies=env.get("HANDOFF_SECURE_COOKIES", "false").lower() == "true",
+        console_origins=tuple(item.strip() for item in env.get("HANDOFF_CONSOLE_ORIGINS", "").split(",") if item.strip()),
+        trusted_proxies=tuple(item.strip() for item in env.get("HANDOFF_TRUSTED_PROXIES", "").split(",") if item.strip()),
         operator_url=env.get("OPERATOR_URL", "").rstrip("/"),
         operator_token=env.get("OPERATOR_API_TOKEN", ""),
     )

@@ -92,3 +92,14 @@ pending_tickets = Table(
     Column("notified_at", DateTime, nullable=True),  # the customer was told the number
     Column("failed", Text, nullable=True),  # the backend refused it (4xx): not retried
 )
+
+# Failed console sign-ins, for the login throttle (bot/handoff/login_throttle.py): in the database
+# so the limits hold across restarts and across processes. Rows older than the window are deleted.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(32), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", DateTime, nullable=False, index=True),
+)

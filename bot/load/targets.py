@@ -18,7 +18,7 @@ from typing import Dict, List, Mapping, Optional
 
 from bot import launch
 from bot.processes import ServiceSpec, Supervisor, Warmup
-from bot.settings import ProductSettings, load_settings
+from bot.settings import SECRET_NAMES, ProductSettings, load_settings, write_private
 from bot.stack import action_server, operator_backend
 from bot.training import rasa_env
 
@@ -99,10 +99,12 @@ def target_env(name: str, work_dir: Path, base: Optional[Mapping[str, str]] = No
         **(base if base is not None else os.environ),
         "TELEBOT_VAR_DIR": str(work_dir / name),
         "RASA_PORT": str(free_port()),
+        "RASA_INTERNAL_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "OPERATOR_PORT": str(free_port()),
         "AGENT_PORT": str(free_port()),
         "SITE_PORT": str(free_port()),
+        "RETENTION_PORT": str(free_port()),
         "HANDOFF_SERVICE_HOURS": "00:00-24:00",
         "TELEBOT_PROFILE": "production" if name == "production" else "embedded",
     }
@@ -146,23 +148,25 @@ def start_target(name: str, model: Path, work_dir: Path, env: Optional[Mapping[s
 
 
 def stock_rasa(settings: ProductSettings, model: Path) -> ServiceSpec:
-    """One `rasa run` as Rasa ships it: its REST channel, in-memory tracker and lock stores."""
+    """One `rasa run` as Rasa ships it: its REST channel, in-memory tracker and lock stores.
+
+    Without its HTTP API (no `--enable-api`): the load only uses the REST channel, and so no API token
+    is needed, none is on the command line (readable by every user: `ps`) and none in a URL. Rasa
+    loads the model before it listens, so the REST channel's health answers once the model is in."""
     folder = settings.var_dir / "stock"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "credentials.yml").write_text("rest:\n")
-    (folder / "endpoints.yml").write_text(  # Rasa's own headers setting: our action server wants its secret
-        f"action_endpoint:\n  url: {settings.action_url}/webhook\n"
-        f"  headers:\n    X-Action-Token: {settings.secrets['ACTION_SERVER_TOKEN']}\n")
-    token = settings.secrets["RASA_AUTH_TOKEN"]
+    write_private(folder / "endpoints.yml",  # Rasa's own headers setting: our action server wants its secret
+                  f"action_endpoint:\n  url: {settings.action_url}/webhook\n"
+                  f"  headers:\n    X-Action-Token: {settings.secrets['ACTION_SERVER_TOKEN']}\n")
     url = settings.rasa_url
     return ServiceSpec(
         name="rasa-stock",
-        argv=[sys.executable, "-m", "rasa", "run", "--model", str(model), "--enable-api", f"--auth-token={token}",
+        argv=[sys.executable, "-m", "rasa", "run", "--model", str(model),
               "--interface", settings.host, "--port", str(settings.rasa_port),
               "--credentials", str(folder / "credentials.yml"), "--endpoints", str(folder / "endpoints.yml")],
-        env=rasa_env(),
-        health_url=f"{url}/status?token={token}",
+        env={name: value for name, value in rasa_env().items() if name not in SECRET_NAMES},
+        health_url=f"{url}/webhooks/rest/",
         startup_timeout_s=240,
-        warmups=(Warmup(f"{url}/model/parse?token={token}", {"text": "你好"}),
-                 Warmup(f"{url}/webhooks/rest/webhook", {"sender": "warmup-stock", "message": "你好"})),
+        warmups=(Warmup(f"{url}/webhooks/rest/webhook", {"sender": "warmup-stock", "message": "你好"}),),
     )

@@ -4,6 +4,13 @@ Full-width to half-width, traditional to simplified (OpenCC), spoken digit runs 
 (一三八零零一三八零零零 -> 13800138000), and the lexicon's typo corrections
 (冲话费 -> 充话费, 帐单 -> 账单). Every step keeps the text's length, so entity offsets of the
 training data stay valid.
+
+It never turns a typed message into an intent: Rasa's RegexMessageHandler, the last node of the NLU
+graph, reads a text starting with "/" (after str.strip) as an intent with entities. A message that
+did not start with "/" when it reached the graph (the guard, bot/channels/guard.py, lets only the
+exact payload of a button through with one) must not start with one after normalisation either
+(／affirm -> /affirm): the slashes of its lead become spaces. Rasa 3.6 has no other reader of
+"/intent" messages: button payloads, too, are read by the RegexMessageHandler at the end of the graph.
 """
 
 from __future__ import annotations
@@ -36,11 +43,20 @@ def to_simplified(text: str) -> str:
 
 
 def normalise_text(text: str, typos: Mapping[str, str]) -> str:
+    original = text
     text = spoken_digits_to_arabic(to_simplified(to_halfwidth(text)))
     for wrong, right in typos.items():
         if wrong in text:
             text = text.replace(wrong, right)
-    return text
+    return text if original.strip().startswith("/") else no_intent_prefix(text)
+
+
+def no_intent_prefix(text: str) -> str:
+    """`text` with the slashes of its lead of whitespace and slashes turned into spaces (same length)."""
+    lead = 0
+    while lead < len(text) and (text[lead] == "/" or text[lead].isspace()):
+        lead += 1
+    return text[:lead].replace("/", " ") + text[lead:]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)

@@ -1,7 +1,13 @@
-"""Canonical entity values (the NLU contract), from the text span an extractor found. Pure functions."""
+"""Canonical entity values (the NLU contract), from the text span an extractor found. Pure functions.
+
+Bounded: a span is a customer's text, so shape and length are checked before any arithmetic. A span
+longer than MAX_SPAN_CHARS is no value; an amount has at most MAX_AMOUNT_DIGITS digits before the
+point and two after it (fen), a Chinese numeral at most MAX_CN_NUMERAL_CHARS characters; no exponent
+notation is read, and every odd value is None at once.
+"""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Callable, Dict, Optional
 
 import cn2an
@@ -9,10 +15,16 @@ import cn2an
 from bot.nlu.lexicon import Lexicon
 from bot.normalise import find_phone_number, to_halfwidth
 
+MAX_SPAN_CHARS = 64
+MAX_AMOUNT_DIGITS = 7  # up to 9,999,999 元: far above any payment (actions/money.py bounds those)
+MAX_CN_NUMERAL_CHARS = 13  # 九百九十九万九千九百九十九 (9,999,999) is 13
+MAX_AMOUNT = Decimal(10) ** MAX_AMOUNT_DIGITS
+_FEN = Decimal("0.01")
 _CN_DIGITS = "零〇一二两三四五六七八九"
-_CN_NUMBER = f"[{_CN_DIGITS}十百千万]+"
+_CN_NUMBER = f"[{_CN_DIGITS}十百千万]{{1,{MAX_CN_NUMERAL_CHARS}}}"
 _AMOUNT_RE = re.compile(
-    rf"^(?:人民币|rmb)?[￥¥]?\s*(?P<major>\d+(?:\.\d+)?|{_CN_NUMBER}(?:点[{_CN_DIGITS}]+)?)?"
+    rf"^(?:人民币|rmb)?[￥¥]?\s*(?P<major>[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(?:\.[0-9]{{1,2}})?"
+    rf"|{_CN_NUMBER}(?:点[{_CN_DIGITS}]{{1,2}})?)?"
     rf"\s*(?:(?:元|块|圆)(?P<minor>\d|[{_CN_DIGITS}])?(?:毛|角)?|(?P<jiao>\d|[{_CN_DIGITS}])(?:毛|角))?"
     r"(?:钱|整|人民币)?$"
 )
@@ -23,14 +35,17 @@ LAST_MONTH = ("上个月", "上月", "上一个月", "上个月份", "上一月"
 
 
 def _number(text: str) -> Optional[Decimal]:
-    if not text:
+    """A plain (ASCII digits) or Chinese number of bounded length, or None."""
+    if not text or len(text) > MAX_CN_NUMERAL_CHARS + 3:
         return None
     try:
-        if text[0].isdigit():
-            return Decimal(text)
-        return Decimal(str(cn2an.cn2an(text, "smart")))
-    except (InvalidOperation, ValueError, KeyError, TypeError):
+        if text[0] in "0123456789":
+            number = Decimal(text)
+        else:
+            number = Decimal(str(cn2an.cn2an(text, "smart")))
+    except Exception:  # cn2an raises what it likes on odd numerals; any of them means "no number"
         return None
+    return number if number.is_finite() and abs(number) < MAX_AMOUNT and number == number.quantize(_FEN) else None
 
 
 def _plain(number: Decimal) -> str:
@@ -40,6 +55,8 @@ def _plain(number: Decimal) -> str:
 
 def parse_amount(span: str) -> Optional[str]:
     """'五十块' -> '50', '一百五' -> '150', '￥30.5' -> '30.5', '三块五' -> '3.5', '五毛' -> '0.5'."""
+    if len(span) > MAX_SPAN_CHARS:
+        return None
     text = to_halfwidth(span).strip().lower().replace(",", "").replace("，", "")
     match = _AMOUNT_RE.match(text)
     if not match or not any(match.group(name) for name in ("major", "minor", "jiao")):
@@ -56,11 +73,13 @@ def parse_amount(span: str) -> Optional[str]:
             if digit is None:
                 return None
             total += digit / 10
-    return _plain(total) if total > 0 else None
+    return _plain(total) if 0 < total < MAX_AMOUNT else None
 
 
 def parse_month(span: str) -> Optional[str]:
     """'这个月' -> '本月', '上月' -> '上个月', '十月份' -> '10月', '3月' -> '3月'."""
+    if len(span) > MAX_SPAN_CHARS:
+        return None
     text = to_halfwidth(span).strip()
     if text in THIS_MONTH:
         return "本月"
@@ -90,6 +109,8 @@ PARSERS: Dict[str, Callable[[str], Optional[str]]] = {
 
 def canonical_value(entity: str, span: str, lexicon: Lexicon) -> Optional[str]:
     """The contract's value for an entity span, or None when the span is not a valid value."""
+    if not isinstance(span, str) or len(span) > MAX_SPAN_CHARS:
+        return None
     parser = PARSERS.get(entity)
     if parser is not None:
         return parser(span)

@@ -2,6 +2,11 @@
 
 It serves the page and the widget (static/), the socket.io browser client from web/node_modules
 (installed by the setup, never a CDN), and /config.js telling the widget where Rasa's socket.io is.
+
+Every response carries a Content-Security-Policy allowing only the site's own scripts and styles
+(no inline ones: the page's style is static/site.css) and connections to itself and to Rasa's
+socket.io at `socket_url` (polling over http(s), the WebSocket over ws(s)); the page may not be
+framed. Request bodies are limited as in every service of ours (bot/http_limits.py): the site takes none.
 """
 
 import json
@@ -9,8 +14,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from bot.http_limits import request_limits
 
 STATIC = Path(__file__).resolve().parent / "static"
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,12 +41,28 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> SiteSettings:
                         host=env.get("SITE_HOST", "127.0.0.1"), port=int(port))
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+def content_security_policy(socket_url: str) -> str:
+    """The page's CSP: its own files, and Rasa's socket.io (both schemes of its origin) to connect to."""
+    parts = urlsplit(socket_url)
+    connect = "'self'"
+    if parts.scheme in ("http", "https") and parts.netloc:
+        socket_scheme = "wss" if parts.scheme == "https" else "ws"
+        connect += f" {parts.scheme}://{parts.netloc} {socket_scheme}://{parts.netloc}"
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
+            f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def security_headers(socket_url: str):  # type: ignore[no-untyped-def]
+    """An `on_response_prepare` hook: every response (pages, files, errors) gets the headers."""
+    policy = content_security_policy(socket_url)
+
+    async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+
+    return add_headers
 
 
 def create_app(settings: SiteSettings) -> web.Application:
@@ -58,7 +82,8 @@ def create_app(settings: SiteSettings) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[request_limits], client_max_size=16 * 1024)
+    app.on_response_prepare.append(security_headers(settings.socket_url))
     app.router.add_get("/", index)
     app.router.add_get("/config.js", config_js)
     app.router.add_get("/vendor/socket.io.min.js", socket_io_client)

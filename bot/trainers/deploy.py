@@ -3,7 +3,8 @@
 `models/registry.json` lists the deployed models, newest last, each with its comparison report.
 `deploy` compares a candidate with the deployed model on the held-out set (bot/trainers/compare.py),
 refuses it when any figure falls more than `tolerance` below the deployed one, and otherwise
-hot-swaps it into the running Rasa server through the authenticated `PUT /model` (Rasa replaces its
+hot-swaps it into the running Rasa server through the authenticated `PUT /model` (the token in an
+`Authorization: Bearer` header, bot/rasa_auth.py; Rasa replaces its
 agent once the new model is loaded; conversations live in the tracker store and carry on). Only the
 last `keep` deployed models are kept on disk. `rollback` swaps the previous one back in.
 
@@ -85,9 +86,9 @@ class Registry:
 
 def hot_swap(rasa_url: str, token: str, model: Path) -> None:
     """Load `model` into the running server (PUT /model, authenticated)."""
-    request = urllib.request.Request(
-        f"{rasa_url}/model?token={token}", method="PUT", data=json.dumps({"model_file": str(model.resolve())}).encode(),
-        headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(  # the token in a header: a URL is kept in access logs
+        f"{rasa_url}/model", method="PUT", data=json.dumps({"model_file": str(model.resolve())}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=300) as response:
             if response.status not in (200, 204):

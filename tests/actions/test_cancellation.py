@@ -5,6 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancellation import (
+    cancel_subject,
     ActionAskCancelConfirmed,
     ActionAskCancelPackageName,
     ActionCancelPackage,
@@ -13,6 +14,7 @@ from actions.cancellation import (
     pick_by_reply,
     reset_cancellation,
 )
+from actions.consent import fingerprint
 from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000", "phone_number": "13800138000",
@@ -25,6 +27,11 @@ ICE_CREAM_TERMS = (
     "退订后，副卡 139****9000 将不再共享本套餐的流量和通话。"
     "确认退订请回复“确认退订”，不退了请回复“算了”。"
 )
+ICE_CREAM_SUBJECT = {"subscription_id": 1, "package_name": "冰激凌套餐", "early_termination_fee_fen": 20000,
+                     "effective_date": "2026-12-01", "remaining_data_lost_mb": 12800,
+                     "family_members_affected": ["13900139000"]}
+VIDEO_SUBJECT = {"subscription_id": 2, "package_name": "视频会员流量包", "early_termination_fee_fen": 0,
+                 "effective_date": "2026-12-01", "remaining_data_lost_mb": 10240, "family_members_affected": []}
 VIDEO_TERMS = (
     "您将退订视频会员流量包（20.00 元/月），2026-12-01 起生效，本月仍可正常使用。"
     "退订后，该业务剩余的 10GB 流量将清零，不予退还。"
@@ -102,14 +109,46 @@ async def test_a_question_instead_of_a_choice_is_left_to_the_repair_rules(backen
     assert (events, sent) == ([SlotSet("requested_slot", "cancel_package_name")], [])
 
 
+def shown_for(name, subscription_id):
+    """cancel_terms as kept by action_ask_cancel_confirmed for this package of 张伟."""
+    subject = {"phone": "13800138000", "subscription_id": subscription_id, "package_name": name}
+    return {"subject": {}, "shown_text": f"您将退订{name}……", "fingerprint": fingerprint(subject)}
+
+
 async def test_affirm_confirms_only_shown_terms(backend, domain):
     slots = {**ZHANG, "cancel_package_name": "视频会员流量包", "cancel_subscription_id": "2",
              "requested_slot": "cancel_confirmed"}
-    events, _ = await validate(backend, domain, {**slots, "cancel_terms": {"shown_text": "x"}}, text="确认退订",
-                               intent="affirm")
+    events, _ = await validate(backend, domain, {**slots, "cancel_terms": shown_for("视频会员流量包", "2")},
+                               text="确认退订", intent="affirm")
     assert events == [SlotSet("cancel_confirmed", True), SlotSet("requested_slot", None)]
     events, _ = await validate(backend, domain, slots, text="确认退订", intent="affirm")
-    assert SlotSet("cancel_confirmed", None) in events
+    assert SlotSet("cancel_confirmed", True) not in events
+    # Terms shown for the other package do not confirm this one.
+    events, _ = await validate(backend, domain, {**slots, "cancel_terms": shown_for("冰激凌套餐", "1")},
+                               text="确认退订", intent="affirm")
+    assert SlotSet("cancel_confirmed", True) not in events
+
+
+async def test_confirming_while_naming_another_package_shows_its_terms_and_cancels_nothing(backend, domain):
+    """The 冰激凌套餐 terms are shown; 确认退订视频会员流量包 (or an injected /affirm{"package_name":...})."""
+    slots = {**ZHANG, "cancel_package_name": "冰激凌套餐", "cancel_subscription_id": "1",
+             "cancel_terms": shown_for("冰激凌套餐", "1"), "requested_slot": "cancel_confirmed"}
+    events, sent = await validate(backend, domain, slots, text="确认退订视频会员流量包", intent="affirm",
+                                  entities=package("视频会员流量包"))
+    assert events == [
+        SlotSet("cancel_package_name", "视频会员流量包"), SlotSet("cancel_subscription_id", "2"),
+        SlotSet("cancel_confirmed", None), SlotSet("cancel_terms", None), SlotSet("requested_slot", "cancel_confirmed"),
+    ]
+    assert sent == []
+
+
+async def test_confirming_while_naming_the_shown_package_confirms_it(backend, domain):
+    slots = {**ZHANG, "cancel_package_name": "冰激凌套餐", "cancel_subscription_id": "1",
+             "cancel_terms": shown_for("冰激凌套餐", "1"), "requested_slot": "cancel_confirmed"}
+    events, _ = await validate(backend, domain, slots, text="确认退订冰激凌套餐", intent="affirm",
+                               entities=package("冰激凌套餐"))
+    assert events == [SlotSet("cancel_package_name", "冰激凌套餐"), SlotSet("cancel_confirmed", True),
+                      SlotSet("requested_slot", None)]
 
 
 async def test_the_list_holds_only_their_own_cancellable_subscriptions(backend, domain):
@@ -123,9 +162,13 @@ async def test_the_list_holds_only_their_own_cancellable_subscriptions(backend, 
     ]
 
 
-async def ask_terms(backend, domain, subscription_id):
+NAMES = {"1": "冰激凌套餐", "2": "视频会员流量包"}
+
+
+async def ask_terms(backend, domain, subscription_id, name=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({**ZHANG, "cancel_subscription_id": subscription_id})
+    tracker = make_tracker({**ZHANG, "cancel_subscription_id": subscription_id,
+                            "cancel_package_name": name or NAMES[subscription_id]})
     events = await ActionAskCancelConfirmed(backend).run(dispatcher, tracker, domain)
     return events, dispatcher.messages
 
@@ -135,8 +178,9 @@ async def test_ice_cream_terms_state_date_penalty_lost_data_and_family(backend, 
     assert [m["text"] for m in messages] == [ICE_CREAM_TERMS]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
     assert events == [SlotSet("cancel_terms", {
-        "subject": {"subscription_id": 1, "early_termination_fee_fen": 20000, "effective_date": "2026-12-01"},
-        "shown_text": ICE_CREAM_TERMS, "effective_date": "2026-12-01", "penalty_fen": 20000,
+        "subject": ICE_CREAM_SUBJECT, "shown_text": ICE_CREAM_TERMS, "effective_date": "2026-12-01",
+        "penalty_fen": 20000,
+        "fingerprint": fingerprint({"phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}),
     })]
 
 
@@ -166,8 +210,7 @@ async def test_confirmed_add_on_cancellation_records_consent_and_ends_the_subscr
     assert [(s["name"], s["status"]) for s in subscriptions if s["id"] == 2] == [("视频会员流量包", "cancel_pending")]
     consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["shown_text"], c["confirmed"]) for c in consents] == [
-        ("cancel_package", {"subscription_id": 2, "early_termination_fee_fen": 0, "effective_date": "2026-12-01"},
-         VIDEO_TERMS, True)
+        ("cancel_package", VIDEO_SUBJECT, VIDEO_TERMS, True)  # names the data lost and family members affected
     ]
     # The same confirmation again (a double-sent 确认) cancels nothing more and says it is done already.
     _, sent = await cancel(backend, domain, slots)
@@ -193,6 +236,43 @@ async def test_terms_that_no_longer_hold_cancel_nothing(backend, domain):
     assert sent == [{"response": "utter_cancel_terms_changed"}]
     subscriptions = await backend.list_subscriptions("13800138000")
     assert [s["status"] for s in subscriptions if s["id"] == 1] == ["active"]
+
+
+async def test_the_ice_cream_consent_names_the_data_lost_and_the_family_member(backend, domain):
+    slots = await confirmed_slots(backend, domain, "1", "冰激凌套餐")
+    await cancel(backend, domain, slots)
+    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    assert [(c["subject"], c["shown_text"]) for c in consents] == [(ICE_CREAM_SUBJECT, ICE_CREAM_TERMS)]
+    assert "12.5GB" in ICE_CREAM_TERMS and "139****9000" in ICE_CREAM_TERMS
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"cancel_package_name": "视频会员流量包", "cancel_subscription_id": "2"},  # the other package since
+     {"cancel_subscription_id": "2"}, {"cancel_package_name": "视频会员流量包"},
+     {"verified_phone": "13900139000"}],
+)
+async def test_a_confirmation_of_the_terms_of_another_package_cancels_nothing(backend, domain, change):
+    slots = {**(await confirmed_slots(backend, domain, "1", "冰激凌套餐")), **change}
+    events, sent = await cancel(backend, domain, slots)
+    assert (events, sent) == (reset_cancellation(), [{"response": "utter_cancel_terms_changed"}])
+    subscriptions = await backend.list_subscriptions("13800138000")
+    assert [s["status"] for s in subscriptions] == ["active", "active", "active"]
+    assert (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
+
+
+async def test_terms_are_not_shown_for_a_subscription_the_name_does_not_match(backend, domain):
+    events, messages = await ask_terms(backend, domain, "1", name="视频会员流量包")
+    assert events == [SlotSet("cancel_terms", None)]
+    assert [m["response"] for m in messages] == ["utter_cancel_not_possible"]
+
+
+def test_the_subject_is_whole_or_none():
+    assert cancel_subject(make_tracker({**ZHANG, "cancel_subscription_id": "1", "cancel_package_name": "冰激凌套餐"})) == {
+        "phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}
+    assert cancel_subject(make_tracker({**ZHANG, "cancel_subscription_id": "1"})) is None
+    assert cancel_subject(make_tracker({"verified_phone": "13800138000", "cancel_subscription_id": "1",
+                                        "cancel_package_name": "冰激凌套餐"})) is None  # not verified
 
 
 async def test_nothing_happens_without_confirmation(backend, domain):

@@ -57,7 +57,8 @@ async def desk(handoff_server) -> AsyncIterator[HandoffDesk]:
 
 @pytest.fixture
 async def agent_online(handoff_server) -> AsyncIterator[None]:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+    origin = {"Origin": str(handoff_server.make_url("")).rstrip("/")}  # as a browser: the console's Origin check
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=origin) as session:
         await session.post(handoff_server.make_url("/api/login"), json={"username": "1001", "password": "password-1001"})
         async with session.ws_connect(handoff_server.make_url("/ws")) as socket:
             await socket.receive_json()

@@ -1,9 +1,16 @@
-"""Payment form, confirmation and idempotent payment against a real backend."""
+"""Payment form, confirmation bound to the summary shown, and idempotent payment against a real backend."""
 
+import asyncio
+
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend import OperatorBackend
+from actions.consent import fingerprint
 from actions.payment import (
     ActionAskAmount,
     ActionAskPayConfirmed,
@@ -12,11 +19,17 @@ from actions.payment import (
     ValidatePayForm,
     reset_payment,
 )
+from actions.settings import ActionSettings
+from actions.task_slots import PAY_SLOTS
 from tests.actions.conftest import RATING_ASKED, TOKEN, make_tracker, rating_for, responses
 
 FORM = "pay_form"
-CONFIRMED = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信",
-             "pay_confirmed": True, "pay_key": "pay-test-key-0001"}
+DETAILS = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信"}
+SHOWN_50 = "请确认：为 138****8000 缴纳话费 50.00 元，支付方式：微信，即时到账。确认支付请回复“确认”，不缴了请回复“算了”。"
+SUMMARY_50 = {"fingerprint": fingerprint({"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000,
+                                          "method": "微信"}), "shown_text": SHOWN_50}
+CONFIRMED = {**DETAILS, "pay_confirmed": True, "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
+ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 
 
 def entity(name, value):
@@ -81,29 +94,117 @@ async def test_affirm_confirms_only_when_asked(backend, domain):
     assert events == []  # nothing to take: the form rejects and other rules decide
 
 
-async def test_unknown_number_is_asked_again(backend, domain):
-    events, sent = await validate(backend, domain, {"requested_slot": "pay_phone"}, text="13700137000")
-    assert events == [SlotSet("pay_phone", None)]
-    assert sent == [{"response": "utter_unknown_phone_number", "phone": "13700137000"}]
+async def test_affirm_without_a_summary_shown_confirms_nothing(backend, domain):
+    slots = {**CONFIRMED, "pay_confirmed": None, "pay_summary": None, "requested_slot": "pay_confirmed"}
+    events, _ = await validate(backend, domain, slots, text="确认", intent="affirm")
+    assert events == []
 
 
-async def test_broadband_amount_question_offers_the_exact_amount(backend, domain):
+@pytest.mark.parametrize(
+    "text, entities, changed",
+    [
+        # The injected payload of issue 16: 50 shown, 500 would have been charged.
+        ('/affirm{"amount":"500"}', [entity("amount", "500")], [SlotSet("amount", "500")]),
+        ("对，改成500", [entity("amount", "500")], [SlotSet("amount", "500")]),
+        ("确认，用支付宝", [entity("payment_method", "支付宝")], [SlotSet("payment_method", "支付宝")]),
+        ("确认，交宽带", [entity("bill_type", "宽带")], [SlotSet("pay_bill_type", "宽带")]),
+        ("好的，给13900139000交", [entity("phone_number", "13900139000")], [SlotSet("pay_phone", "13900139000")]),
+        ("对，改成abc块", [entity("amount", "abc")], [SlotSet("amount", None)]),  # an invalid new amount
+    ],
+)
+async def test_a_message_that_confirms_and_changes_a_detail_confirms_nothing(backend, domain, text, entities, changed):
+    slots = {**CONFIRMED, "pay_confirmed": None, "requested_slot": "pay_confirmed"}
+    events, _ = await validate(backend, domain, slots, text=text, intent="affirm", entities=entities)
+    assert SlotSet("pay_confirmed", True) not in events
+    assert [event for event in events if event["name"] != "pay_confirmed"] == changed
+
+
+async def test_restating_the_shown_amount_while_confirming_confirms_it(backend, domain):
+    slots = {**CONFIRMED, "pay_confirmed": None, "requested_slot": "pay_confirmed"}
+    events, _ = await validate(backend, domain, slots, text="对，50元", intent="affirm", entities=[entity("amount", "50")])
+    assert events == [SlotSet("amount", "50"), SlotSet("pay_confirmed", True)]
+
+
+async def test_a_changed_amount_is_shown_confirmed_and_recorded_as_shown(backend, domain):
+    """对，改成500 at the 50 summary: the 500 summary is shown, and only its confirmation charges 500."""
+    slots = {**CONFIRMED, "pay_confirmed": None, "requested_slot": "pay_confirmed"}
+    events, _ = await validate(backend, domain, slots, text="对，改成500", intent="affirm",
+                               entities=[entity("amount", "500")])
+    slots.update({event["name"]: event["value"] for event in events})
+    assert slots["pay_confirmed"] is None  # the form asks again: action_ask_pay_confirmed
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"pay_bill_type": "宽带", "pay_phone": "13800138000"})
+    events = await ActionAskPayConfirmed().run(dispatcher, make_tracker(slots), domain)
+    shown_500 = SHOWN_50.replace("50.00", "500.00")
+    assert [message["text"] for message in dispatcher.messages] == [shown_500]
+    slots.update({event["name"]: event["value"] for event in events})
+    assert slots["pay_key"] != "pay-test-key-0001"  # a new summary, a new key
+    events, _ = await validate(backend, domain, slots, text="确认", intent="affirm")
+    assert events == [SlotSet("pay_confirmed", True)]
+    _, sent = await pay(backend, domain, {**slots, "pay_confirmed": True, **ZHANG})
+    assert sent[0]["response"] == "utter_payment_done_topup" and sent[0]["amount"] == "500.00"
+    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    assert [(c["subject"]["amount_fen"], c["shown_text"]) for c in consents] == [(50000, shown_500)]
+
+
+async def test_any_well_formed_number_is_taken_like_a_kiosk_would(backend, domain):
+    # Whether 13700137000 is a customer's number is not said before a confirmed payment (issue #16).
+    events, sent = await validate(backend, domain, {"requested_slot": "pay_phone"}, text="13700137000")
+    assert SlotSet("pay_phone", "13700137000") in events
+    assert sent == []
+
+
+async def test_broadband_amount_question_offers_the_exact_amount_to_the_verified_owner(backend, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker({"pay_bill_type": "宽带", "pay_phone": "13800138000", **ZHANG})
     assert await ActionAskAmount(backend).run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["response"] == "utter_ask_amount_broadband"
     assert dispatcher.messages[0]["outstanding"] == "100.00"
     assert dispatcher.messages[0]["buttons"] == [{"title": "缴清 100.00 元", "payload": '/inform{"amount": "100"}'}]
 
 
-async def test_the_summary_draws_a_fresh_key(domain):
+@pytest.mark.parametrize(
+    "identity",
+    [{}, {"identity_verified": True, "verified_phone": "13900139000"}, {"verified_phone": "13800138000"}],
+    ids=["not verified", "verified for another number", "number without verification"],
+)
+async def test_broadband_amount_owed_is_not_told_without_verification_for_that_number(backend, domain, identity):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({**CONFIRMED, "pay_key": None})
-    events = await ActionAskPayConfirmed().run(dispatcher, tracker, domain)
-    assert events[0]["name"] == "pay_key" and events[0]["value"].startswith("pay-test-user-")
-    assert responses(dispatcher) == [
-        {"response": "utter_ask_pay_confirmed", "phone": "138****8000", "bill_type": "话费", "amount": "50.00", "method": "微信"}
+    tracker = make_tracker({"pay_bill_type": "宽带", "pay_phone": "13800138000", **identity})
+    assert await ActionAskAmount(backend).run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == [{"response": "utter_ask_amount"}]  # as a payment kiosk asks
+
+
+async def ask_to_confirm(domain, slots):
+    dispatcher = CollectingDispatcher()
+    events = await ActionAskPayConfirmed().run(dispatcher, make_tracker(slots), domain)
+    return {event["name"]: event["value"] for event in events}, dispatcher.messages
+
+
+async def test_the_summary_keeps_the_text_it_shows_and_draws_a_fresh_key(domain):
+    kept, messages = await ask_to_confirm(domain, DETAILS)
+    assert [(m["text"], m["buttons"]) for m in messages] == [
+        (SHOWN_50, [{"title": "确认支付", "payload": "/affirm"}, {"title": "算了", "payload": "/deny"}])
     ]
+    assert kept["pay_summary"] == SUMMARY_50
+    assert kept["pay_key"].startswith("pay-test-user-")
+
+
+async def test_the_same_summary_shown_again_keeps_its_key_and_another_one_gets_a_new_key(domain):
+    kept, _ = await ask_to_confirm(domain, {**DETAILS, "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"})
+    assert kept == {"pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
+    kept, _ = await ask_to_confirm(domain, {**DETAILS, "amount": "60", "pay_summary": SUMMARY_50,
+                                            "pay_key": "pay-test-key-0001"})
+    assert kept["pay_key"] not in (None, "pay-test-key-0001")
+    assert kept["pay_summary"]["shown_text"] == SHOWN_50.replace("50.00", "60.00")
+
+
+async def test_a_key_holds_only_characters_the_backend_accepts(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(DETAILS)
+    tracker.sender_id = "用户@example.com/x y"
+    events = await ActionAskPayConfirmed().run(dispatcher, tracker, domain)
+    key = events[1]["value"]
+    assert key.startswith("pay-example.comxy-") and len(key) == len("pay-example.comxy-") + 32
 
 
 async def pay(backend, domain, slots):
@@ -113,48 +214,115 @@ async def pay(backend, domain, slots):
 
 
 async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend, domain):
-    events, sent = await pay(backend, domain, CONFIRMED)
+    events, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
     assert events == reset_payment() + rating_for("payment")
     receipt = {"response": "utter_payment_done_topup", "phone": "138****8000", "amount": "50.00", "method": "微信",
                "balance": "108.30"}
     assert sent == [receipt, RATING_ASKED]
     # The same confirmation delivered again (a retry) charges nothing more.
-    _, sent = await pay(backend, domain, CONFIRMED)
+    _, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
     assert sent == [receipt, RATING_ASKED]
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 10830
     consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["confirmed"]) for c in consents][0] == (
         "payment", {"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000, "method": "微信"}, True,
     )
-    assert consents[0]["shown_text"] == (
-        "请确认：为 138****8000 缴纳话费 50.00 元，支付方式：微信，即时到账。确认支付请回复“确认”，不缴了请回复“算了”。"
-    )
+    assert consents[0]["shown_text"] == SHOWN_50  # the text kept when it was shown
+
+
+async def test_the_consent_recorded_is_the_text_kept_when_shown_not_a_rerendering(backend, domain):
+    """Had the template changed since (a new model), the consent still holds what the customer saw."""
+    kept = "请确认：为 138****8000 缴纳话费 50.00 元（旧版措辞）。"
+    await pay(backend, domain, {**CONFIRMED, "pay_summary": {**SUMMARY_50, "shown_text": kept}})
+    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    assert [c["shown_text"] for c in consents] == [kept]
+
+
+def summary(slots):
+    subject = {"phone": slots["pay_phone"], "bill_type": slots["pay_bill_type"],
+               "amount_fen": int(float(slots["amount"]) * 100), "method": slots["payment_method"]}
+    return {"fingerprint": fingerprint(subject), "shown_text": "（所示确认文字）"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"amount": "500"}, {"amount": "5"}, {"payment_method": "支付宝"}, {"pay_phone": "13900139000"},
+     {"pay_bill_type": "宽带"}, {"amount": None}],
+)
+async def test_a_confirmation_of_another_summary_charges_nothing(backend, domain, change):
+    """Confirmed, but the slots no longer state the summary shown: nothing is charged, and it says so."""
+    events, sent = await pay(backend, domain, {**CONFIRMED, **change})
+    assert sent == [{"response": "utter_payment_not_as_shown"}]
+    assert events == reset_payment(keep_pending=True)
+    assert (await backend.get_balance("13800138000"))["balance_fen"] == 5830
+    assert (await backend.get_balance("13900139000"))["balance_fen"] == -1250
+    assert (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
+
+
+async def test_top_up_receipt_of_a_number_not_verified_here_does_not_tell_the_balance(backend, domain):
+    slots = {**CONFIRMED, "pay_phone": "13900139000", "amount": "0.01", "pay_key": "pay-test-lina-0001"}
+    slots["pay_summary"] = summary(slots)
+    for identity in ({}, ZHANG):  # nobody verified; verified, but for another number
+        _, sent = await pay(backend, domain, {**slots, **identity})
+        assert sent == [{"response": "utter_payment_done_topup_unverified", "phone": "139****9000", "amount": "0.01",
+                         "method": "微信"}, RATING_ASKED]
 
 
 async def test_broadband_payment_settles_the_bill(backend, domain):
     slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "100", "payment_method": "银行卡", "pay_key": "pay-test-bb-0001"}
-    _, sent = await pay(backend, domain, slots)
+    _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots), **ZHANG})
     assert sent == [{"response": "utter_payment_done_broadband", "phone": "138****8000", "amount": "100.00",
                      "method": "银行卡", "outstanding": "0.00"}, RATING_ASKED]
 
 
+async def test_broadband_receipt_without_verification_does_not_tell_what_is_still_owed(backend, domain):
+    slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "40", "pay_key": "pay-test-bb-0003"}
+    _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots)})
+    assert sent == [{"response": "utter_payment_done_broadband_unverified", "phone": "138****8000", "amount": "40.00",
+                     "method": "微信"}, RATING_ASKED]
+
+
 async def test_broadband_payment_above_the_bill_is_refused_without_charge(backend, domain):
     slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "150", "pay_key": "pay-test-bb-0002"}
-    _, sent = await pay(backend, domain, slots)
+    _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots), **ZHANG})
     assert sent == [{"response": "utter_amount_above_outstanding", "outstanding": "100.00"}]
+    _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots)})  # not verified: no amount
+    assert sent == [{"response": "utter_amount_above_outstanding_unverified"}]
     assert await backend.get_outstanding("13800138000", "宽带") == 10000
+
+
+class ConsentToOtherTerms(OperatorBackend):
+    """A consent recorded for 5 yuan while 50 are charged: the backend must refuse the charge."""
+
+    async def record_consent(self, **kwargs):
+        return await super().record_consent(**{**kwargs, "subject": {**kwargs["subject"], "amount_fen": 500}})
+
+
+async def test_a_payment_the_consent_does_not_cover_is_refused_and_the_customer_told(operator_server, domain):
+    client = ConsentToOtherTerms(ActionSettings(backend_url=str(operator_server.make_url("")).rstrip("/"),
+                                                backend_token=TOKEN))
+    try:
+        events, sent = await pay(client, domain, CONFIRMED)
+        assert sent == [{"response": "utter_payment_not_as_shown"}]
+        assert events == reset_payment()
+        assert (await client.get_balance("13800138000"))["balance_fen"] == 5830
+    finally:
+        await client.close()
+    assert "没有扣款" in domain["responses"]["utter_payment_not_as_shown"][0]["text"]
 
 
 async def test_nothing_is_charged_without_confirmation(backend, domain):
     events, sent = await pay(backend, domain, {**CONFIRMED, "pay_confirmed": None})
-    assert (events, sent) == (reset_payment(), [])
+    assert (events, sent) == (reset_payment(keep_pending=True), [])
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 5830
 
 
-async def test_cancel_says_nothing_was_charged(domain):
+async def test_cancel_says_nothing_was_charged_and_drops_the_key(domain):
     dispatcher = CollectingDispatcher()
     events = await ActionCancelPayment().run(dispatcher, make_tracker(CONFIRMED), domain)
     assert (events, responses(dispatcher)) == (reset_payment(), [{"response": "utter_payment_cancelled"}])
+    assert events == [SlotSet(slot, None) for slot in PAY_SLOTS]
+    assert {"pay_key", "pay_summary"} <= set(PAY_SLOTS)
 
 
 @pytest.mark.parametrize(
@@ -181,15 +349,6 @@ async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
 async def test_a_payment_that_times_out_after_charging_is_retried_without_a_second_charge(operator_server, domain):
     """The backend charges but answers after the client's timeout (3 s in production, 0.5 s here):
     the action retries with the same key and gets the first charge's receipt."""
-    import asyncio
-
-    import aiohttp
-    from aiohttp import web
-    from aiohttp.test_utils import TestServer
-
-    from actions.backend import OperatorBackend
-    from actions.settings import ActionSettings
-
     target = str(operator_server.make_url("")).rstrip("/")
     slow = {"payments": 0}
 
@@ -211,7 +370,7 @@ async def test_a_payment_that_times_out_after_charging_is_retried_without_a_seco
         client = OperatorBackend(ActionSettings(backend_url=str(server.make_url("")).rstrip("/"), backend_token=TOKEN,
                                                 backend_timeout_s=0.5))
         try:
-            events, sent = await pay(client, domain, CONFIRMED)
+            events, sent = await pay(client, domain, {**CONFIRMED, **ZHANG})
         finally:
             await client.close()
     assert slow["payments"] == 2
@@ -221,3 +380,83 @@ async def test_a_payment_that_times_out_after_charging_is_retried_without_a_seco
         assert (await direct.get_balance("13800138000"))["balance_fen"] == 10830  # 58.30 + 50.00, once
     finally:
         await direct.close()
+
+
+async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_again_charges_once(
+        operator_server, domain):
+    """Both tries commit but answer too late: the customer is told the outcome is unknown and confirms
+    the same summary again. That confirmation reuses the key, so the backend replays the first
+    charge instead of making a second one (with a new key it would charge 100 yuan for 50)."""
+    target = str(operator_server.make_url("")).rstrip("/")
+
+    async def late(request: web.Request) -> web.Response:
+        async with aiohttp.ClientSession() as session:
+            async with session.request(request.method, target + request.path_qs, data=await request.read(),
+                                       headers={"Authorization": request.headers["Authorization"],
+                                                "Content-Type": "application/json"}) as answer:
+                body, status = await answer.read(), answer.status
+        if request.path == "/v1/payments":
+            await asyncio.sleep(1.0)  # committed, but the answer comes after the client gave up
+        return web.Response(body=body, status=status, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", late)
+    direct = OperatorBackend(ActionSettings(backend_url=target, backend_token=TOKEN))
+    async with TestServer(app) as server:
+        slow = OperatorBackend(ActionSettings(backend_url=str(server.make_url("")).rstrip("/"), backend_token=TOKEN,
+                                              backend_timeout_s=0.5))
+        try:
+            slots = dict(DETAILS)
+            first, _ = await ask_to_confirm(domain, slots)
+            slots.update(first, pay_confirmed=True)
+            events, sent = await pay(slow, domain, slots)
+            assert sent == [{"response": "utter_payment_unconfirmed"}]
+            assert events == reset_payment(keep_pending=True)  # the summary and its key stay
+            slots.update({event["name"]: event["value"] for event in events})
+            assert (slots["pay_key"], slots["pay_summary"]) == (first["pay_key"], SUMMARY_50)
+            # The customer pays again with the same details: the same summary, the same key.
+            slots.update(DETAILS)
+            again, _ = await ask_to_confirm(domain, slots)
+            assert again == first
+            slots.update(again, pay_confirmed=True)
+            _, sent = await pay(direct, domain, slots)
+            assert sent == [{"response": "utter_payment_done_topup_unverified", "phone": "138****8000",
+                             "amount": "50.00", "method": "微信"}, RATING_ASKED]
+            assert (await direct.get_balance("13800138000"))["balance_fen"] == 5830 + 5000  # once
+            payments = [c for c in (await direct._request("GET", "/v1/lines/13800138000/consents"))["consents"]]
+            assert [c["shown_text"] for c in payments] == [SHOWN_50, SHOWN_50]  # confirmed twice, charged once
+        finally:
+            await slow.close()
+            await direct.close()
+
+
+async def test_after_an_unknown_outcome_a_different_summary_gets_a_new_key(domain):
+    slots = {**reset_payment_slots(), "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001",
+             **DETAILS, "amount": "80"}
+    kept, _ = await ask_to_confirm(domain, slots)
+    assert kept["pay_key"] != "pay-test-key-0001"
+
+
+def reset_payment_slots():
+    return {event["name"]: event["value"] for event in reset_payment()}
+
+
+def test_the_kiosk_wording_tells_neither_balance_nor_amount_owed(domain):
+    texts = {name: domain["responses"][name][0]["text"] for name in (
+        "utter_payment_done_topup_unverified", "utter_payment_done_broadband_unverified",
+        "utter_amount_above_outstanding_unverified", "utter_ask_amount")}
+    values = {"phone": "139****9000", "amount": "0.01", "method": "微信"}
+    assert {name: text.format(**values) for name, text in texts.items()} == {
+        "utter_payment_done_topup_unverified": "缴费成功！已为 139****9000 缴纳话费 0.01 元（微信）。",
+        "utter_payment_done_broadband_unverified": "缴费成功！已为 139****9000 缴纳宽带费 0.01 元（微信）。",
+        "utter_amount_above_outstanding_unverified": "缴费金额超过了该号码待缴的宽带费，本次没有扣款，请重新发起缴费。",
+        "utter_ask_amount": "请问要缴多少钱？例如“50元”。",
+    }
+
+
+def test_agents_are_not_shown_the_summary_fingerprint_or_key():
+    """The fingerprint hashes the full number: with the masked one and the amount it could be reversed."""
+    from actions.handoff import context
+
+    slots = context(make_tracker({**CONFIRMED, "pay_confirmed": None}))["slots"]
+    assert slots == {"amount": "50", "pay_bill_type": "话费", "pay_phone": "138****8000", "payment_method": "微信"}

@@ -53,3 +53,21 @@ async def test_unknown_route_is_json_404(client):
     response = await client.get("/v1/nothing-here", headers=AUTH)
     assert response.status == 404
     assert await response.json() == {"error": "not_found", "message": "Not Found"}
+
+
+async def test_a_deeply_nested_json_body_is_400_not_500(client):
+    body = b'{"phone": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = await client.post("/v1/identity/verify", data=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status == 400
+    assert await response.json() == {"error": "invalid_input", "message": "the JSON body nests more than 64 levels deep"}
+
+
+async def test_compressed_and_oversized_bodies_are_refused_before_reading(client):
+    response = await client.post("/v1/identity/verify", data=b"\x1f\x8b\x08\x00",
+                                 headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert response.status == 415
+    assert (await response.json())["error"] == "unsupported_content_encoding"
+    response = await client.post("/v1/identity/verify", data=b"{" + b" " * 70_000 + b"}",
+                                 headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status == 413
+    assert await response.json() == {"error": "body_too_large", "message": "the request body must be at most 65536 bytes"}

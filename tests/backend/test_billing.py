@@ -12,7 +12,22 @@ def payment(key, amount_fen=5000, *, phone="13800138000", bill_type="话费", me
             "method": method}
 
 
-async def pay(client, body):
+def subject_of(body):
+    return {name: body[name] for name in ("phone", "bill_type", "amount_fen", "method")}
+
+
+async def record_consent(client, subject, *, phone=None, action="payment", confirmed=True):
+    response = await client.post("/v1/consents", headers=AUTH, json={
+        "phone": phone or subject["phone"], "action": action, "subject": subject, "shown_text": "请确认：……",
+        "confirmed": confirmed, "channel": "rest", "sender_id": "tester"})
+    assert response.status == 201
+    return (await response.json())["id"]
+
+
+async def pay(client, body, *, consent=True):
+    """POST a payment; unless told otherwise, under a fresh consent to exactly its subject."""
+    if consent and "consent_id" not in body:
+        body = {**body, "consent_id": await record_consent(client, subject_of(body))}
     response = await client.post("/v1/payments", json=body, headers=AUTH)
     return response.status, await response.json()
 
@@ -59,7 +74,7 @@ async def test_top_up_and_replay(client):
     status, first = await pay(client, payment("key-topup-0001"))
     assert status == 201
     assert (first["balance_after_fen"], first["status"], first["replayed"]) == (10830, "succeeded", False)
-    status, again = await pay(client, payment("key-topup-0001"))
+    status, again = await pay(client, payment("key-topup-0001"))  # a retry, under a new consent
     assert status == 200
     assert again == {**first, "replayed": True}
     assert await balance(client) == 10830
@@ -115,19 +130,23 @@ async def test_broadband_payment_above_what_is_owed_is_refused(client):
         ({"bill_type": "电费"}, 400, "bill_type"),
         ({"idempotency_key": "short"}, 400, "idempotency_key"),
         ({"phone": "1380013800"}, 400, "phone"),
-        ({"phone": "13700137000"}, 404, None),  # unknown number
+        ({"phone": "13700137000", "consent_id": 1}, 404, None),  # unknown number
         ({"consent_id": 999}, 404, "consent_id"),  # no such consent
+        ({"consent_id": None}, 400, "consent_id"),  # no consent at all
+        ({"consent_id": "1"}, 400, "consent_id"),  # not an id
     ],
 )
 async def test_bad_payments_are_refused_and_charge_nothing(client, changes, status, field):
-    got_status, body = await pay(client, {**payment("key-bad-0001"), **changes})
+    got_status, body = await pay(client, {**payment("key-bad-0001"), **changes}, consent=False)
     assert got_status == status
     assert body.get("field") == field
     assert await balance(client) == 5830
 
 
 async def test_twenty_concurrent_requests_with_one_key_charge_once(client):
-    results = await asyncio.gather(*(pay(client, payment("key-concurrent-one")) for _ in range(20)))
+    consent_id = await record_consent(client, subject_of(payment("key-concurrent-one")))
+    body = {**payment("key-concurrent-one"), "consent_id": consent_id}
+    results = await asyncio.gather(*(pay(client, body) for _ in range(20)))
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] * 19 + [201]
     assert len({body["id"] for _, body in results}) == 1
@@ -140,3 +159,64 @@ async def test_twenty_concurrent_requests_with_different_keys_all_count(client):
     )
     assert [status for status, _ in results] == [201] * 20
     assert await balance(client) == 5830 + sum(100 + n for n in range(20))
+
+
+async def test_a_payment_without_a_consent_is_refused_with_a_reason(client):
+    status, body = await pay(client, payment("key-noconsent-01"), consent=False)
+    assert (status, body) == (400, {
+        "error": "invalid_input", "field": "consent_id", "reason": "consent_required",
+        "message": "consent_id is required: the customer's confirmed consent to exactly this operation",
+    })
+    assert await balance(client) == 5830
+
+
+@pytest.mark.parametrize(
+    "consented, confirmed, reason",
+    [
+        ({"amount_fen": 500}, True, "consent_terms_differ"),  # 5 yuan shown, 50 charged: the 10x charge
+        ({"amount_fen": 50000}, True, "consent_terms_differ"),
+        ({"method": "支付宝"}, True, "consent_terms_differ"),
+        ({"bill_type": "宽带"}, True, "consent_terms_differ"),
+        ({"phone": "13900139000"}, True, "consent_other_operation"),  # a consent of another number
+        ({"extra": 1}, True, "consent_terms_differ"),  # a term more than the payment states
+        ({}, False, "consent_declined"),
+    ],
+)
+async def test_a_consent_to_other_terms_does_not_cover_the_payment(client, consented, confirmed, reason):
+    body = payment("key-mismatch-01")
+    subject = {**subject_of(body), **consented}
+    consent_id = await record_consent(client, subject, confirmed=confirmed)
+    status, answer = await pay(client, {**body, "consent_id": consent_id})
+    assert (status, answer["error"], answer["field"], answer["reason"]) == (409, "conflict", "consent_id", reason)
+    assert await balance(client) == 5830
+
+
+async def test_a_consent_missing_a_term_does_not_cover_the_payment(client):
+    body = payment("key-mismatch-02")
+    subject = {key: value for key, value in subject_of(body).items() if key != "method"}
+    status, answer = await pay(client, {**body, "consent_id": await record_consent(client, subject)})
+    assert (status, answer["reason"]) == (409, "consent_terms_differ")
+
+
+async def test_a_cancellation_consent_does_not_cover_a_payment(client):
+    body = payment("key-mismatch-03")
+    consent_id = await record_consent(client, subject_of(body), action="cancel_package")
+    status, answer = await pay(client, {**body, "consent_id": consent_id})
+    assert (status, answer["reason"]) == (409, "consent_other_operation")
+
+
+async def test_one_consent_covers_one_payment(client):
+    consent_id = await record_consent(client, subject_of(payment("key-once-0001")))
+    assert (await pay(client, {**payment("key-once-0001"), "consent_id": consent_id}))[0] == 201
+    status, answer = await pay(client, {**payment("key-once-0002"), "consent_id": consent_id})
+    assert (status, answer["reason"]) == (409, "consent_used")
+    assert await balance(client) == 5830 + 5000
+
+
+async def test_concurrent_payments_under_one_consent_charge_once(client):
+    consent_id = await record_consent(client, subject_of(payment("key-conc-c-000")))
+    results = await asyncio.gather(
+        *(pay(client, {**payment(f"key-conc-c-{n:03d}"), "consent_id": consent_id}) for n in range(10))
+    )
+    assert sorted(status for status, _ in results) == [201] + [409] * 9
+    assert await balance(client) == 5830 + 5000

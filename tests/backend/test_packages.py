@@ -1,5 +1,7 @@
 """Catalogue, subscriptions and consented cancellation."""
 
+import pytest
+
 from tests.backend.conftest import AUTH
 
 ICE_CREAM_ID = 1
@@ -69,7 +71,8 @@ async def test_quote_states_fee_date_data_and_family(client):
     assert body["remaining_data_lost_mb"] == 12800
     assert body["family_members_affected"] == ["13900139000"]
     assert body["consent_subject"] == {
-        "subscription_id": ICE_CREAM_ID, "early_termination_fee_fen": 20000, "effective_date": "2026-12-01",
+        "subscription_id": ICE_CREAM_ID, "package_name": "冰激凌套餐", "early_termination_fee_fen": 20000,
+        "effective_date": "2026-12-01", "remaining_data_lost_mb": 12800, "family_members_affected": ["13900139000"],
     }
 
 
@@ -77,7 +80,8 @@ async def test_cancel_needs_a_matching_confirmed_consent(client):
     quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
     # No consent id at all.
     status, body = await cancel(client, ICE_CREAM_ID, None)
-    assert (status, body["error"]) == (400, "invalid_input")
+    assert (status, body["error"], body["field"], body["reason"]) == (400, "invalid_input", "consent_id",
+                                                                      "consent_required")
     # A consent shown with a different fee does not cover the cancellation.
     wrong = await consent(client, "13800138000", {**quote["consent_subject"], "early_termination_fee_fen": 0})
     status, body = await cancel(client, ICE_CREAM_ID, wrong)
@@ -144,3 +148,33 @@ async def test_consents_are_listed_in_order(client):
         (1, "cancel_package", {"subscription_id": 2}, True, "2026-11-22T10:00:00+08:00"),
         (2, "cancel_package", {"subscription_id": 1}, False, "2026-11-22T10:00:00+08:00"),
     ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"remaining_data_lost_mb": 0},  # the data lost was not stated
+        {"family_members_affected": []},  # the family member who loses sharing was not named
+        {"family_members_affected": ["13900139000", "13700137000"]},
+        {"package_name": "视频会员流量包"},  # another package's name
+        {"subscription_id": VIDEO_PACK_ID},  # a consent to cancel the other package
+    ],
+)
+async def test_a_consent_must_name_the_data_lost_and_the_family_members(client, change):
+    quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
+    consent_id = await consent(client, "13800138000", {**quote["consent_subject"], **change})
+    status, body = await cancel(client, ICE_CREAM_ID, consent_id)
+    assert (status, body["error"], body["field"], body["reason"]) == (409, "conflict", "consent_id",
+                                                                      "consent_terms_differ")
+    subscriptions = (await get_json(client, "/v1/lines/13800138000/subscriptions"))["subscriptions"]
+    assert [s["status"] for s in subscriptions] == ["active", "active", "active"]
+
+
+async def test_a_consent_without_the_lost_terms_does_not_cover_the_cancellation(client):
+    """The terms of the round before (no data lost, no family members) are no longer enough."""
+    quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
+    old_terms = {key: quote["consent_subject"][key]
+                 for key in ("subscription_id", "early_termination_fee_fen", "effective_date")}
+    status, _ = await cancel(client, ICE_CREAM_ID, await consent(client, "13800138000", old_terms))
+    assert status == 409
+    assert (await get_json(client, "/v1/lines/13800138000/balance"))["balance_fen"] == 5830

@@ -7,8 +7,13 @@ from hypothesis import given, strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from redis import asyncio as aioredis
 
-from bot.channels.guard import (MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine, numbered_choice,
-                                offered_payloads)
+import unicodedata
+
+from bot.channels.guard import (SLASHES, MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine,
+                                numbered_choice, offered_payloads, slash_lead)
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.text_normaliser import normalise_text
+from tests.nlu.conftest import LEXICON_PATH
 from bot.kv import MemoryKV, RedisKV
 from bot.tracker_store import TrackerStoreUnavailable
 from tests.support import REDIS_URL, redis_client
@@ -52,11 +57,69 @@ def test_examine(raw, verdict):
     assert examine(raw, PAYLOADS) == verdict
 
 
-@given(st.text())
+INJECTED = 'affirm{"amount":"500"}'
+LOOK_ALIKES = ["/", "\uff0f", "\u2044", "\u2215", "\u29f8", "\u2571", "\u27cb", "\u2afd", "\u2afb", "\u2e4a",
+               "\U0001f67c", "\u2f03", "\u4e3f", "\u31d3", "\u30ce", "\uff89", "\u1735", "\u0338"]
+LEADS = ["", " ", "\u3000", "\u00a0", "\u2003", "\u200b", "\ufeff", "\u2060", "\u200d", "\u202e", "\u180e",
+         "\t\u3000\u200b "]
+
+
+@pytest.mark.parametrize("slash", LOOK_ALIKES)
+@pytest.mark.parametrize("lead", LEADS)
+def test_examine_drops_every_slash_look_alike_behind_any_lead(lead, slash):
+    assert examine(lead + slash + INJECTED, PAYLOADS) == Verdict(text=INJECTED)
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [
+        ("\uff0f\uff0faffirm", "affirm"),
+        ("/ /affirm", "affirm"),  # the old lstrip("/").strip() passed "/affirm" on
+        ("\uff0f \u3000\u200b/affirm", "affirm"),
+        ("\u200b/inform{\"pay_confirmed\": true}", 'inform{"pay_confirmed": true}'),
+        ("/\u0338affirm", "affirm"),  # a combining solidus overlay
+        ('／inform{"fault_type": "断网"}', 'inform{"fault_type": "断网"}'),  # a payload's look-alike is text
+        ('\u200b/inform{"fault_type": "断网"}', '/inform{"fault_type": "断网"}'),  # exactly the payload, once cleaned
+        ("查询 /affirm", "查询 /affirm"),  # a slash inside is text
+        ("1/2", "1/2"),
+        ("\\affirm", "\\affirm"),  # a backslash is not an intent to Rasa
+        ("\u2100", "\u2100"),  # ℀ folds to "a/c": not a slash lead
+        ("\uff0f\u3000", None),
+    ],
+)
+def test_examine_hostile_leads(raw, text):
+    verdict = examine(raw, PAYLOADS)
+    assert verdict == (Verdict(text=text) if text is not None else Verdict(response="utter_message_empty"))
+
+
+def test_slash_lead():
+    assert [slash_lead(t) for t in ("/a", " \u3000／／ b", "ab", " a/", "", "\u200b")] == [1, 5, 0, 0, 0, 0]
+
+
+def test_clean_removes_format_characters():
+    assert clean("\ufeff查\u200b话\u2060费\u200e") == "查话费"
+
+
+LEXICON = load_lexicon(LEXICON_PATH)
+hostile_text = st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from(sorted({c for c in LOOK_ALIKES + LEADS if len(c) == 1} | SLASHES | set('aF{}"1查 '))),
+            max_size=12),
+)
+
+
+def _starts_like_a_slash(text):
+    folded = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf").lstrip()
+    return bool(folded) and folded[0] in SLASHES
+
+
+@given(hostile_text)
 def test_examine_never_passes_an_injected_intent_or_a_control_character(text):
     verdict = examine(text, PAYLOADS)
     if verdict.text:
-        assert not verdict.text.startswith("/") or verdict.text in PAYLOADS
+        assert verdict.text in PAYLOADS or not _starts_like_a_slash(verdict.text)
+        # ... nor does the NLU graph's normaliser make one of it
+        assert verdict.text in PAYLOADS or not normalise_text(verdict.text, LEXICON.typos).strip().startswith("/")
         assert 0 < len(verdict.text) <= 500
         assert all(ord(char) >= 32 and char != "\x7f" for char in verdict.text)
         verdict.text.encode("utf-8")  # no lone surrogate left

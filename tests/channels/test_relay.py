@@ -59,3 +59,27 @@ async def test_a_failing_store_stops_the_message(tmp_path):
     store = BrokenSQLStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
     with pytest.raises(TrackerStoreUnavailable):
         await relay_over(store)._handoff_state("c")
+
+
+async def test_what_is_relayed_to_the_agent_is_masked():
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.channels.relay import HandoffClient
+
+    received = []
+
+    async def relay(request):
+        received.append(await request.json())
+        return web.json_response({"relayed": True})
+
+    app = web.Application()
+    app.router.add_post("/v1/relay", relay)
+    async with TestServer(app) as server:
+        client = HandoffClient(str(server.make_url("")), "handoff-test-token-0123456789")
+        try:
+            assert await client.relay("c1", "卡号6222021234567890123，密码 12 34 56，电话13800138000", "inform", 0.5)
+        finally:
+            await client._client().close()
+    assert received == [{"sender_id": "c1", "text": "卡号***************0123，密码 ** ** **，电话138****8000",
+                         "intent": "inform", "confidence": 0.5}]

@@ -50,3 +50,15 @@ def test_any_json_gets_an_answer(value):
 
 def test_the_limit_is_on_bytes():
     assert body_problem(b" " * (MAX_BODY_BYTES + 1)) == "too_large"
+
+
+@pytest.mark.parametrize("depth", [65, 1000, 5000, 30000])
+def test_deeply_nested_json_is_refused_not_a_recursion_error(depth):
+    assert body_problem(b'{"sender": "c1", "message": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}") == "too_deep"
+    assert body_problem(b"[" * depth + b"]" * depth) == "too_deep"
+
+
+def test_nesting_within_the_limit_is_read():
+    nested = b"[" * 60 + b"]" * 60
+    assert body_problem(b'{"sender": "c1", "message": "hi", "x": ' + nested + b"}") is None
+    assert body_problem(b'{"sender": "c1", "message": "' + b"[" * 5000 + b'"}') is None  # brackets in a string

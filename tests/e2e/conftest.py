@@ -68,6 +68,7 @@ def running(tmp_path_factory) -> Iterator[Product]:
         "ACTION_PORT": str(free_port()),
         "OPERATOR_PORT": str(free_port()),
         "AGENT_PORT": str(free_port()),
+        "RETENTION_PORT": str(free_port()),
         "HANDOFF_SERVICE_HOURS": "00:00-24:00",  # agents on duty whatever time the tests run
         "WECHAT_API_URL": wechat_api.url,
         "WECHAT_APP_ID": "wxe2e0000000000000",

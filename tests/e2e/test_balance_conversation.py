@@ -18,7 +18,7 @@ def test_balance_after_identity_check(chat):
 def test_wrong_password_then_arrears(chat):
     assert chat.say("我手机还有钱吗")[0] == "为了保护您的账户安全，请先提供您的11位手机号码。"
     assert chat.say("139 0013 9000") == ["请输入该号码的6位服务密码。"]
-    assert chat.say("111111") == ["服务密码不正确，您还可以再试 2 次。", "请输入该号码的6位服务密码。"]
+    assert chat.say("111111") == ["手机号码或服务密码不正确，您还可以再试 2 次。", "请输入该号码的6位服务密码。"]
     assert chat.say("654321") == [
         "李娜您好，身份验证成功。",
         "您的号码目前已欠费 12.50 元，请尽快充值以免停机。",

@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 import yaml
 
+from bot.stack import rasa_api_headers
 from bot.trainers.deploy import Registry, deploy, rollback
 from bot.training import train
 
@@ -32,8 +33,8 @@ def crippled_model(root, tmp_path):
 
 
 def serving(settings):
-    with urllib.request.urlopen(f"{settings.rasa_url}/status?token={settings.secrets['RASA_AUTH_TOKEN']}",
-                                timeout=10) as response:
+    request = urllib.request.Request(f"{settings.rasa_url}/status", headers=rasa_api_headers(settings))
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["model_file"]
 
 

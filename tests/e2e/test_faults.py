@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from bot.stack import action_server, operator_backend
+from bot.stack import action_server, operator_backend, rasa_api_headers
 from tests.e2e.conftest import ASK_RATING, RestChat
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,8 @@ def restart(running, spec):
 
 
 def tracker_bot_texts(settings, sender):
-    url = f"{settings.rasa_url}/conversations/{sender}/tracker?token={settings.secrets['RASA_AUTH_TOKEN']}"
+    url = urllib.request.Request(f"{settings.rasa_url}/conversations/{sender}/tracker",
+                                 headers=rasa_api_headers(settings))
     with urllib.request.urlopen(url, timeout=10) as response:
         return [e.get("text") for e in json.loads(response.read())["events"] if e["event"] == "bot"]
 

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from bot.cli import DEMO_AGENT
+from bot.stack import rasa_api_headers
 from tests.e2e.conftest import ASK_RATING
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +21,9 @@ class Console:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.session = aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # As a browser does: the console's own Origin with every request (the console's Origin check).
+        self.session = aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                             headers={"Origin": url.rstrip("/")})
         self.socket = None
 
     async def __aenter__(self) -> "Console":
@@ -43,7 +46,8 @@ class Console:
 
 
 def tracker_events(settings, sender):
-    url = f"{settings.rasa_url}/conversations/{sender}/tracker?token={settings.secrets['RASA_AUTH_TOKEN']}"
+    url = urllib.request.Request(f"{settings.rasa_url}/conversations/{sender}/tracker",
+                                 headers=rasa_api_headers(settings))
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())["events"]
 

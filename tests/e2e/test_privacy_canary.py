@@ -23,7 +23,7 @@ def test_canary_number_and_password_are_nowhere(product, running, tmp_path):
     wrong_then_right = chat("wrong-then-right")
     assert wrong_then_right.say("查下流量")[0] == "为了保护您的账户安全，请先提供您的11位手机号码。"
     assert wrong_then_right.say(PHONE) == ["请输入该号码的6位服务密码。"]
-    assert wrong_then_right.say(WRONG_PASSWORD)[0] == "服务密码不正确，您还可以再试 2 次。"
+    assert wrong_then_right.say(WRONG_PASSWORD)[0] == "手机号码或服务密码不正确，您还可以再试 2 次。"
     assert wrong_then_right.say(PASSWORD)[0] == "李娜您好，身份验证成功。"
 
     all_at_once = chat("all-at-once")

@@ -14,6 +14,7 @@ import pytest
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat_protocol import parse_xml, signature
+from bot.stack import rasa_api_headers
 from tests.e2e.test_handoff_conversations import Console
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,8 @@ class WeChatServer:
                 f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                 f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id or self.msg_id}</MsgId></xml>")
 
-    def post(self, xml: str, *, safe=False, timestamp=None, nonce=None, sign=True):
+    def post(self, xml: str, *, safe=True, timestamp=None, nonce=None, sign=True):
+        """Safe mode (AES) unless `safe=False`: the product has an EncodingAESKey, so it refuses plain."""
         timestamp = str(timestamp or int(time.time()))
         nonce = nonce or secrets.token_hex(8)
         params = {"timestamp": timestamp, "nonce": nonce, "openid": self.openid,
@@ -80,9 +82,11 @@ def test_url_verification(wechat):
     assert refused.value.code == 403
 
 
-def test_plain_and_safe_mode_conversations(wechat):
+def test_safe_mode_conversation_and_plain_messages_refused(wechat):
     assert wechat.say("查一下话费余额") == "为了保护您的账户安全，请先提供您的11位手机号码。"
-    assert wechat.say("13800138000", safe=True) == "请输入该号码的6位服务密码。"
+    # With an EncodingAESKey configured, a plain message (signed without its body) is refused.
+    assert wechat.post(wechat.text_xml("13800138000"), safe=False)[0] == 403
+    assert wechat.say("13800138000") == "请输入该号码的6位服务密码。"
 
 
 def test_four_identical_deliveries_make_one_message(wechat, running):
@@ -92,8 +96,8 @@ def test_four_identical_deliveries_make_one_message(wechat, running):
     assert all(status == 200 for status, _ in answers)
     replies = [answer for _, answer in answers if answer != "success"]
     assert len(replies) == 1 and "11位手机号码" in replies[0]
-    url = (f"{running.settings.rasa_url}/conversations/wx:{wechat.openid}/tracker"
-           f"?token={running.settings.secrets['RASA_AUTH_TOKEN']}")
+    url = urllib.request.Request(f"{running.settings.rasa_url}/conversations/wx:{wechat.openid}/tracker",
+                                 headers=rasa_api_headers(running.settings))
     with urllib.request.urlopen(url, timeout=10) as response:
         events = json.loads(response.read())["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == ["查一下话费余额"]

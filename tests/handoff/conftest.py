@@ -16,6 +16,7 @@ from tests.support import FakeClock, create_postgres_database, drop_postgres_dat
 
 TOKEN = "handoff-test-token-0123456789"
 SERVICE = {"Authorization": f"Bearer {TOKEN}"}
+DELIVERY_TOKEN = "rasa-test-token-0123456789"  # the service's own token towards Rasa (HANDOFF_DELIVERY_TOKEN)
 
 
 class FakeRasa:
@@ -30,7 +31,7 @@ class FakeRasa:
         async def deliver(request: web.Request) -> web.Response:
             if self.fail:
                 return web.json_response({"error": "down"}, status=503)
-            assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+            assert request.headers["Authorization"] == f"Bearer {DELIVERY_TOKEN}"
             body = await request.json()
             self.deliveries.append(body)
             if self.push:
@@ -39,6 +40,7 @@ class FakeRasa:
             return web.json_response({"pushed": False, "messages": [{"text": text}]})
 
         async def parse(request: web.Request) -> web.Response:
+            assert request.headers["Authorization"] == f"Bearer {DELIVERY_TOKEN}" and not request.query
             text = (await request.json())["text"]
             if "营业厅" in text:
                 return web.json_response({"intent": {"name": "faq", "confidence": 0.99}, "response_selector": {
@@ -48,7 +50,7 @@ class FakeRasa:
 
         app = web.Application()
         app.router.add_post("/webhooks/handoff/deliver", deliver)
-        app.router.add_post("/model/parse", parse)
+        app.router.add_post("/webhooks/handoff/parse", parse)
         return app
 
 
@@ -78,7 +80,7 @@ async def database_url(request, tmp_path) -> AsyncIterator[str]:
 @pytest.fixture
 async def service_app(database_url, fake_rasa, clock) -> AsyncIterator[web.Application]:
     settings = HandoffSettings(database_url=database_url, service_token=TOKEN, rasa_url=fake_rasa.url,
-                               rasa_token="rasa-test-token-0123456789")
+                               rasa_token=DELIVERY_TOKEN)
     app = create_app(settings, clock=clock, retry=False)
     yield app
 
@@ -92,9 +94,16 @@ async def client(service_app) -> AsyncIterator[TestClient]:
         yield test_client
 
 
+def browser(client: TestClient) -> Dict[str, str]:
+    """What a browser sends with the console page's requests: the console's own origin."""
+    return {"Origin": str(client.make_url("")).rstrip("/")}
+
+
 async def sign_in(client: TestClient, username: str) -> aiohttp.ClientSession:
-    """A separate browser session (its own cookie jar) for one agent; close it after use."""
-    agent = aiohttp.ClientSession(base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True))
+    """A separate browser session (its own cookie jar) for one agent; close it after use. Like a
+    browser, it sends the console's origin with every request (the console's Origin check)."""
+    agent = aiohttp.ClientSession(base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                  headers=browser(client))
     response = await agent.post("/api/login", json={"username": username, "password": f"password-{username}"})
     assert response.status == 200, await response.text()
     return agent

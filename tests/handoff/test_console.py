@@ -3,7 +3,7 @@
 import asyncio
 
 from bot.handoff.routes import SERVICE_KEY
-from tests.handoff.conftest import SERVICE, sign_in
+from tests.handoff.conftest import SERVICE, browser, sign_in
 
 CASE = {
     "sender_id": "web-42", "channel": "rest", "masked_phone": "138****8000", "verified": True,
@@ -149,9 +149,10 @@ async def test_sign_in_is_required_and_wrong_passwords_are_refused(client):
     assert (await client.post("/v1/cases", json=CASE)).status == 401
     page = await client.get("/", allow_redirects=False)
     assert (page.status, page.headers["Location"]) == (302, "/login")
-    wrong = await client.post("/api/login", json={"username": "1001", "password": "nope-nope"})
+    wrong = await client.post("/api/login", json={"username": "1001", "password": "nope-nope"}, headers=browser(client))
     assert (wrong.status, (await wrong.json())["error"]) == (401, "bad_credentials")
-    unknown = await client.post("/api/login", json={"username": "9999", "password": "password-9999"})
+    unknown = await client.post("/api/login", json={"username": "9999", "password": "password-9999"},
+                                headers=browser(client))
     assert unknown.status == 401
     agent = await sign_in(client, "1001")
     assert (await (await agent.get("/api/me")).json())["name"] == "王芳"

@@ -55,3 +55,13 @@ def test_value_parsers_give_a_value_or_none(text):
 def test_masking_leaves_no_run_of_six_digits(text):
     for masked in (mask_personal_data(text), mask_password(text)):
         assert not re.search(r"(?<!\d)\d{6}(?!\d)", masked.replace(" ", "x").replace("-", "x"))
+
+
+slashy_text = st.text(alphabet=st.sampled_from(list("/／ \u3000\u00a0\t丿ノaffirm{}\"500") + ["\u2044", "\u2215", "\u200b"]),
+                      max_size=12)
+
+
+@given(st.one_of(customer_text, slashy_text))
+def test_the_normaliser_never_makes_an_intent_of_a_typed_message(text):
+    if not text.strip().startswith("/"):  # the guard lets "/" through only as a button's exact payload
+        assert not normalise_text(text, LEXICON.typos).strip().startswith("/")

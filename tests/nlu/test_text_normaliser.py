@@ -27,3 +27,36 @@ def test_normalise_text(text, expected):
 @pytest.mark.parametrize("text", ["查詢話費餘額", "臺灣", "乾淨的頭髮", "我想查一下這個月的帳單", "😀話費"])
 def test_simplified_text_keeps_its_length(text):
     assert len(to_simplified(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('／affirm{"amount":"500"}', ' affirm{"amount":"500"}'),  # issue 16: ／ became "/" and an intent
+        ("\u3000／ ／affirm", "    affirm"),
+        ("／", " "),
+        ("查询／话费", "查询/话费"),  # a slash inside stays
+        ("/affirm", "/affirm"),  # a payload the guard let through stays one
+        (" /affirm", " /affirm"),
+    ],
+)
+def test_normalise_text_never_makes_a_typed_message_an_intent(text, expected):
+    assert normalise_text(text, load_lexicon(LEXICON_PATH).typos) == expected
+
+
+def test_the_nlu_graph_reads_no_intent_from_a_look_alike_slash():
+    """TextNormaliser, then Rasa's RegexMessageHandler (the end of every NLU graph), as Rasa runs them."""
+    from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.text_normaliser import TextNormaliser
+
+    domain = Domain.from_yaml('version: "3.1"\nintents: [affirm]\nentities: [amount]')
+    normaliser = TextNormaliser({}, None, None, load_lexicon(LEXICON_PATH))
+    typed, button = Message({TEXT: '／affirm{"amount":"500"}'}), Message({TEXT: '/affirm{"amount":"50"}'})
+    typed, button = RegexMessageHandler().process(normaliser.process([typed, button]), domain)
+    assert typed.get(INTENT) is None and typed.get(TEXT) == ' affirm{"amount":"500"}'
+    assert button.get(INTENT) == {"name": "affirm", "confidence": 1.0}
+    assert [(e["entity"], e["value"]) for e in button.get("entities")] == [("amount", "50")]

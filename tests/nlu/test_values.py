@@ -93,3 +93,38 @@ def test_parse_ticket_id(span, expected):
 )
 def test_canonical_value(entity, span, expected):
     assert canonical_value(entity, span, load_lexicon(LEXICON_PATH)) == expected
+
+
+@pytest.mark.parametrize(
+    "span, expected",
+    [
+        ("9999999元", "9999999"),
+        ("九百九十九万九千九百九十九元", "9999999"),
+        ("0.01元", "0.01"),
+        ("10000000元", None),  # more than MAX_AMOUNT_DIGITS digits
+        ("一千万元", None),
+        ("1" * 30 + "元", None),  # was "111111111111111111111111111100": precision silently lost
+        ("9" * 100_000 + "元", None),  # was a 100,000-digit Decimal
+        ("一" * 3000 + "元", None),  # was cn2an on 3,000 characters
+        ("1E+999990", None),  # issue 16: no exponent notation
+        ("1e5元", None),
+        ("Infinity", None),
+        ("NaN元", None),
+        ("30.555元", None),  # fen is the smallest unit
+        ("0.001元", None),
+        ("٣٠元", None),  # Arabic-Indic digits are not read as an amount
+    ],
+)
+def test_parse_amount_is_bounded(span, expected):
+    assert parse_amount(span) == expected
+
+
+@pytest.mark.parametrize("entity", ["amount", "month", "ticket_id", "phone_number", "payment_method", "package_name"])
+@pytest.mark.parametrize("span", ["9" * 200_000, "一" * 50_000, "1E+999999" * 1000, "微信" * 20_000])
+def test_canonical_value_of_a_huge_span_is_none_at_once(entity, span):
+    import time
+
+    lexicon = load_lexicon(LEXICON_PATH)
+    started = time.perf_counter()
+    assert canonical_value(entity, span, lexicon) is None
+    assert time.perf_counter() - started < 0.5

@@ -13,7 +13,7 @@ import pytest
 from bot.load.targets import Running, start_target, target_env
 from bot.production import NotReady
 from bot.settings import ProductSettings
-from bot.stack import rasa_server
+from bot.stack import rasa_api_headers, rasa_server
 from bot.training import train
 from tests.e2e.fake_wechat import FakeWeChatServer
 from tests.support import IN_CI, redis_client
@@ -47,7 +47,10 @@ class Production:
             return 0, []  # the connection failed or broke (a killed replica)
 
     def events(self, sender: str) -> List[Dict[str, Any]]:
-        url = f"{self.settings.rasa_url}/conversations/{sender}/tracker?token={self.settings.secrets['RASA_AUTH_TOKEN']}"
+        # Rasa's API is on the replicas' own ports only (nginx serves the channels); any replica reads
+        # the shared tracker store.
+        url = urllib.request.Request(f"{self.replica_url(0)}/conversations/{sender}/tracker",
+                                     headers=rasa_api_headers(self.settings))
         with urllib.request.urlopen(url, timeout=10) as response:
             return json.loads(response.read())["events"]
 

@@ -26,7 +26,7 @@ def deliver(production, replica: int, body: dict) -> dict:
     request = urllib.request.Request(
         f"{production.replica_url(replica)}/webhooks/handoff/deliver", data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json",
-                 "Authorization": f"Bearer {production.settings.secrets['HANDOFF_API_TOKEN']}"})
+                 "Authorization": f"Bearer {production.settings.secrets['HANDOFF_DELIVERY_TOKEN']}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 

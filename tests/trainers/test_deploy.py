@@ -1,8 +1,14 @@
-"""The deployment gate and the registry of deployed models (no server needed)."""
+"""The deployment gate, the registry of deployed models, and the swap request (a stand-in Rasa)."""
+
+import http.server
+import json
+import threading
 
 import pytest
 
-from bot.trainers.deploy import DeployError, Registry, gate
+from bot.trainers.deploy import DeployError, Registry, gate, hot_swap
+
+TOKEN = "admin-token-0123456789abcdef"
 
 
 def figures(**candidate):
@@ -35,3 +41,45 @@ def test_the_registry_keeps_the_last_n_and_rolls_back(tmp_path):
     assert registry.current() == tmp_path / "b.tar.gz"
     with pytest.raises(DeployError):
         registry.pop()
+
+
+class FakeRasa(http.server.BaseHTTPRequestHandler):
+    """Answers PUT /model like Rasa with bot/rasa_auth.py: 204 for the Bearer token, else 401."""
+    seen: list = []
+
+    def do_PUT(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeRasa.seen.append((self.path, self.headers.get("Authorization"), body))
+        if self.headers.get("Authorization") == f"Bearer {TOKEN}":
+            self.send_response(204)
+            self.end_headers()
+            return
+        answer = json.dumps({"status": "failure", "message": "User is not authenticated.", "code": 401}).encode()
+        self.send_response(401)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def rasa_url():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeRasa.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_swap_sends_the_token_in_a_header_never_in_the_url(rasa_url, tmp_path):
+    hot_swap(rasa_url, TOKEN, tmp_path / "m.tar.gz")
+    assert FakeRasa.seen == [("/model", f"Bearer {TOKEN}", {"model_file": str(tmp_path / "m.tar.gz")})]
+
+
+def test_a_refused_swap_says_why_without_the_token(rasa_url, tmp_path):
+    with pytest.raises(DeployError) as refused:
+        hot_swap(rasa_url, "wrong-token-0123456789", tmp_path / "m.tar.gz")
+    assert str(refused.value).startswith("Rasa refused the model: 401") and "wrong-token" not in str(refused.value)

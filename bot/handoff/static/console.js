@@ -26,6 +26,7 @@
       super((data && data.message) || `HTTP ${status}`);
       this.status = status;
       this.code = (data && data.error) || null;
+      this.data = data;
       this.redirecting = false;
     }
   }
@@ -177,6 +178,13 @@
           showError("工号或密码错误");
           password.value = "";
           password.focus();
+        } else if (err instanceof ApiError && err.status === 429) {
+          // Login throttle (bot/handoff/login_throttle.py): too many failures for this account or address.
+          const minutes = Math.max(1, Math.ceil(((err.data && err.data.retry_after) || 900) / 60));
+          showError(`登录失败次数过多，请 ${minutes} 分钟后再试。`);
+          password.value = "";
+        } else if (err instanceof ApiError && err.status === 403) {
+          showError("登录请求来源不被允许，请直接打开坐席工作台的地址后登录。");
         } else {
           showError("登录失败，请稍后再试");
         }

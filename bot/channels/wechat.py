@@ -17,8 +17,9 @@ What this takes to remember (bot/channels/wechat_state.py) is in the process, or
 (production profile) in Redis, shared by the replicas: a retry may reach another replica.
 Stale timestamps and a nonce reused for another message are refused. Text goes to Rasa as
 `wx:<openid>`; a new follower gets the greeting; other message types get a polite explanation.
-The message metadata carries `client_address` (bot/channels/client_address.py): the address of
-the peer that delivered it (WeChat's servers; the openid is what identifies the customer).
+Messages carry no `client_address` (bot/channels/client_address.py): the peer is always WeChat's
+servers, so counting it as the customer's address would let a few failed verifications lock out
+every follower. The openid (the conversation) is what the verification limits count.
 """
 
 import asyncio
@@ -32,7 +33,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.client_address import client_address, with_client_address
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
@@ -240,8 +240,7 @@ class WeChatInput(InputChannel):
                 return response.text(f"bad request: {error}", status=400)
             if not await self.state.claim_nonce(nonce, message.dedupe_key):
                 return response.text("forbidden: nonce reused", status=403)  # a replay with another body
-            metadata = with_client_address(None, client_address(request.ip, request.headers))
-            reply = await self._answer(message, on_new_message, metadata)
+            reply = await self._answer(message, on_new_message)
             if not reply:
                 return response.text("success")
             xml = text_reply(message, reply)
@@ -250,8 +249,7 @@ class WeChatInput(InputChannel):
 
         return blueprint
 
-    async def _answer(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      metadata: Optional[Dict[str, Any]] = None) -> str:
+    async def _answer(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         """The passive reply, or "" when the answer goes (or went) another way.
 
         Of all deliveries of a message (WeChat's retries, on any replica) one processes it; each
@@ -262,7 +260,7 @@ class WeChatInput(InputChannel):
         """
         key = message.dedupe_key
         if await self.state.begin(key):
-            task = asyncio.ensure_future(self._process_and_record(message, on_new_message, metadata))
+            task = asyncio.ensure_future(self._process_and_record(message, on_new_message))
             self._tasks[key] = task
             task.add_done_callback(lambda _task: self._tasks.pop(key, None))
         await self.state.waiting(key, +1)
@@ -290,10 +288,9 @@ class WeChatInput(InputChannel):
                 return text
             await asyncio.sleep(0.05)
 
-    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                                  metadata: Optional[Dict[str, Any]] = None) -> str:
+    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         try:
-            text = await self._process(message, on_new_message, metadata)
+            text = await self._process(message, on_new_message)
         except Exception:  # the bot failed: WeChat must still get `success`, never a 500
             logger.exception("processing a WeChat message failed")
             text = ""
@@ -310,8 +307,7 @@ class WeChatInput(InputChannel):
             except Exception:
                 logger.exception("sending a WeChat customer-service message failed")
 
-    async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                       metadata: Optional[Dict[str, Any]] = None) -> str:
+    async def _process(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
         typed = message.msg_type == "text"
         if typed:
             text = message.content
@@ -322,8 +318,7 @@ class WeChatInput(InputChannel):
         else:
             text = "/unsupported_message"  # image, voice, location...: explained politely
         collector = CollectingOutputChannel()
-        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name(),
-                                            metadata=metadata),
+        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
                                 lambda checked: self.relay.handle(checked, on_new_message), typed=typed)
         return render(collector.messages)
 

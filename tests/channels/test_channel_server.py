@@ -204,7 +204,7 @@ async def test_wechat_refuses_plain_messages_when_safe_mode_is_configured(rasa_s
     assert agent.messages == []
     assert await post_safe(url, text_xml("查话费", 2)) == (200, "好的")
     assert [(m.text, m.sender_id, m.metadata) for m in agent.messages] == [
-        ("查话费", "wx:o_customer", {"client_address": "127.0.0.1"})]
+        ("查话费", "wx:o_customer", None)]  # no address: every WeChat message comes from WeChat's servers
 
 
 async def test_wechat_url_verification_still_works_with_safe_mode(rasa_server):

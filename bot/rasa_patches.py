@@ -12,6 +12,12 @@
   nothing can be done right now (bot/channels/guard.py), and no money moves on a conversation
   that is not recorded. The same holds for `handoff_state`, which FailSafeTrackerStore is given
   here so that the channels ask the store under it (bot/tracker_store.py) and fail the same way.
+- Rasa's SQLTrackerStore.session_scope reads *any* ValueError raised while a session is open as a
+  missing PostgreSQL schema and exits the whole server (`print_error_and_exit`): one REST message
+  whose sender id the driver cannot encode (a lone surrogate, UnicodeEncodeError is a ValueError)
+  stopped it for every customer. Here only the schema check before the session is used exits at
+  start-up as before; an error while it is used is raised (FailSafeTrackerStore then raises
+  TrackerStoreUnavailable, above), and the session is closed either way.
 - The Rasa server takes bodies up to RASA_MAX_BODY_BYTES (Sanic's default is 100 MB, buffered before
   any check) and refuses compressed (415) or deeply nested JSON (400) bodies (bot/sanic_limits.py),
   on every route: the channels, the handoff delivery and Rasa's own API. 1 MiB is far above what any
@@ -92,6 +98,29 @@ def _fail_closed(name: str, optional: bool = False) -> Any:
     return method
 
 
+def _session_scope(original: Any) -> Any:
+    """SQLTrackerStore.session_scope without the exit on a ValueError raised by its caller's body."""
+    import contextlib
+
+    from rasa.core.tracker_store import ensure_schema_exists
+    from rasa.shared.utils.cli import print_error_and_exit
+
+    @contextlib.contextmanager
+    def session_scope(self: Any) -> Any:
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as missing:  # as Rasa: the configured schema does not exist
+                print_error_and_exit(f"Requested PostgreSQL schema '{missing}' was not found in the database.")
+            yield session
+        finally:
+            session.close()
+
+    session_scope.__wrapped__ = original  # type: ignore[attr-defined]
+    return session_scope
+
+
 def _limited_app(original: Any) -> Any:
     """rasa.core.run.configure_app, with our request limits on the app it builds."""
     from bot import sanic_limits
@@ -115,7 +144,7 @@ def install() -> None:
         return
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 
     rasa.core.run.configure_app = _limited_app(rasa.core.run.configure_app)  # serve_application calls it
 
@@ -124,4 +153,5 @@ def install() -> None:
     for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
     FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)  # type: ignore[attr-defined]
+    SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)  # type: ignore[method-assign]
     _installed = True

@@ -209,3 +209,23 @@ async def test_private_sql_tracker_store_answers_the_handoff_state_from_type_nam
     await store.save(tracker)
     assert await store.handoff_state("c1") == (False, True)
     assert await store.handoff_state("c1") == reference_flags((await store.retrieve("c1")).events)
+
+
+@pytest.fixture
+def patched_rasa():
+    rasa_patches._installed = False
+    rasa_patches.install()
+    yield
+    rasa_patches._installed = False
+
+
+@pytest.mark.parametrize("sender_id", ["\ud800", "a\udfffb"])  # lone surrogates: no driver can encode them
+async def test_a_sender_id_the_database_cannot_take_fails_that_request_not_the_server(tmp_path, patched_rasa,
+                                                                                    sender_id):
+    # Rasa's own session_scope read the driver's UnicodeEncodeError (a ValueError) as a missing
+    # PostgreSQL schema and called sys.exit: one REST message stopped the server for everyone.
+    store = FailSafeTrackerStore(PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db")))
+    for call in (store.handoff_state(sender_id), store.retrieve(sender_id)):
+        with pytest.raises(TrackerStoreUnavailable):
+            await call
+    assert await store.handoff_state("c1") == (False, False)  # the store goes on serving the others

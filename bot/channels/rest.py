@@ -2,6 +2,7 @@
 
 import hmac
 import json
+import unicodedata
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -90,9 +91,14 @@ PROBLEMS = {
     "too_large": f"the body may have at most {MAX_BODY_BYTES} bytes",
     "invalid_json": "the body must be a JSON object",
     "too_deep": f"the JSON body may nest at most {MAX_JSON_DEPTH} levels deep",
-    "invalid_input": f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters and '
+    "invalid_input": f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} printable characters and '
                      '"message" a string',
 }
+
+
+def printable(text: str) -> bool:
+    """No control character and no lone surrogate (JSON can carry "\\ud800"; no database can store it)."""
+    return not any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
 def body_problem(body: bytes) -> Optional[str]:
@@ -108,7 +114,7 @@ def body_problem(body: bytes) -> Optional[str]:
     if not isinstance(data, dict):
         return "invalid_json"
     sender, message = data.get("sender"), data.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS or not printable(sender):
         return "invalid_input"
     if not isinstance(message, str):
         return "invalid_input"

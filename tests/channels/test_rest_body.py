@@ -27,6 +27,11 @@ from bot.channels.rest import MAX_BODY_BYTES, PROBLEMS, body_problem
         (b'{"sender": "c1", "message": null}', "invalid_input"),
         (b'{"sender": "c1", "message": ["hi"]}', "invalid_input"),
         (json.dumps({"sender": "x" * 129, "message": "hi"}).encode(), "invalid_input"),
+        (b'{"sender": "\\ud800", "message": "hi"}', "invalid_input"),  # a lone surrogate stopped Rasa's SQL store
+        (b'{"sender": "c\\udfff1", "message": "hi"}', "invalid_input"),
+        (b'{"sender": "c\\u00001", "message": "hi"}', "invalid_input"),  # control characters
+        (b'{"sender": "c\\n1", "message": "hi"}', "invalid_input"),
+        ('{"sender": "微信用户😀", "message": "hi"}'.encode(), None),  # any printable text is a sender
         (json.dumps({"sender": "c1", "message": "话" * 30000}).encode(), "too_large"),
     ],
 )

@@ -42,7 +42,11 @@ def json_depth(body: bytes, stop_above: int = MAX_JSON_DEPTH) -> int:
 
 
 def _refuse(status: int, error: str, message: str) -> web.Response:
-    return web.json_response({"error": error, "message": message}, status=status)
+    """The refusal, on a connection closed after it: the rest of an unread body is never read, and
+    no next request waits behind it (keep-alive after an unread body stalled clients for seconds)."""
+    response = web.json_response({"error": error, "message": message}, status=status)
+    response.force_close()
+    return response
 
 
 @web.middleware

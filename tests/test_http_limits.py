@@ -1,6 +1,7 @@
 """Limits our aiohttp services apply before a body is buffered or parsed (bot/http_limits.py), and
 their runner, which never inflates a compressed body (bot/serve.py)."""
 
+import asyncio
 import gzip
 import re
 
@@ -122,3 +123,15 @@ async def test_the_access_log_of_our_services_survives_the_log_masking(caplog):
     lines = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
     # a 3-digit size (body and headers): beside "200" it would make six digits in groups
     assert len(lines) == 1 and re.search(r'"GET /sized HTTP/1\.1" 200, [0-9]{3} bytes', lines[0]), lines
+
+
+async def test_a_refused_request_closes_its_connection_and_the_next_one_is_served_at_once(client):
+    # Refused before its body was read: keeping the connection alive behind an unread 1 MB body
+    # stalled the next requests of the fuzz suite for seconds (up to its 30 s timeout).
+    for _ in range(20):
+        refused = await client.post("/echo", data=b'{"k": "' + b"x" * 1_000_000 + b'"}')
+        assert (refused.status, refused.headers.get("Connection", "").lower()) == (413, "close")
+        compressed = await client.post("/echo", data=gzip.compress(b'{"a": 1}'), headers={"Content-Encoding": "gzip"})
+        assert (compressed.status, compressed.headers.get("Connection", "").lower()) == (415, "close")
+        served = await asyncio.wait_for(client.post("/echo", json={"a": 1}), 2)
+        assert served.status == 200

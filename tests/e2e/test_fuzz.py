@@ -156,7 +156,7 @@ class Fuzzer:
                 answer = await response.read()
                 status: Any = response.status
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError,
-                ConnectionResetError, BrokenPipeError):
+                ConnectionError):  # aiohttp's "Connection lost": the server closed while the body was sent
             status = "closed"
         except asyncio.TimeoutError:
             status = f"error: no response within {REPLY_TIMEOUT_S:.0f} s"
@@ -326,7 +326,7 @@ class Fuzzer:
                     url = f"{base}&sid={sid}"
                     async with self.session.post(url, data=b"40", headers=origin) as response:
                         await response.read()
-                except (aiohttp.ClientError, ValueError, KeyError) as error:
+                except (aiohttp.ClientError, ConnectionError, ValueError, KeyError) as error:
                     self.report.add(Outcome("socketio", f"packet/{name}", shorten(body), f"error: no handshake: {error}",
                                             ANY, time.monotonic() - started))
                     return

@@ -48,11 +48,17 @@ class Production:
 
     def events(self, sender: str) -> List[Dict[str, Any]]:
         # Rasa's API is on the replicas' own ports only (nginx serves the channels); any replica reads
-        # the shared tracker store.
-        url = urllib.request.Request(f"{self.replica_url(0)}/conversations/{sender}/tracker",
-                                     headers=rasa_api_headers(self.settings))
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.loads(response.read())["events"]
+        # the shared tracker store, so the first one that answers does (a test may have killed one).
+        error: Optional[Exception] = None
+        for index in range(self.settings.rasa_replicas):
+            url = urllib.request.Request(f"{self.replica_url(index)}/conversations/{sender}/tracker",
+                                         headers=rasa_api_headers(self.settings))
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    return json.loads(response.read())["events"]
+            except urllib.error.URLError as refused:
+                error = refused
+        raise AssertionError(f"no replica answered: {error}")
 
     def backend_get(self, path: str) -> Dict[str, Any]:
         request = urllib.request.Request(self.settings.operator_url + path,

@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is for developers.
-.PHONY: setup run test train validate evaluate benchmark loadtest soak lock clean
+.PHONY: setup run test lint format train validate evaluate benchmark loadtest soak lock clean
 
 export RASA_TELEMETRY_ENABLED := false
 PY := .venv/bin/python
@@ -14,9 +14,29 @@ setup:
 run: setup
 	@$(PY) -m bot run
 
+# The lint steps (configured in pyproject.toml), shared by `make lint` and `make test`.
+define run-lint
+	@.venv/bin/ruff check bot actions tests
+	@# .venv/bin/ruff format --check bot actions tests  # enabled with the formatting commit
+	@.venv/bin/mypy
+endef
+
+# Lint first, then the tests.
 test:
 	@scripts/setup.sh --test
+	$(run-lint)
 	@$(PY) -m pytest
+
+# ruff and mypy only: --lint installs the venv and the lint tools, not npm or the Debian packages.
+lint:
+	@scripts/setup.sh --lint
+	$(run-lint)
+
+# Rewrites the code: ruff's formatter, then ruff's safe fixes (sorted imports, unused ones, ...).
+format:
+	@scripts/setup.sh --lint
+	@.venv/bin/ruff format bot actions tests
+	@.venv/bin/ruff check --fix bot actions tests
 
 train: setup
 	@$(PY) -m bot train

@@ -182,7 +182,9 @@ class ActionAskCancelPackageName(BackendMixin, Action):
     def name(self) -> Text:
         return "action_ask_cancel_package_name"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         try:
             options = cancellable(await self.backend.list_subscriptions(tracker.get_slot("verified_phone")))
         except BackendUnavailable:
@@ -230,7 +232,9 @@ class ActionAskCancelConfirmed(BackendMixin, Action):
     def name(self) -> Text:
         return "action_ask_cancel_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         subject = cancel_subject(tracker)
         if subject is None or not str(subject["subscription_id"]).isdigit():
             dispatcher.utter_message(response="utter_cancel_not_possible")
@@ -262,7 +266,9 @@ class ActionCancelPackage(BackendMixin, Action):
     def name(self) -> Text:
         return "action_cancel_package"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         terms = tracker.get_slot("cancel_terms")
         if not is_verified(tracker):
             return reset_cancellation() + await after_unverified(self.desk, dispatcher, tracker)
@@ -295,7 +301,9 @@ class ActionCancelPackage(BackendMixin, Action):
             return reset_cancellation()
         dispatcher.utter_message(response="utter_cancel_done", name=name, date=result["cancel_effective"])
         if result.get("early_termination_fee_fen"):
-            dispatcher.utter_message(response="utter_cancel_penalty_charged", penalty=yuan(result["early_termination_fee_fen"]))
+            dispatcher.utter_message(
+                response="utter_cancel_penalty_charged", penalty=yuan(result["early_termination_fee_fen"])
+            )
         return reset_cancellation() + ask_satisfaction(dispatcher, tracker, "cancel_package")
 
     async def _cancel_with_one_retry(self, phone: str, subscription_id: int, consent_id: int) -> Dict[str, Any]:
@@ -315,7 +323,9 @@ class ActionKeepPackage(Action):
     def name(self) -> Text:
         return "action_keep_package"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         name = tracker.get_slot("cancel_package_name")
         if name:
             dispatcher.utter_message(response="utter_cancel_kept", name=name)

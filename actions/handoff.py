@@ -93,7 +93,9 @@ class ActionHandoff(BackendMixin, Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         return await hand_off(self.desk, dispatcher, tracker, "requested")
 
 
@@ -114,7 +116,9 @@ class ActionClarify(BackendMixin, Action):
     def name(self) -> Text:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         if previous_user_intent(tracker) == "nlu_fallback":
             return await hand_off(self.desk, dispatcher, tracker, "low_confidence")
         labels = domain.get("responses", {})
@@ -136,7 +140,9 @@ class ActionResumeAfterHandoff(Action):
     def name(self) -> Text:
         return "action_resume_after_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_handoff_ended")
         return ask_satisfaction(dispatcher, tracker, "handoff")
 
@@ -169,7 +175,9 @@ class ActionOpenCallback(BackendMixin, Action):
     def name(self) -> Text:
         return "action_open_callback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         phone = tracker.get_slot("callback_phone")
         reset = [SlotSet("callback_phone", None)]
         if not phone:
@@ -189,14 +197,18 @@ class ActionOpenCallback(BackendMixin, Action):
         return reset
 
 
-async def after_unverified(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+async def after_unverified(
+    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[Dict[Text, Any]]:
     """A task form ended without verification: a lock-out goes to an agent."""
     if tracker.get_slot("identity_locked"):
         return await hand_off(desk, dispatcher, tracker, "identity_locked")
     return []
 
 
-async def backend_failed(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+async def backend_failed(
+    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[Dict[Text, Any]]:
     """The operator's systems cannot answer (down, or slower than the timeout): say so plainly and
     offer a callback ticket (kept until the systems are back) or an agent."""
     dispatcher.utter_message(response="utter_backend_unavailable", buttons=[

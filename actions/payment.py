@@ -100,7 +100,9 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
         said = latest_entity(tracker, "bill_type")
         return {"pay_bill_type": said} if said else {}
 
-    async def extract_pay_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_pay_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if intent_of(tracker) in OTHER_TASK_INTENTS:
             return {}
         phone = entity_or_typed(tracker, "phone_number", "pay_phone")
@@ -108,7 +110,9 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
             phone = tracker.get_slot("verified_phone")  # their own number by default
         return {"pay_phone": phone} if phone else {}
 
-    async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if intent_of(tracker) in OTHER_TASK_INTENTS:
             return {}
         amount = entity_or_typed(tracker, "amount", "amount")
@@ -141,12 +145,16 @@ class ValidatePayForm(BackendMixin, FormValidationAction):
     ) -> Dict[Text, Any]:
         return {"payment_method": value if value in METHODS else None}
 
-    async def validate_pay_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_pay_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         phone = await known_phone(self.backend, value, dispatcher)
         # A new number invalidates a confirmation given for the old one.
         return {"pay_phone": phone, "pay_confirmed": None} if phone else {"pay_phone": None}
 
-    async def validate_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         fen = to_fen(value)
         if fen is None:
             dispatcher.utter_message(response="utter_invalid_amount", value=str(value)[:20])
@@ -171,7 +179,9 @@ class ActionAskAmount(BackendMixin, Action):
     def name(self) -> Text:
         return "action_ask_amount"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         phone = tracker.get_slot("pay_phone")
         if tracker.get_slot("pay_bill_type") == "宽带" and verified_for(tracker, phone):
             try:
@@ -201,7 +211,9 @@ class ActionAskPayConfirmed(Action):
     def name(self) -> Text:
         return "action_ask_pay_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         subject = pay_subject(tracker)
         if subject is None:  # the form asks only once every detail is valid; never confirm a gap
             dispatcher.utter_message(response="utter_payment_refused")
@@ -219,11 +231,13 @@ class ActionPay(BackendMixin, Action):
     def name(self) -> Text:
         return "action_pay"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         if tracker.get_slot("pay_confirmed") is not True:
             return reset_payment(keep_pending=True)
         subject, key = pay_subject(tracker), tracker.get_slot("pay_key")
-        if not key or not still_as_shown(tracker):
+        if subject is None or not key or not shown_matches(tracker.get_slot("pay_summary"), subject):
             # Confirmed, but not these details: charge nothing and say so.
             dispatcher.utter_message(response="utter_payment_not_as_shown")
             return reset_payment(keep_pending=True)
@@ -246,7 +260,9 @@ class ActionPay(BackendMixin, Action):
             return reset_payment(keep_pending=True)
         values = {"phone": mask_phone(phone), "amount": yuan(subject["amount_fen"]), "method": subject["method"]}
         if bill_type == "话费" and verified:
-            dispatcher.utter_message(response="utter_payment_done_topup", balance=yuan(payment["balance_after_fen"]), **values)
+            dispatcher.utter_message(
+                response="utter_payment_done_topup", balance=yuan(payment["balance_after_fen"]), **values
+            )
         elif bill_type == "话费":
             dispatcher.utter_message(response="utter_payment_done_topup_unverified", **values)
         elif verified:
@@ -283,6 +299,8 @@ class ActionCancelPayment(Action):
     def name(self) -> Text:
         return "action_cancel_payment"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_payment_cancelled")
         return reset_payment()

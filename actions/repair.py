@@ -14,6 +14,8 @@ class ActionStopTask(Action):
     def name(self) -> Text:
         return "action_stop_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_task_stopped")
         return [SlotSet(slot, None) for slot in TASK_SLOTS]

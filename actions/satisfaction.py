@@ -53,7 +53,9 @@ def ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker, task: s
     another task's form is still going (a balance asked in the middle of paying)."""
     if (tracker.active_loop or {}).get("name"):
         return []
-    buttons = [{"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)]
+    buttons = [
+        {"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)
+    ]
     dispatcher.utter_message(response="utter_ask_satisfaction", buttons=buttons)
     return [SlotSet("satisfaction_task", task)]
 
@@ -62,7 +64,9 @@ class ActionRecordSatisfaction(BackendMixin, Action):
     def name(self) -> Text:
         return "action_record_satisfaction"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         said = latest_entity(tracker, "satisfaction_score")
         score = parse_rating(said) if said else parse_rating(tracker.latest_message.get("text") or "")
         if score is None:

@@ -30,7 +30,11 @@ NOT_A_DESCRIPTION = frozenset({
     "deny", "affirm", "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package",
     "pay_bill", "faq", "request_human", "restart", "greet", "goodbye", "thank", "rate",
 })
-RESPONSE_TIME = {"urgent": "我们会立即安排处理", "routine": "我们将在24小时内回复您", "complex": "我们将在72小时内回复您"}
+RESPONSE_TIME = {
+    "urgent": "我们会立即安排处理",
+    "routine": "我们将在24小时内回复您",
+    "complex": "我们将在72小时内回复您",
+}
 
 
 # A complaint that says it goes further (a regulator, the media) or repeats one that got nowhere.
@@ -71,7 +75,9 @@ class ValidateFaultForm(IdentityFormValidation):
     def name(self) -> Text:
         return "validate_fault_form"
 
-    async def extract_fault_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_fault_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         said = latest_entity(tracker, "fault_type")
         return {"fault_type": said} if said in FAULT_TYPES else {}
 
@@ -80,7 +86,9 @@ class ValidateFaultForm(IdentityFormValidation):
     ) -> Dict[Text, Any]:
         return opening_or_answer(tracker, "fault_description", "report_fault")
 
-    async def extract_fault_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_fault_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = tracker.latest_message.get("text") or ""
         if intent_of(tracker) in NOT_A_DESCRIPTION:
             return {}
@@ -116,7 +124,9 @@ class ActionOpenTicket(BackendMixin, Action):
     def name(self) -> Text:
         return "action_open_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         reset = [SlotSet(slot, None) for slot in TICKET_SLOTS]
         if not is_verified(tracker):
             return reset + await after_unverified(self.desk, dispatcher, tracker)
@@ -125,8 +135,11 @@ class ActionOpenTicket(BackendMixin, Action):
                        "description": tracker.get_slot("fault_description") or tracker.get_slot("fault_type"),
                        "address": tracker.get_slot("fault_address")}
         elif tracker.get_slot("complaint_category"):
-            request = {"kind": "投诉", "category": tracker.get_slot("complaint_category"),
-                       "description": tracker.get_slot("complaint_description") or tracker.get_slot("complaint_category")}
+            request = {
+                "kind": "投诉",
+                "category": tracker.get_slot("complaint_category"),
+                "description": tracker.get_slot("complaint_description") or tracker.get_slot("complaint_category"),
+            }
         else:
             return reset
         try:
@@ -155,7 +168,9 @@ class ActionQueryTicket(BackendMixin, Action):
     def name(self) -> Text:
         return "action_query_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         reset = [SlotSet("ticket_id", None)]
         if not is_verified(tracker):
             return reset + await after_unverified(self.desk, dispatcher, tracker)

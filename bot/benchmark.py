@@ -85,5 +85,8 @@ def benchmark(root: Path, out_root: Path, rounds: int = 2) -> Dict[str, Dict[str
     print("| pipeline | requests | p50 ms | p95 ms | mean ms |")
     print("|---|---|---|---|---|")
     for name, result in results.items():
-        print(f"| {name} | {result['requests']} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | {result['mean_ms']:.1f} |")
+        print(
+            f"| {name} | {result['requests']} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} "
+            f"| {result['mean_ms']:.1f} |"
+        )
     return results

@@ -17,9 +17,12 @@ from bot.training import TrainingError, train
 
 
 def banner(settings: ProductSettings) -> str:
-    profile = (f"production profile: {settings.rasa_replicas} Rasa replicas {', '.join(map(str, settings.replica_ports))} "
-               f"behind nginx, {settings.action_workers} action workers, PostgreSQL, Redis" if settings.production
-               else "embedded profile: SQLite in var/")
+    profile = (
+        f"production profile: {settings.rasa_replicas} Rasa replicas {', '.join(map(str, settings.replica_ports))} "
+        f"behind nginx, {settings.action_workers} action workers, PostgreSQL, Redis"
+        if settings.production
+        else "embedded profile: SQLite in var/"
+    )
     return f"""
 客服助手已启动 / The assistant is running ({profile}):
   Rasa server (REST channel)  {settings.rasa_url}/webhooks/rest/webhook
@@ -33,7 +36,7 @@ Try it: open {settings.site_url}/?chat=open and type 查一下话费余额, then
 (demo account 张伟). Integrations use the REST channel with its token (var/secrets.json):
   curl -s -X POST {settings.rasa_url}/webhooks/rest/webhook \\
        -H "Authorization: Bearer {settings.secrets['REST_CHANNEL_TOKEN']}" \\
-       -H 'Content-Type: application/json' -d '{{"sender": "demo", "message": "查一下话费余额"}}' 
+       -H 'Content-Type: application/json' -d '{{"sender": "demo", "message": "查一下话费余额"}}'
 
 Press Ctrl-C to stop.
 """
@@ -198,9 +201,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"compare: {len(result['regressions'])} regressions, {len(result['fixed'])} fixed -> {out / 'report.md'}")
         return 0
     if args.command in ("deploy", "rollback"):
-        from bot.trainers import deploy as deployment
-
         from bot.nginx import Balancer, BalancerError
+        from bot.trainers import deploy as deployment
 
         token = settings.secrets["RASA_AUTH_TOKEN"]
         urls = ([settings.replica_url(index) for index in range(settings.rasa_replicas)] if settings.production

@@ -59,7 +59,7 @@ def score_entities(gold: Iterable[Entities], predicted: Iterable[Entities]) -> E
     """Precision/recall/F1 over (type, canonical value) pairs per message; value accuracy is the
     share of gold entities whose exact canonical value was predicted with the right type."""
     true_positive = false_positive = false_negative = 0
-    for gold_entities, predicted_entities in zip(gold, predicted):
+    for gold_entities, predicted_entities in zip(gold, predicted, strict=True):
         gold_count, predicted_count = Counter(gold_entities), Counter(predicted_entities)
         matched = sum((gold_count & predicted_count).values())
         true_positive += matched
@@ -87,7 +87,18 @@ def _rasa(*args: str) -> None:
 
 
 def train_nlu(config: Path, out_dir: Path) -> Path:
-    _rasa("train", "nlu", "-c", str(config), "--nlu", str(ROOT / "data" / "nlu"), "--out", str(out_dir), "--fixed-model-name", "nlu")
+    _rasa(
+        "train",
+        "nlu",
+        "-c",
+        str(config),
+        "--nlu",
+        str(ROOT / "data" / "nlu"),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        "nlu",
+    )
     return out_dir / "nlu.tar.gz"
 
 
@@ -160,5 +171,7 @@ def compare(out_root: Path, pipelines: Optional[Dict[str, Path]] = None) -> Dict
     (out_root / "comparison.md").write_text(table + "\n")
     print(table)
     for name, summary in summaries.items():
-        print(f"{name}: per-intent report {summary['per_intent_report']}, confusion matrix {summary['confusion_matrix']}")
+        print(
+            f"{name}: per-intent report {summary['per_intent_report']}, confusion matrix {summary['confusion_matrix']}"
+        )
     return summaries

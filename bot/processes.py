@@ -100,7 +100,9 @@ class Supervisor:
                     self.ready_s[name] = time.monotonic() - self.started[name]
                     pending.remove(name)
                 elif time.monotonic() > deadline[name]:
-                    raise ServiceFailed(f"{name} was not ready in {spec.startup_timeout_s:.0f} s; see {self.log_path(name)}")
+                    raise ServiceFailed(
+                        f"{name} was not ready in {spec.startup_timeout_s:.0f} s; see {self.log_path(name)}"
+                    )
             if pending:
                 time.sleep(0.3)
 

@@ -148,10 +148,10 @@ def install() -> None:
 
     rasa.core.run.configure_app = _limited_app(rasa.core.run.configure_app)  # serve_application calls it
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-    RemoteAction.run = _remote_action_run(RemoteAction.run)  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction.run = _remote_action_run(RemoteAction.run)
     for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
-    FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)  # type: ignore[attr-defined]
-    SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)  # type: ignore[method-assign]
+    FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)
+    SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)
     _installed = True

@@ -57,7 +57,9 @@ def install(app: Any, max_body_bytes: int) -> None:
         # Sanic 21.12 runs the request middleware again for the answer to its own PayloadTooLarge,
         # with an empty body: say why here, before a later middleware judges that empty body.
         stream = request.stream
-        if stream is not None and getattr(stream, "request_bytes", 0) > getattr(stream, "request_max_size", max_body_bytes):
+        if stream is not None and getattr(stream, "request_bytes", 0) > getattr(
+            stream, "request_max_size", max_body_bytes
+        ):
             return refusal("body_too_large", max_body_bytes)
         found = problem(request.headers, request.body)
         return refusal(found) if found else None

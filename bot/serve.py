@@ -15,7 +15,6 @@ from aiohttp import web
 
 from bot import log_privacy
 
-
 ACCESS_LOG_FORMAT = '%a %t "%r" %s, %b bytes "%{Referer}i" "%{User-Agent}i"'
 
 

@@ -197,8 +197,14 @@ def retention_job(settings: ProductSettings) -> ServiceSpec:
 
 
 def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
-    return [operator_backend(settings), handoff_service(settings), action_server(settings), rasa_server(settings, model),
-            web_site(settings), retention_job(settings)]
+    return [
+        operator_backend(settings),
+        handoff_service(settings),
+        action_server(settings),
+        rasa_server(settings, model),
+        web_site(settings),
+        retention_job(settings),
+    ]
 
 
 def production_stack(settings: ProductSettings, model: Path) -> List[List[ServiceSpec]]:

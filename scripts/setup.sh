@@ -2,13 +2,16 @@
 # Creates .venv with Python 3.10 and installs requirements.lock in one resolver run, then the web
 # widget's npm packages (web/package-lock.json). With --test it also makes sure Debian's chromium
 # and chromium-driver are there for the browser tests; with --test or --production, Debian's nginx
-# (the production profile's load balancer).
+# (the production profile's load balancer). With --test or --lint it installs the lint tools
+# (requirements-dev.txt, constrained by requirements.lock); --lint stops there (no npm, no apt).
 # Re-running when nothing changed takes about a second (stamps of the lock files are kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
 STAMP="$VENV/.requirements.sha256"
+DEV_STAMP="$VENV/.requirements-dev.sha256"
+MODE="${1:-}"
 
 is_python310() {
   "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1
@@ -54,6 +57,22 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$STAMP"
 fi
 
+# The lint tools (ruff, mypy) for `make lint` and `make test`; -c keeps every runtime pin where it is.
+if [ "$MODE" = "--test" ] || [ "$MODE" = "--lint" ]; then
+  want_dev=$(cat requirements-dev.txt requirements.lock scripts/setup.sh | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$DEV_STAMP" 2>/dev/null)" != "$want_dev" ]; then
+    echo "setup: installing the lint tools (requirements-dev.txt) into $VENV"
+    if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+        -r requirements-dev.txt -c requirements.lock > "$VENV/pip-dev.log" 2>&1; then
+      grep -v "^WARNING: Location .* is ignored" "$VENV/pip-dev.log" >&2
+      echo "setup: installing the lint tools failed (pip's messages above)" >&2
+      exit 1
+    fi
+    echo "$want_dev" > "$DEV_STAMP"
+  fi
+fi
+[ "$MODE" != "--lint" ] || exit 0
+
 # The web widget's front-end packages, served locally by bot/site (never from a CDN).
 if ! command -v npm >/dev/null 2>&1; then
   echo "setup: npm was not found; the web widget needs Node.js and npm (apt-get install nodejs npm)" >&2
@@ -86,7 +105,7 @@ apt_install() {  # apt_install LOG PACKAGE...: Debian packages, without starting
 }
 
 # The production profile's load balancer (and its tests).
-if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--production" ]; } && [ ! -x /usr/sbin/nginx ]; then
+if { [ "$MODE" = "--test" ] || [ "$MODE" = "--production" ]; } && [ ! -x /usr/sbin/nginx ]; then
   echo "setup: installing nginx for the production profile (Debian package)"
   if ! apt_install "$VENV/apt-nginx.log" nginx; then
     cat "$VENV/apt-nginx.log" >&2
@@ -96,7 +115,7 @@ if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--production" ]; } && [ ! -x /usr/
 fi
 
 # Browser tests drive Debian's chromium through chromium-driver.
-if [ "${1:-}" = "--test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
+if [ "$MODE" = "--test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/truetype/wqy ]; }; then
   echo "setup: installing chromium and chromium-driver for the browser tests (Debian packages)"
   if ! apt_install "$VENV/apt.log" chromium chromium-driver fonts-wqy-zenhei; then
     cat "$VENV/apt.log" >&2

@@ -74,7 +74,9 @@ def test_a_concurrent_change_is_retried_not_lost(prefix, monkeypatch):
     def change_with_interference(self, conversation_id, change):
         def interfering(lock):
             if not interfered:
-                interfered.append(original(other, conversation_id, lambda lock: lock.issue_ticket(10)))  # before our EXEC
+                interfered.append(
+                    original(other, conversation_id, lambda lock: lock.issue_ticket(10))
+                )  # before our EXEC
             return change(lock)
 
         return original(self, conversation_id, interfering)

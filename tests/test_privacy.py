@@ -2,8 +2,16 @@
 
 import pytest
 
-from bot.privacy import (PASSWORD_MARKER, mask_password, mask_personal_data, mask_personal_values,
-                         mask_six_digit_runs, redact_bot_event, redact_slot_event, redact_user_event)
+from bot.privacy import (
+    PASSWORD_MARKER,
+    mask_password,
+    mask_personal_data,
+    mask_personal_values,
+    mask_six_digit_runs,
+    redact_bot_event,
+    redact_slot_event,
+    redact_user_event,
+)
 
 
 @pytest.mark.parametrize(
@@ -119,9 +127,13 @@ def test_redact_user_event_on_other_turns_stars_what_looks_like_a_password():
 
 
 def test_redact_slot_event():
-    assert redact_slot_event({"event": "slot", "name": "service_password", "value": "123456"})["value"] == PASSWORD_MARKER
+    assert (
+        redact_slot_event({"event": "slot", "name": "service_password", "value": "123456"})["value"] == PASSWORD_MARKER
+    )
     assert redact_slot_event({"event": "slot", "name": "service_password", "value": None})["value"] is None
-    assert redact_slot_event({"event": "slot", "name": "phone_number", "value": "13800138000"})["value"] == "13800138000"
+    assert (
+        redact_slot_event({"event": "slot", "name": "phone_number", "value": "13800138000"})["value"] == "13800138000"
+    )
 
 
 def test_redact_slot_event_stars_six_digit_runs_in_the_customers_own_words_only():

@@ -1,6 +1,5 @@
 """bot/production.py: what the production profile checks and creates before it starts."""
 
-import asyncio
 import uuid
 
 import pytest

@@ -55,7 +55,9 @@ def test_another_task_drops_a_half_done_one(form):
 
 
 def test_the_repair_rules_are_generated_from_the_current_domain():
-    spec = importlib.util.spec_from_file_location("generate_repair_rules", ROOT / "scripts" / "generate_repair_rules.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_repair_rules", ROOT / "scripts" / "generate_repair_rules.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (ROOT / "data" / "rules" / "repair.yml").read_text(encoding="utf-8") == module.render()

@@ -44,11 +44,14 @@ def test_production_puts_replicas_behind_nginx(tmp_path):
     assert handoff[0].env["HANDOFF_DB_URL"] == "postgresql://postgres@127.0.0.1:5432/telebot_handoff"
     assert handoff[0].env["RASA_URL"] == "http://127.0.0.1:5006"  # nginx's internal listener, not the public port
     assert actions[0].env["ACTION_SERVER_SANIC_WORKERS"] == "4"
-    for port, replica in zip((5010, 5011, 5012), replicas):
+    for port, replica in zip((5010, 5011, 5012), replicas, strict=True):
         assert replica.argv[replica.argv.index("--port") + 1] == str(port)
         assert replica.argv[replica.argv.index("--endpoints") + 1].endswith("/endpoints.production.yml")
         assert replica.env["TRACKER_DB_URL"] == "postgresql://postgres@127.0.0.1:5432/telebot_tracker"
-        assert (replica.env["TELEBOT_REDIS_URL"], replica.env["TICKET_LOCK_LIFETIME"]) == ("redis://127.0.0.1:6379/0", "20")
+        assert (replica.env["TELEBOT_REDIS_URL"], replica.env["TICKET_LOCK_LIFETIME"]) == (
+            "redis://127.0.0.1:6379/0",
+            "20",
+        )
         assert replica.env["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
         assert replica.warmups[0].url == f"http://127.0.0.1:{port}/model/parse"  # its own port, not nginx's
     assert balancer.argv[0] == "/usr/sbin/nginx" and balancer.health_url == "http://127.0.0.1:5005/nginx-health"

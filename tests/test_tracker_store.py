@@ -7,14 +7,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, ConversationResumed,
-                                     Restarted, SessionStarted, SlotSet, UserUttered)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
 from bot.privacy import PASSWORD_MARKER
-from bot.tracker_store import (PrivateSQLTrackerStore, TrackerStoreUnavailable, handoff_flags, redacted_events,
-                               tracker_handoff_flags)
+from bot.tracker_store import (
+    PrivateSQLTrackerStore,
+    TrackerStoreUnavailable,
+    handoff_flags,
+    redacted_events,
+    tracker_handoff_flags,
+)
 
 PASSWORD = "864213"
 

@@ -16,7 +16,7 @@ import hashlib
 import ipaddress
 import math
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -109,7 +109,7 @@ async def verify(db: Database, phone: str, password: str, clients: Sequence[Clie
     clients = sorted(set(clients), key=lambda key: key.digest)
     async with db.write() as conn:
         counts = [await _client_failures(db, conn, key, now) for key in clients]
-        for key, (failures, window_start) in zip(clients, counts):
+        for key, (failures, window_start) in zip(clients, counts, strict=True):
             if failures >= CLIENT_LIMITS[key.kind]:
                 retry_after = math.ceil((window_start + CLIENT_WINDOW - now).total_seconds())
                 raise VerificationRateLimited(
@@ -142,7 +142,7 @@ async def verify(db: Database, phone: str, password: str, clients: Sequence[Clie
         if await asyncio.to_thread(verify_password, password, stored) and row is not None:
             await _store_attempts(conn, table, phone, 0, None)
             return {"phone": phone, "verified": True, "customer_name": row.name}
-        for key, (client_failures, window_start) in zip(clients, counts):
+        for key, (client_failures, window_start) in zip(clients, counts, strict=True):
             await conn.execute(
                 update(verification_client_failures)
                 .where(verification_client_failures.c.client_key == key.digest)
@@ -168,7 +168,9 @@ async def verify(db: Database, phone: str, password: str, clients: Sequence[Clie
     raise error
 
 
-async def _client_failures(db: Database, conn: AsyncConnection, key: ClientKey, now: dt.datetime):  # type: ignore[no-untyped-def]
+async def _client_failures(
+    db: Database, conn: AsyncConnection, key: ClientKey, now: dt.datetime
+) -> Tuple[int, dt.datetime]:
     """(failures in the current window, start of that window), with the client's row locked.
     A window that has ended counts as a fresh one starting now."""
     table = verification_client_failures

@@ -19,8 +19,16 @@ from bot.backend.billing import payment_json
 from bot.backend.consents import consent_json
 from bot.backend.db import Database
 from bot.backend.routes import DB_KEY
-from bot.backend.tables import (consents, customers, lines, payments, satisfaction_ratings, ticket_events, tickets,
-                                wechat_bindings)
+from bot.backend.tables import (
+    consents,
+    customers,
+    lines,
+    payments,
+    satisfaction_ratings,
+    ticket_events,
+    tickets,
+    wechat_bindings,
+)
 from bot.backend.tickets import get as get_ticket
 
 # Anonymised tickets belong to this line: not a valid mobile number, so no API reaches it.

@@ -156,7 +156,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         kind=v.one_of(body.get("kind"), v.TICKET_KINDS, "kind"),
         category=v.text(body.get("category"), "category", max_length=32),
         description=v.text(body.get("description"), "description", max_length=2000),
-        address=v.text(body.get("address"), "address", max_length=256, required=False),
+        address=v.optional_text(body.get("address"), "address", max_length=256),
         priority=v.one_of(priority, v.PRIORITIES, "priority") if priority is not None else None,
     )
     return web.json_response(ticket, status=201)

@@ -65,7 +65,9 @@ async def create(
                     )
                 )
                 await conn.execute(
-                    ticket_events.insert().values(ticket_id=ticket_id, at=clk.to_db(now), status="待处理", note="工单已创建")
+                    ticket_events.insert().values(
+                        ticket_id=ticket_id, at=clk.to_db(now), status="待处理", note="工单已创建"
+                    )
                 )
             return await get(db, ticket_id)
         except IntegrityError:
@@ -100,7 +102,9 @@ async def list_for(db: Database, phone: str) -> List[Dict[str, Any]]:
         await require_line(conn, phone)
         rows = (
             await conn.execute(
-                select(tickets.c.id).where(tickets.c.phone == phone).order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+                select(tickets.c.id)
+                .where(tickets.c.phone == phone)
+                .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
             )
         ).all()
     return [await get(db, row.id) for row in rows]

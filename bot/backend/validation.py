@@ -67,14 +67,17 @@ def idempotency_key(value: Any) -> str:
     return value
 
 
-def text(value: Any, field: str, *, max_length: int, required: bool = True) -> Optional[str]:
-    if value is None and not required:
-        return None
+def text(value: Any, field: str, *, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{field} must be a non-empty string", details={"field": field})
     if len(value) > max_length:
         raise InvalidInput(f"{field} must be at most {max_length} characters", details={"field": field})
     return value.strip()
+
+
+def optional_text(value: Any, field: str, *, max_length: int) -> Optional[str]:
+    """None when absent, else the text as `text` checks it."""
+    return None if value is None else text(value, field, max_length=max_length)
 
 
 def positive_int(value: Any, field: str) -> int:

@@ -73,23 +73,24 @@ class HandoffRelay:
         return (False, False) if tracker is None else tracker_handoff_flags(tracker)
 
     async def handle(self, message: UserMessage, on_new_message: Handler) -> None:
-        if self.client is None or self.app is None:
+        client = self.client
+        if client is None or self.app is None:
             await on_new_message(message)
             return
         paused, handed_back = await self._handoff_state(message.sender_id)
         await on_new_message(message)  # parsed and recorded; answered only if not paused
         if paused:
-            await self._relay(message)
+            await self._relay(client, message)
         # Only then can something be waiting: an agent's reply, or the bot's words at the hand-back.
         if (paused or handed_back) and isinstance(message.output_channel, CollectingOutputChannel):
-            await self._collect_waiting(message)
+            await self._collect_waiting(client, message, message.output_channel)
 
-    async def _relay(self, message: UserMessage) -> None:
+    async def _relay(self, client: HandoffClient, message: UserMessage) -> None:
         tracker = await self.app.ctx.agent.tracker_store.retrieve(message.sender_id)
         latest = tracker.latest_message if tracker is not None else None
         intent = (latest.intent or {}) if latest is not None else {}
         try:
-            relayed = await self.client.relay(message.sender_id, message.text or "", intent.get("name"),
+            relayed = await client.relay(message.sender_id, message.text or "", intent.get("name"),
                                               intent.get("confidence"))
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             # The message is in the tracker; the agent sees it when reopening the case.
@@ -98,12 +99,12 @@ class HandoffRelay:
         if not relayed:
             logger.warning("conversation %s is paused but has no open case", message.sender_id)
 
-    async def _collect_waiting(self, message: UserMessage) -> None:
+    async def _collect_waiting(self, client: HandoffClient, message: UserMessage,
+                               collector: CollectingOutputChannel) -> None:
         try:
-            waiting = await self.client.outbox(message.sender_id)
+            waiting = await client.outbox(message.sender_id)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.warning("could not fetch waiting messages: %r", error)
             return
-        collector: CollectingOutputChannel = message.output_channel  # type: ignore[assignment]
         # What was waiting was said before this message's answer.
         collector.messages[:0] = [{"recipient_id": message.sender_id, **item} for item in waiting]

@@ -7,7 +7,7 @@ signed, so one visitor can never pick, guess or forge another's conversation.
 import hashlib
 import hmac
 import secrets
-from typing import Optional
+from typing import Optional, Tuple
 
 PREFIX = "web:"
 
@@ -29,3 +29,13 @@ def sender_for(secret: str, session_id: object) -> Optional[str]:
     if len(token) != 32 or not hmac.compare_digest(signature, _signature(secret, token)):
         return None
     return PREFIX + token
+
+
+def session_for(secret: str, kept: object) -> Tuple[str, str]:
+    """(session id, conversation id): the session id the browser kept if this server signed it,
+    else a new one."""
+    sender_id = sender_for(secret, kept)
+    if isinstance(kept, str) and sender_id is not None:
+        return kept, sender_id
+    session_id = new_session(secret)
+    return session_id, PREFIX + session_id.split(".")[0]

@@ -26,7 +26,7 @@ from bot.channels.client_address import environ_address, with_client_address
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
-from bot.channels.sessions import new_session, sender_for
+from bot.channels.sessions import session_for
 from bot.channels.socketio_redis import JsonRedisManager
 
 logger = logging.getLogger(__name__)
@@ -59,9 +59,14 @@ class WebchatInput(InputChannel):
         origins = credentials.get("cors_allowed_origins") or []
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",") if origin.strip()]
-        return cls(secret, origins, relay_from_credentials(credentials),
-                   redis_url=credentials.get("redis_url") or "", redis_prefix=credentials.get("redis_prefix") or "telebot",
-                   guard=guard_from_credentials(credentials))
+        return cls(
+            secret,
+            origins,
+            relay_from_credentials(credentials),
+            redis_url=credentials.get("redis_url") or "",
+            redis_prefix=credentials.get("redis_prefix") or "telebot",
+            guard=guard_from_credentials(credentials),
+        )
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         """Reaches every open socket of the conversation (used by the handoff delivery)."""
@@ -95,8 +100,7 @@ class WebchatInput(InputChannel):
         @sio.on("session_request")
         async def session_request(sid: str, data: Optional[Dict]) -> None:
             kept = data.get("session_id") if isinstance(data, dict) else None
-            session_id = kept if sender_for(self.secret, kept) else new_session(self.secret)
-            sender_id = sender_for(self.secret, session_id)
+            session_id, sender_id = session_for(self.secret, kept)
             old = self._senders.get(sid)
             if old and old != sender_id:
                 sio.leave_room(sid, old)

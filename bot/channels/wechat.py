@@ -36,8 +36,6 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import MessageGuard, guard_from_credentials
 from bot.channels.relay import HandoffRelay
 from bot.channels.rest import relay_from_credentials
-from bot.channels.wechat_state import WeChatState
-from bot.kv import MemoryKV, kv_from_url
 from bot.channels.wechat_protocol import (
     Crypto,
     Message,
@@ -47,6 +45,8 @@ from bot.channels.wechat_protocol import (
     signature_matches,
     text_reply,
 )
+from bot.channels.wechat_state import WeChatState
+from bot.kv import MemoryKV, kv_from_url
 
 logger = logging.getLogger(__name__)
 
@@ -221,18 +221,21 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             args = request.args
             timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
-            if not self._fresh(timestamp) or not signature_matches(args.get("signature", ""), self.token, timestamp, nonce):
+            if not self._fresh(timestamp) or not signature_matches(
+                args.get("signature", ""), self.token, timestamp, nonce
+            ):
                 return response.text("forbidden", status=403)
             safe = args.get("encrypt_type") == "aes"
             if not safe and not self.allow_plain:
                 return response.text(PLAIN_REFUSED, status=403)
             try:
                 if safe:
-                    if self.crypto is None:
+                    crypto = self.crypto
+                    if crypto is None:
                         return response.text("safe mode is not configured", status=400)
-                    body = self.crypto.decrypt_request(request.body, args.get("msg_signature", ""), timestamp, nonce)
+                    body = crypto.decrypt_request(request.body, args.get("msg_signature", ""), timestamp, nonce)
                 else:
-                    body = request.body
+                    crypto, body = None, request.body
                 message = message_from(parse_xml(body))
             except PermissionError:
                 return response.text("forbidden", status=403)
@@ -244,7 +247,7 @@ class WeChatInput(InputChannel):
             if not reply:
                 return response.text("success")
             xml = text_reply(message, reply)
-            return response.text(self.crypto.encrypt_reply(xml, timestamp, nonce) if safe else xml,
+            return response.text(crypto.encrypt_reply(xml, timestamp, nonce) if crypto is not None else xml,
                                  content_type="application/xml")
 
         return blueprint
@@ -288,7 +291,9 @@ class WeChatInput(InputChannel):
                 return text
             await asyncio.sleep(0.05)
 
-    async def _process_and_record(self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    async def _process_and_record(
+        self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> str:
         try:
             text = await self._process(message, on_new_message)
         except Exception:  # the bot failed: WeChat must still get `success`, never a 500

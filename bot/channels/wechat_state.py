@@ -12,7 +12,6 @@ from typing import Callable, Optional, Tuple
 
 from bot.kv import KV
 
-
 PROCESSING = "\x00processing"
 
 

@@ -50,7 +50,7 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
     app = web.Application(middlewares=[request_limits, errors_middleware,
                                        origin_middleware(settings.console_origins, settings.trusted_proxies),
                                        auth_middleware], client_max_size=256 * 1024)
-    app.on_response_prepare.append(console_headers(settings.trusted_proxies))
+    app.on_response_prepare.append(console_headers(settings.trusted_proxies))  # type: ignore[arg-type]  # aiohttp 3.9's Signal annotation predates aiosignal 1.4's generics
 
     async def service_context(app: web.Application) -> AsyncIterator[None]:
         db = create_database(settings.database_url, clock or system_clock)

@@ -90,7 +90,9 @@ async def open_case_for(db: Database, sender_id: str) -> Optional[Dict[str, Any]
 
 async def position(db: Database, case: Dict[str, Any]) -> int:
     """1 for the next case an agent will take."""
-    ahead = or_(cases.c.priority < case["priority"], and_(cases.c.priority == case["priority"], cases.c.id < case["id"]))
+    ahead = or_(
+        cases.c.priority < case["priority"], and_(cases.c.priority == case["priority"], cases.c.id < case["id"])
+    )
     async with db.read() as conn:
         count = (await conn.execute(select(func.count()).where(and_(cases.c.status == "queued", ahead)))).scalar_one()
     return int(count) + 1

@@ -51,7 +51,9 @@ def own_origin(request: web.Request, trusted_proxies: Collection[str]) -> str:
     return f"{scheme}://{request.host}".lower()
 
 
-def origin_allowed(origin: str, request: web.Request, allowed: Collection[str], trusted_proxies: Collection[str]) -> bool:
+def origin_allowed(
+    origin: str, request: web.Request, allowed: Collection[str], trusted_proxies: Collection[str]
+) -> bool:
     origin = origin.strip().rstrip("/").lower()
     if allowed:
         return origin in {item.rstrip("/").lower() for item in allowed}

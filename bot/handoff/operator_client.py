@@ -35,7 +35,9 @@ class OperatorClient:
                     raise OperatorUnavailable(f"HTTP {response.status}")
                 body = await response.json(content_type=None)
                 if response.status >= 400:
-                    raise OperatorRefused(f"HTTP {response.status}: {body.get('error') if isinstance(body, dict) else ''}")
+                    raise OperatorRefused(
+                        f"HTTP {response.status}: {body.get('error') if isinstance(body, dict) else ''}"
+                    )
                 return body
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise OperatorUnavailable(repr(error)) from error

@@ -40,13 +40,15 @@ async def _body(request: web.Request) -> Dict[str, Any]:
     return body
 
 
-def _text(value: Any, field: str, max_length: int, required: bool = True) -> Optional[str]:
-    if value is None and not required:
-        return None
+def _text(value: Any, field: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         raise InvalidInput(f"{field} must be a non-empty string of at most {max_length} characters",
                            details={"field": field})
     return value.strip()
+
+
+def _optional_text(value: Any, field: str, max_length: int) -> Optional[str]:
+    return None if value is None else _text(value, field, max_length)
 
 
 def _case_id(request: web.Request) -> int:
@@ -84,7 +86,7 @@ async def create_case(request: web.Request) -> web.Response:
     why_not = service.availability() if existing is None else None
     if why_not:
         return web.json_response({"status": "unavailable", "why": why_not})
-    masked_phone = _text(body.get("masked_phone"), "masked_phone", 16, required=False)
+    masked_phone = _optional_text(body.get("masked_phone"), "masked_phone", 16)
     case = await cases.create(
         service.db, sender_id=sender_id, channel=_text(body.get("channel"), "channel", 32),
         masked_phone=mask_personal_data(masked_phone) if masked_phone else None,
@@ -125,7 +127,7 @@ async def queue_ticket(request: web.Request) -> web.Response:
         raise InvalidInput("unknown kind", details={"field": "kind"})
     ticket = {"phone": phone, "kind": kind, "category": _text(body.get("category"), "category", 32),
               "description": _text(body.get("description"), "description", 2000),
-              "address": _text(body.get("address"), "address", 256, required=False)}
+              "address": _optional_text(body.get("address"), "address", 256)}
     service = _service(request)
     pending_id = await service.queue_ticket(_text(body.get("sender_id"), "sender_id", 128),
                                             _text(body.get("channel"), "channel", 32), ticket)
@@ -232,7 +234,7 @@ async def handback(request: web.Request) -> web.Response:
 @console_routes.post("/api/cases/{case_id}/close")
 async def close(request: web.Request) -> web.Response:
     body = await _body(request)
-    note = _text(body.get("note") or None, "note", 2000, required=False)
+    note = _optional_text(body.get("note") or None, "note", 2000)
     case = await _service(request).end(_case_id(request), request[AGENT]["id"], "closed", note)
     return web.json_response(case)
 

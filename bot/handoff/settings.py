@@ -66,8 +66,12 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSetting
         service_hours=_hours(env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00")),
         minutes_per_case=int(env.get("HANDOFF_MINUTES_PER_CASE", "4")),
         secure_cookies=env.get("HANDOFF_SECURE_COOKIES", "false").lower() == "true",
-        console_origins=tuple(item.strip() for item in env.get("HANDOFF_CONSOLE_ORIGINS", "").split(",") if item.strip()),
-        trusted_proxies=tuple(item.strip() for item in env.get("HANDOFF_TRUSTED_PROXIES", "").split(",") if item.strip()),
+        console_origins=tuple(
+            item.strip() for item in env.get("HANDOFF_CONSOLE_ORIGINS", "").split(",") if item.strip()
+        ),
+        trusted_proxies=tuple(
+            item.strip() for item in env.get("HANDOFF_TRUSTED_PROXIES", "").split(",") if item.strip()
+        ),
         operator_url=env.get("OPERATOR_URL", "").rstrip("/"),
         operator_token=env.get("OPERATOR_API_TOKEN", ""),
     )

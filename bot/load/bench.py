@@ -34,13 +34,15 @@ def run_levels(running: Running, levels: Sequence[int], duration_s: float, warmu
             samples = measured(run(spec), spec)
         # The load generator shares the machine: its own CPU is reported with the figures.
         generator_cpu = (time.process_time() - cpu_before) / (time.monotonic() - wall_before)
-        figures = summarise(samples, duration_s)
+        figures: Dict[str, Any] = dict(summarise(samples, duration_s))
         figures.update(customers=customers, error_kinds=error_kinds(samples), generator_cpu=generator_cpu,
                        cpu_cores=sampler.cpu_share(), machine_busy=sampler.machine_busy())
         out["levels"].append(figures)
         for service, peaks in sampler.peaks_mib().items():
             known = out["memory_peak_mib"].get(service, [])
-            out["memory_peak_mib"][service] = [max(a, b) for a, b in zip(peaks, known)] if known else peaks
+            out["memory_peak_mib"][service] = (
+                [max(a, b) for a, b in zip(peaks, known, strict=False)] if known else peaks
+            )
         print(f"loadtest: {running.name:10s} {customers:4d} customers: {figures['messages_per_s']:6.1f} msg/s, "
               f"p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
               f"{figures['errors']} errors; cores used: " + ", ".join(
@@ -100,7 +102,7 @@ def soak(model: Path, out_dir: Path, minutes: float = 10.0, customers: int = 50,
         finally:
             running.stop()
     figures = summarise(samples, elapsed)
-    memory = {}
+    memory: Dict[str, Dict[str, Any]] = {}
     for service, series in sampler.series.items():
         after_warmup = [kib for at, kib in series if at >= 60.0]
         memory[service] = {"mib_at_1_min": after_warmup[0] / 1024 if after_warmup else None,
@@ -112,10 +114,15 @@ def soak(model: Path, out_dir: Path, minutes: float = 10.0, customers: int = 50,
                                                 for s, v in sampler.series.items()}}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "soak.json").write_text(json.dumps(result, indent=2))
-    lines = [f"# Soak: {target}, {customers} customers, {minutes:g} minutes", "",
-             f"{figures['messages']} messages, {figures['messages_per_s']:.1f}/s, p95 {figures['p95_ms']:.0f} ms, "
-             f"{figures['errors']} errors", "", "| process | MiB at 1 min | MiB at the end | MiB max | growth after 1 min |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"# Soak: {target}, {customers} customers, {minutes:g} minutes",
+        "",
+        f"{figures['messages']} messages, {figures['messages_per_s']:.1f}/s, p95 {figures['p95_ms']:.0f} ms, "
+        f"{figures['errors']} errors",
+        "",
+        "| process | MiB at 1 min | MiB at the end | MiB max | growth after 1 min |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for service, row in memory.items():
         lines.append(f"| {service} | {row['mib_at_1_min'] or 0:.0f} | {row['mib_last'] or 0:.0f} | "
                      f"{row['mib_max'] or 0:.0f} | {row['growth'] * 100:.1f} % |")

@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, Sequence
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def error_kinds(samples: Sequence[Sample]) -> Dict[str, int]:
     return dict(sorted(kinds.items(), key=lambda item: -item[1]))
 
 
-def growth(series: List[float]) -> float:
+def growth(series: Sequence[float]) -> float:
     """Relative growth from the first to the largest later value (memory over a soak)."""
     if len(series) < 2 or series[0] <= 0:
         return 0.0

@@ -43,7 +43,13 @@ def markdown(results: Dict[str, Any]) -> str:
         if shown:
             lines.append(f"- {target} at {top['customers']} customers: {shown}, load generator "
                          f"{top.get('generator_cpu', 0):.2f} (PostgreSQL and Redis are the rest of the machine)")
-    lines += ["", "## Memory (peak resident set per process, MiB)", "", "| target | process | peak MiB |", "|---|---|---:|"]
+    lines += [
+        "",
+        "## Memory (peak resident set per process, MiB)",
+        "",
+        "| target | process | peak MiB |",
+        "|---|---|---:|",
+    ]
     for target, levels in results["targets"].items():
         for service, peaks in levels["memory_peak_mib"].items():
             shown = " + ".join(f"{value:.0f}" for value in peaks)
@@ -107,10 +113,12 @@ def comparison(results: Dict[str, Any]) -> str:
     peak = {name: max((level["messages_per_s"] for level in t["levels"]), default=0.0) for name, t in targets.items()}
     at_50: List[str] = [f"p95 {level['p95_ms']:.0f} ms with {level['errors']} errors at 50 customers"
                         for level in targets["production"]["levels"] if level["customers"] == 50]
-    return (f"Sustained messages/s (highest level with no error): production {best['production']:.1f}, stock "
-            f"{best['stock']:.1f} (×{_ratio(best['production'], best['stock']):.2f}). With no error and p95 within "
-            f"{RESPONSIVE_P95_MS / 1000:g} s: production {responsive['production']:.1f}, stock {responsive['stock']:.1f} "
-            f"(×{_ratio(responsive['production'], responsive['stock']):.2f}). Highest messages/s at any level, errors "
-            f"allowed: production {peak['production']:.1f}, stock {peak['stock']:.1f} "
-            f"(×{_ratio(peak['production'], peak['stock']):.2f}). "
-            f"Production: {'; '.join(at_50) or 'no 50-customer level run'}.")
+    return (
+        f"Sustained messages/s (highest level with no error): production {best['production']:.1f}, stock "
+        f"{best['stock']:.1f} (×{_ratio(best['production'], best['stock']):.2f}). With no error and p95 within "
+        f"{RESPONSIVE_P95_MS / 1000:g} s: production {responsive['production']:.1f}, stock {responsive['stock']:.1f} "
+        f"(×{_ratio(responsive['production'], responsive['stock']):.2f}). Highest messages/s at any level, errors "
+        f"allowed: production {peak['production']:.1f}, stock {peak['stock']:.1f} "
+        f"(×{_ratio(peak['production'], peak['stock']):.2f}). "
+        f"Production: {'; '.join(at_50) or 'no 50-customer level run'}."
+    )

@@ -9,7 +9,7 @@ too; EntityNormaliser merges both.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import TOKENS_NAMES
@@ -39,16 +39,17 @@ class TokenMatcher:
         self._nlp: Optional[Any] = None
         self._matcher: Optional[Any] = None
 
-    def _build(self) -> None:
+    def _build(self) -> Tuple[Any, Any]:
         import spacy
         from spacy.matcher import Matcher
 
-        self._nlp = spacy.blank("zh")
-        self._matcher = Matcher(self._nlp.vocab)
+        nlp = spacy.blank("zh")
+        matcher = Matcher(nlp.vocab)
         for label, patterns in FIXED_PATTERNS.items():
-            self._matcher.add(label, patterns)
+            matcher.add(label, patterns)
         for label in self._lexicon.variants:
-            self._matcher.add(label, phrase_patterns(self._lexicon.forms(label), _jieba_words))
+            matcher.add(label, phrase_patterns(self._lexicon.forms(label), _jieba_words))
+        return nlp, matcher
 
     def match(self, text: str, tokens: List[Token]) -> List[Dict[str, Any]]:
         from spacy.tokens import Doc
@@ -56,8 +57,8 @@ class TokenMatcher:
 
         if not tokens:
             return []
-        if self._matcher is None:
-            self._build()
+        if self._nlp is None or self._matcher is None:
+            self._nlp, self._matcher = self._build()
         doc = Doc(self._nlp.vocab, words=[token.text for token in tokens], spaces=[False] * len(tokens))
         spans = filter_spans(self._matcher(doc, as_spans=True))
         entities = []

@@ -55,7 +55,7 @@ FIXED_PATTERNS: Dict[str, List[Pattern]] = {
 
 def phrase_patterns(forms: Iterable[str], tokenize: Callable[[str], List[str]]) -> List[Pattern]:
     """Token patterns for written forms, segmented the way the message itself will be."""
-    patterns = []
+    patterns: List[Pattern] = []
     for form in forms:
         tokens = [token for token in tokenize(form) if token.strip()]
         if tokens:

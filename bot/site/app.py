@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Awaitable, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -52,7 +52,7 @@ def content_security_policy(socket_url: str) -> str:
             f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
-def security_headers(socket_url: str):  # type: ignore[no-untyped-def]
+def security_headers(socket_url: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
     """An `on_response_prepare` hook: every response (pages, files, errors) gets the headers."""
     policy = content_security_policy(socket_url)
 
@@ -68,7 +68,9 @@ def security_headers(socket_url: str):  # type: ignore[no-untyped-def]
 def create_app(settings: SiteSettings) -> web.Application:
     if not SOCKET_IO_CLIENT.exists():
         raise FileNotFoundError(f"{SOCKET_IO_CLIENT} is missing: run scripts/setup.sh (it runs npm ci in web/)")
-    config = "window.TELEBOT_CONFIG = " + json.dumps({"socketUrl": settings.socket_url, "socketPath": "/socket.io/"}) + ";\n"
+    config = (
+        "window.TELEBOT_CONFIG = " + json.dumps({"socketUrl": settings.socket_url, "socketPath": "/socket.io/"}) + ";\n"
+    )
 
     async def index(request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
@@ -83,7 +85,7 @@ def create_app(settings: SiteSettings) -> web.Application:
         return web.json_response({"status": "ok"})
 
     app = web.Application(middlewares=[request_limits], client_max_size=16 * 1024)
-    app.on_response_prepare.append(security_headers(settings.socket_url))
+    app.on_response_prepare.append(security_headers(settings.socket_url))  # type: ignore[arg-type]  # aiohttp 3.9's Signal annotation predates aiosignal 1.4's generics
     app.router.add_get("/", index)
     app.router.add_get("/config.js", config_js)
     app.router.add_get("/vendor/socket.io.min.js", socket_io_client)

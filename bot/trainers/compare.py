@@ -64,10 +64,18 @@ def markdown(result: Dict[str, Any]) -> str:
     for name, pair in result["figures"].items():
         lines.append(f"| {name} | {_number(pair['deployed'])} | {_number(pair['candidate'])} | "
                      f"{_delta(pair['deployed'], pair['candidate'])} |")
-    lines += ["", "## F1 per intent", "", "| intent | support | deployed | candidate | change |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## F1 per intent",
+        "",
+        "| intent | support | deployed | candidate | change |",
+        "|---|---|---|---|---|",
+    ]
     for row in result["per_intent"]:
-        lines.append(f"| {row['intent']} | {row['support']} | {_number(row['deployed'])} | {_number(row['candidate'])} | "
-                     f"{_delta(row['deployed'], row['candidate'])} |")
+        lines.append(
+            f"| {row['intent']} | {row['support']} | {_number(row['deployed'])} | {_number(row['candidate'])} | "
+            f"{_delta(row['deployed'], row['candidate'])} |"
+        )
     lines += ["", "Confusion matrices: `report/intent_confusion_matrix.png` in each model's evaluation directory "
               "(`eval-<model>-<held-out set>`).", "",
               f"## Regressions: {len(result['regressions'])} (right before, wrong now)", ""]

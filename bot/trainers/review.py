@@ -68,7 +68,11 @@ def flag_conversation(events: List[Dict[str, Any]], threshold: float) -> List[Tu
             if position > 0:
                 flagged.setdefault(users[position - 1], set()).add("handoff")
         if intent.get("name") == "rate" and (parse_rating(event.get("text") or "") or 5) <= 2:
-            earlier = [i for i in users[:position] if (events[i].get("parse_data") or {}).get("intent", {}).get("name") != "rate"]
+            earlier = [
+                i
+                for i in users[:position]
+                if (events[i].get("parse_data") or {}).get("intent", {}).get("name") != "rate"
+            ]
             for before in earlier[-BEFORE_LOW_RATING:]:
                 flagged.setdefault(before, set()).add("low_satisfaction")
     return [(events[index], reasons) for index, reasons in sorted(flagged.items())]

@@ -8,7 +8,9 @@ from sqlalchemy import create_engine, text
 KINDS = ("user", "action", "bot", "pause", "resume", "restart", "session_started")
 
 
-def load_conversations(url: str, since: Optional[float] = None, until: Optional[float] = None) -> List[List[Dict[str, Any]]]:
+def load_conversations(
+    url: str, since: Optional[float] = None, until: Optional[float] = None
+) -> List[List[Dict[str, Any]]]:
     """The events of every conversation (oldest first) with any event in [since, until)."""
     engine = create_engine(url)
     try:

@@ -38,7 +38,9 @@ async def operator_server(tmp_path) -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def backend(operator_server) -> AsyncIterator[OperatorBackend]:
-    client = OperatorBackend(ActionSettings(backend_url=str(operator_server.make_url("")).rstrip("/"), backend_token=TOKEN))
+    client = OperatorBackend(
+        ActionSettings(backend_url=str(operator_server.make_url("")).rstrip("/"), backend_token=TOKEN)
+    )
     yield client
     await client.close()
 

@@ -73,5 +73,6 @@ async def test_asked_in_the_middle_of_paying_answers_without_the_rating_question
     tracker = make_tracker({**ZHANG, "balance_type": ["话费"]}, active_loop="pay_form")
     events = await ActionCheckBalance(backend).run(dispatcher, tracker, domain)
     assert (events, responses(dispatcher)) == (
-        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_balance_money", "balance": "58.30"}]
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)],
+        [{"response": "utter_balance_money", "balance": "58.30"}],
     )

@@ -38,7 +38,11 @@ async def test_this_months_bills_show_the_unpaid_broadband(backend, domain):
         "utter_bill_unpaid", "utter_bill_items", "utter_bill_paid", "utter_bill_items", "utter_ask_satisfaction",
     ]
     assert sent[0] == {
-        "response": "utter_bill_unpaid", "month": "11月", "bill_type": "宽带", "total": "100.00", "outstanding": "100.00",
+        "response": "utter_bill_unpaid",
+        "month": "11月",
+        "bill_type": "宽带",
+        "total": "100.00",
+        "outstanding": "100.00",
     }
 
 

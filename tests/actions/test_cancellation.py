@@ -5,12 +5,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cancellation import (
-    cancel_subject,
     ActionAskCancelConfirmed,
     ActionAskCancelPackageName,
     ActionCancelPackage,
     ActionKeepPackage,
     ValidateCancelForm,
+    cancel_subject,
     pick_by_reply,
     reset_cancellation,
 )
@@ -41,8 +41,15 @@ VIDEO_TERMS = (
 
 @pytest.mark.parametrize(
     "reply, expected",
-    [("2", "视频会员流量包"), ("第一个", "冰激凌套餐"), ("第２项", "视频会员流量包"), ("退视频会员流量包", "视频会员流量包"),
-     ("3", None), ("都退了吧", None), ("违约金怎么算", None)],
+    [
+        ("2", "视频会员流量包"),
+        ("第一个", "冰激凌套餐"),
+        ("第２项", "视频会员流量包"),
+        ("退视频会员流量包", "视频会员流量包"),
+        ("3", None),
+        ("都退了吧", None),
+        ("违约金怎么算", None),
+    ],
 )
 def test_pick_by_reply(reply, expected):
     picked = pick_by_reply(reply, OPTIONS)
@@ -268,8 +275,9 @@ async def test_terms_are_not_shown_for_a_subscription_the_name_does_not_match(ba
 
 
 def test_the_subject_is_whole_or_none():
-    assert cancel_subject(make_tracker({**ZHANG, "cancel_subscription_id": "1", "cancel_package_name": "冰激凌套餐"})) == {
-        "phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}
+    assert cancel_subject(
+        make_tracker({**ZHANG, "cancel_subscription_id": "1", "cancel_package_name": "冰激凌套餐"})
+    ) == {"phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}
     assert cancel_subject(make_tracker({**ZHANG, "cancel_subscription_id": "1"})) is None
     assert cancel_subject(make_tracker({"verified_phone": "13800138000", "cancel_subscription_id": "1",
                                         "cancel_package_name": "冰激凌套餐"})) is None  # not verified
@@ -285,4 +293,7 @@ async def test_nothing_happens_without_confirmation(backend, domain):
 async def test_declining_keeps_the_package(domain):
     dispatcher = CollectingDispatcher()
     events = await ActionKeepPackage().run(dispatcher, make_tracker({"cancel_package_name": "冰激凌套餐"}), domain)
-    assert (events, responses(dispatcher)) == (reset_cancellation(), [{"response": "utter_cancel_kept", "name": "冰激凌套餐"}])
+    assert (events, responses(dispatcher)) == (
+        reset_cancellation(),
+        [{"response": "utter_cancel_kept", "name": "冰激凌套餐"}],
+    )

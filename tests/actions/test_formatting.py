@@ -10,7 +10,9 @@ def test_yuan(fen, text):
     assert yuan(fen) == text
 
 
-@pytest.mark.parametrize("mb, text", [(12800, "12.5GB"), (40960, "40GB"), (800, "800MB"), (1024, "1GB"), (1126, "1.1GB")])
+@pytest.mark.parametrize(
+    "mb, text", [(12800, "12.5GB"), (40960, "40GB"), (800, "800MB"), (1024, "1GB"), (1126, "1.1GB")]
+)
 def test_data_size(mb, text):
     assert data_size(mb) == text
 

@@ -28,7 +28,11 @@ from tests.support import FakeClock
 
 TOKEN = "handoff-action-token-0123456789"
 EVENTS = [
-    {"event": "user", "text": "查一下13800138000的话费", "parse_data": {"intent": {"name": "check_balance", "confidence": 0.97}}},
+    {
+        "event": "user",
+        "text": "查一下13800138000的话费",
+        "parse_data": {"intent": {"name": "check_balance", "confidence": 0.97}},
+    },
     {"event": "bot", "text": "请输入该号码的6位服务密码。"},
     {"event": "user", "text": "123456", "parse_data": {"intent": {"name": "inform", "confidence": 0.88}}},
     {"event": "user", "text": "转人工", "parse_data": {"intent": {"name": "request_human", "confidence": 0.99}}},
@@ -59,7 +63,9 @@ async def desk(handoff_server) -> AsyncIterator[HandoffDesk]:
 async def agent_online(handoff_server) -> AsyncIterator[None]:
     origin = {"Origin": str(handoff_server.make_url("")).rstrip("/")}  # as a browser: the console's Origin check
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=origin) as session:
-        await session.post(handoff_server.make_url("/api/login"), json={"username": "1001", "password": "password-1001"})
+        await session.post(
+            handoff_server.make_url("/api/login"), json={"username": "1001", "password": "password-1001"}
+        )
         async with session.ws_connect(handoff_server.make_url("/ws")) as socket:
             await socket.receive_json()
             yield

@@ -213,7 +213,10 @@ async def test_a_conversation_spraying_passwords_is_stopped_without_locking_anyo
     _, sent = await password_attempt(backend, domain, "13800138000", "111111", sender_id="web-other")
     assert sent == [{"response": "utter_wrong_service_password", "attempts_left": 2}]
     assert domain["responses"]["utter_verification_rate_limited"] == [
-        {"text": "验证失败次数过多，为保护账户安全，请在 {minutes} 分钟后再试。如需帮助请回复“转人工”，不办了请回复“算了”。"}
+        {
+            "text": "验证失败次数过多，为保护账户安全，请在 {minutes} 分钟后再试。"
+            "如需帮助请回复“转人工”，不办了请回复“算了”。"
+        }
     ]
 
 

@@ -25,7 +25,9 @@ from tests.actions.conftest import RATING_ASKED, TOKEN, make_tracker, rating_for
 
 FORM = "pay_form"
 DETAILS = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信"}
-SHOWN_50 = "请确认：为 138****8000 缴纳话费 50.00 元，支付方式：微信，即时到账。确认支付请回复“确认”，不缴了请回复“算了”。"
+SHOWN_50 = (
+    "请确认：为 138****8000 缴纳话费 50.00 元，支付方式：微信，即时到账。确认支付请回复“确认”，不缴了请回复“算了”。"
+)
 SUMMARY_50 = {"fingerprint": fingerprint({"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000,
                                           "method": "微信"}), "shown_text": SHOWN_50}
 CONFIRMED = {**DETAILS, "pay_confirmed": True, "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
@@ -121,7 +123,9 @@ async def test_a_message_that_confirms_and_changes_a_detail_confirms_nothing(bac
 
 async def test_restating_the_shown_amount_while_confirming_confirms_it(backend, domain):
     slots = {**CONFIRMED, "pay_confirmed": None, "requested_slot": "pay_confirmed"}
-    events, _ = await validate(backend, domain, slots, text="对，50元", intent="affirm", entities=[entity("amount", "50")])
+    events, _ = await validate(
+        backend, domain, slots, text="对，50元", intent="affirm", entities=[entity("amount", "50")]
+    )
     assert events == [SlotSet("amount", "50"), SlotSet("pay_confirmed", True)]
 
 
@@ -269,7 +273,13 @@ async def test_top_up_receipt_of_a_number_not_verified_here_does_not_tell_the_ba
 
 
 async def test_broadband_payment_settles_the_bill(backend, domain):
-    slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "100", "payment_method": "银行卡", "pay_key": "pay-test-bb-0001"}
+    slots = {
+        **CONFIRMED,
+        "pay_bill_type": "宽带",
+        "amount": "100",
+        "payment_method": "银行卡",
+        "pay_key": "pay-test-bb-0001",
+    }
     _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots), **ZHANG})
     assert sent == [{"response": "utter_payment_done_broadband", "phone": "138****8000", "amount": "100.00",
                      "method": "银行卡", "outstanding": "0.00"}, RATING_ASKED]
@@ -341,7 +351,12 @@ async def test_a_question_in_the_middle_is_not_taken_as_an_answer(backend, domai
 
 async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
     events, _ = await validate(
-        backend, domain, {"requested_slot": None}, text="交宽带费", intent="pay_bill", entities=[entity("bill_type", "宽带")]
+        backend,
+        domain,
+        {"requested_slot": None},
+        text="交宽带费",
+        intent="pay_bill",
+        entities=[entity("bill_type", "宽带")],
     )
     assert events[0] == SlotSet("pay_bill_type", "宽带")
 

@@ -40,7 +40,9 @@ async def test_a_rating_is_stored_for_the_task_asked_about(backend, domain):
     events, sent, summary = await rate(backend, domain, slots, "5分")
     assert events == [SlotSet("satisfaction_task", None)]
     assert sent == [{"response": "utter_thanks_for_rating"}]
-    assert summary["tasks"] == {"payment": {"count": 1, "average": 5.0, "scores": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}}}
+    assert summary["tasks"] == {
+        "payment": {"count": 1, "average": 5.0, "scores": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}}
+    }
 
 
 async def test_a_button_rating_and_a_low_score(backend, domain):

@@ -48,7 +48,9 @@ async def test_fault_report_takes_type_and_description_from_the_first_message(ba
 
 async def test_complaint_takes_category_and_description(backend, domain):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(ZHANG, text="你们这个月乱扣我话费，我要投诉", intent="complain", active_loop="complaint_form")
+    tracker = make_tracker(
+        ZHANG, text="你们这个月乱扣我话费，我要投诉", intent="complain", active_loop="complaint_form"
+    )
     events = await ValidateComplaintForm(backend).run(dispatcher, tracker, domain)
     assert events == [
         SlotSet("complaint_category", "计费争议"),
@@ -103,7 +105,9 @@ async def test_another_lines_ticket_is_not_shown(backend, domain):
     assert responses(dispatcher) == [{"response": "utter_ticket_not_found", "ticket_id": "T20261120001"}]
 
 
-@pytest.mark.parametrize("text, intent", [("算了不报了", "deny"), ("我话费还有多少", "check_balance"), ("查下工单", "query_ticket")])
+@pytest.mark.parametrize(
+    "text, intent", [("算了不报了", "deny"), ("我话费还有多少", "check_balance"), ("查下工单", "query_ticket")]
+)
 async def test_giving_up_or_asking_something_else_is_not_a_description(backend, domain, text, intent):
     dispatcher = CollectingDispatcher()
     slots = {**ZHANG, "fault_type": "断网", "requested_slot": "fault_description"}

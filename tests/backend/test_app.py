@@ -59,7 +59,10 @@ async def test_a_deeply_nested_json_body_is_400_not_500(client):
     body = b'{"phone": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     response = await client.post("/v1/identity/verify", data=body, headers={**AUTH, "Content-Type": "application/json"})
     assert response.status == 400
-    assert await response.json() == {"error": "invalid_input", "message": "the JSON body nests more than 64 levels deep"}
+    assert await response.json() == {
+        "error": "invalid_input",
+        "message": "the JSON body nests more than 64 levels deep",
+    }
 
 
 async def test_compressed_and_oversized_bodies_are_refused_before_reading(client):
@@ -70,4 +73,7 @@ async def test_compressed_and_oversized_bodies_are_refused_before_reading(client
     response = await client.post("/v1/identity/verify", data=b"{" + b" " * 70_000 + b"}",
                                  headers={**AUTH, "Content-Type": "application/json"})
     assert response.status == 413
-    assert await response.json() == {"error": "body_too_large", "message": "the request body must be at most 65536 bytes"}
+    assert await response.json() == {
+        "error": "body_too_large",
+        "message": "the request body must be at most 65536 bytes",
+    }

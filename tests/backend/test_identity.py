@@ -125,8 +125,12 @@ async def test_a_conversation_is_limited_across_numbers_without_locking_anyone(c
         for attempts_left in (2, 1):
             assert await verify(client, stranger(index), "111111", conversation="wx:o_sprayer") == wrong(attempts_left)
     # Refused before any check: neither a guess nor the right password, and no number is charged for it.
-    assert await verify(client, "13800138000", "111111", conversation="wx:o_sprayer") == rate_limited("conversation", 3600)
-    assert await verify(client, "13800138000", "123456", conversation="wx:o_sprayer") == rate_limited("conversation", 3600)
+    assert await verify(client, "13800138000", "111111", conversation="wx:o_sprayer") == rate_limited(
+        "conversation", 3600
+    )
+    assert await verify(client, "13800138000", "123456", conversation="wx:o_sprayer") == rate_limited(
+        "conversation", 3600
+    )
     assert await verify(client, "13800138000", "111111", conversation="another") == wrong(2)
     assert await verify(client, stranger(0), "111111", conversation="another") == (
         423, {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1800}
@@ -140,7 +144,7 @@ async def test_a_conversation_is_limited_across_numbers_without_locking_anyone(c
 
 async def test_an_address_is_limited_across_conversations(client):
     for index in range(10):
-        for attempts_left in (2, 1):
+        for _attempts_left in (2, 1):
             status, _ = await verify(client, stranger(index), "111111", conversation=f"c{index}", address="203.0.113.7")
             assert status == 403
     assert await verify(client, stranger(10), "111111", conversation="fresh", address="203.0.113.7") == rate_limited(

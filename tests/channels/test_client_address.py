@@ -27,7 +27,10 @@ def test_client_address(peer, headers, expected):
 
 
 def test_with_client_address_keeps_the_metadata_and_overrides_a_forged_one():
-    assert with_client_address({"a": 1, "client_address": "6.6.6.6"}, "1.2.3.4") == {"a": 1, "client_address": "1.2.3.4"}
+    assert with_client_address({"a": 1, "client_address": "6.6.6.6"}, "1.2.3.4") == {
+        "a": 1,
+        "client_address": "1.2.3.4",
+    }
     assert with_client_address(None, "1.2.3.4") == {"client_address": "1.2.3.4"}
 
 
@@ -36,4 +39,6 @@ def test_environ_address_reads_the_sanic_request_not_engineios_constant():
         ip = "203.0.113.9"
 
     assert environ_address({"REMOTE_ADDR": "127.0.0.1", "sanic.request": Request}) == "203.0.113.9"
-    assert environ_address({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.1.1.1,198.51.100.4"}) == "198.51.100.4"
+    assert (
+        environ_address({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.1.1.1,198.51.100.4"}) == "198.51.100.4"
+    )

@@ -1,21 +1,31 @@
 """The message guard in front of every customer channel."""
 
+import unicodedata
 import uuid
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from redis import asyncio as aioredis
 
-import unicodedata
-
-from bot.channels.guard import (SLASHES, MessageGuard, RateLimiter, Verdict, button_payloads, clean, examine,
-                                numbered_choice, offered_payloads, slash_lead)
+from bot.channels.guard import (
+    SLASHES,
+    MessageGuard,
+    RateLimiter,
+    Verdict,
+    button_payloads,
+    clean,
+    examine,
+    numbered_choice,
+    offered_payloads,
+    slash_lead,
+)
+from bot.kv import MemoryKV, RedisKV
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.text_normaliser import normalise_text
-from tests.nlu.conftest import LEXICON_PATH
-from bot.kv import MemoryKV, RedisKV
 from bot.tracker_store import TrackerStoreUnavailable
+from tests.nlu.conftest import LEXICON_PATH
 from tests.support import REDIS_URL, redis_client
 
 RESPONSES = {
@@ -103,8 +113,10 @@ def test_clean_removes_format_characters():
 LEXICON = load_lexicon(LEXICON_PATH)
 hostile_text = st.one_of(
     st.text(),
-    st.text(alphabet=st.sampled_from(sorted({c for c in LOOK_ALIKES + LEADS if len(c) == 1} | SLASHES | set('aF{}"1查 '))),
-            max_size=12),
+    st.text(
+        alphabet=st.sampled_from(sorted({c for c in LOOK_ALIKES + LEADS if len(c) == 1} | SLASHES | set('aF{}"1查 '))),
+        max_size=12,
+    ),
 )
 
 
@@ -279,7 +291,9 @@ async def test_guard_lets_a_button_offered_in_the_conversation_through_and_nothi
     assert seen == [rate, 'rate{"satisfaction_score": "1"}', '/inform{"fault_type": "断网"}']
 
 
-RATE_BUTTONS = [{"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)]
+RATE_BUTTONS = [
+    {"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)
+]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.channels.rest import MAX_BODY_BYTES, PROBLEMS, body_problem
 

@@ -62,7 +62,11 @@ def bot(delay: float, calls: List[str]):
         calls.append(message.text)
         await asyncio.sleep(delay)
         await message.output_channel.send_text_with_buttons(
-            message.sender_id, "请选择支付方式：", [{"title": "微信", "payload": "/inform"}, {"title": "支付宝", "payload": "/x"}])
+            message.sender_id,
+            "请选择支付方式：",
+            [{"title": "微信", "payload": "/inform"}, {"title": "支付宝", "payload": "/x"}],
+        )
+
     return on_new_message
 
 

@@ -62,7 +62,8 @@ def test_declining_the_ice_cream_cancellation_keeps_it(chat, running):
     assert chat.say("13800138000") == [ASK_PASSWORD]
     assert chat.say("123456") == [
         "张伟您好，身份验证成功。",
-        "您名下可以在线退订的业务有：\n1. 冰激凌套餐（129.00 元/月）\n2. 视频会员流量包（20.00 元/月）\n请问要退订哪一项？",
+        "您名下可以在线退订的业务有：\n1. 冰激凌套餐（129.00 元/月）\n"
+        "2. 视频会员流量包（20.00 元/月）\n请问要退订哪一项？",
     ]
     assert chat.say("第一个") == [
         f"您将退订冰激凌套餐（129.00 元/月），{effective} 起生效，本月仍可正常使用。"

@@ -42,7 +42,9 @@ def test_a_fault_reported_while_the_backend_is_down_is_opened_when_it_is_back(ch
     # The handoff service's retry loop (every 3 s) submits it and tells the customer the number.
     deadline, told = time.monotonic() + 30, []
     while time.monotonic() < deadline and not told:
-        told = [t for t in tracker_bot_texts(product, chat.sender) if t and t.startswith("您之前的故障报修申请已提交成功")]
+        told = [
+            t for t in tracker_bot_texts(product, chat.sender) if t and t.startswith("您之前的故障报修申请已提交成功")
+        ]
         time.sleep(0.5)
     assert told, tracker_bot_texts(product, chat.sender)
     ticket_id = re.search(r"单号 (T\d{11})", told[0]).group(1)
@@ -76,7 +78,9 @@ def test_the_action_server_down_is_told_to_the_customer(chat, product, running):
     try:
         reply = chat.say("查一下话费余额")
         # Said instead of Rasa's silence; the form then asks its next question as usual.
-        assert reply[0] == "抱歉，系统出了点问题，这一步没能办理，也没有产生任何费用。请稍后再试，或回复“转人工”。", reply
+        assert reply[0] == "抱歉，系统出了点问题，这一步没能办理，也没有产生任何费用。请稍后再试，或回复“转人工”。", (
+            reply
+        )
     finally:
         restart(running, spec)
     # Back: the conversation goes on (the form asked for the number), and a new one starts as usual.
@@ -94,6 +98,12 @@ def test_an_injected_intent_is_read_as_text(chat):
 def test_hostile_messages_get_a_clear_answer(chat):
     assert chat.say("话" * 5000) == ["您的消息太长了（最多 500 个字），请简要说明您要办理的业务。"]
     assert chat.say("\x00\x01 \n") == ["没有收到文字内容，请直接告诉我您要办理的业务，例如“查话费”“交话费”“宽带报修”。"]
-    for text in ("😀😀😀", "ｈｅｌｌｏ 你好 Привет مرحبا", "\ud83d", "查话费" + "\u200b" * 10, "<script>alert(1)</script>"):
+    for text in (
+        "😀😀😀",
+        "ｈｅｌｌｏ 你好 Привет مرحبا",
+        "\ud83d",
+        "查话费" + "\u200b" * 10,
+        "<script>alert(1)</script>",
+    ):
         assert chat.say(text), text  # an answer, whatever it is
     assert ASK_RATING not in chat.say("你好")

@@ -327,8 +327,16 @@ class Fuzzer:
                     async with self.session.post(url, data=b"40", headers=origin) as response:
                         await response.read()
                 except (aiohttp.ClientError, ConnectionError, ValueError, KeyError) as error:
-                    self.report.add(Outcome("socketio", f"packet/{name}", shorten(body), f"error: no handshake: {error}",
-                                            ANY, time.monotonic() - started))
+                    self.report.add(
+                        Outcome(
+                            "socketio",
+                            f"packet/{name}",
+                            shorten(body),
+                            f"error: no handshake: {error}",
+                            ANY,
+                            time.monotonic() - started,
+                        )
+                    )
                     return
                 await self.http("socketio", f"packet/{name}", body, "POST", url, body,
                                 {**origin, "Content-Type": "text/plain;charset=UTF-8"}, ANY)
@@ -437,7 +445,7 @@ async def watch_health(session: aiohttp.ClientSession, specs, report: Report, st
     while not stop.is_set():
         checked = time.monotonic()
         latencies = await asyncio.gather(*(health_latency(session, spec) for spec in specs))
-        for spec, latency in zip(specs, latencies):
+        for spec, latency in zip(specs, latencies, strict=True):
             report.health_during[spec.name] = max(report.health_during.get(spec.name, 0.0), latency)
             if latency == float("inf"):
                 report.went_down.setdefault(spec.name, (last_ok.get(spec.name, 0.0), checked))

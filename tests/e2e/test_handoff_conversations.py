@@ -71,19 +71,27 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
         assert [m["text"] for m in details["transcript"]][:3] == [
             "查一下话费余额", "为了保护您的账户安全，请先提供您的11位手机号码。", "138****8000"]
         assert details["suggestion"]["label"] == "下一步：故障报修"
-        reply = await agent.session.post(f"/api/cases/{case['id']}/reply", json={"text": "您好，我是客服王芳，马上为您查看。"})
+        reply = await agent.session.post(
+            f"/api/cases/{case['id']}/reply", json={"text": "您好，我是客服王芳，马上为您查看。"}
+        )
         assert reply.status == 201
         # A REST client collects the agent's reply with its next message.
         assert await say("好的") == ["您好，我是客服王芳，马上为您查看。"]
         handed = await agent.session.post(f"/api/cases/{case['id']}/handback")
         assert (await handed.json())["status"] == "handed_back"
     # The bot is back: it says so, asks for a rating, and answers again (it still knows the number).
-    assert await say("流量还剩多少") == ["人工服务已结束，智能客服小翼继续为您服务。", ASK_RATING, "请输入该号码的6位服务密码。"]
+    assert await say("流量还剩多少") == [
+        "人工服务已结束，智能客服小翼继续为您服务。",
+        ASK_RATING,
+        "请输入该号码的6位服务密码。",
+    ]
     events = tracker_events(running.settings, chat.sender)
     kinds = [event["event"] for event in events]
     assert "pause" in kinds and "resume" in kinds
     agent_said = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("handoff_agent")]
-    assert [(e["text"], e["metadata"]["handoff_agent"]) for e in agent_said] == [("您好，我是客服王芳，马上为您查看。", "王芳")]
+    assert [(e["text"], e["metadata"]["handoff_agent"]) for e in agent_said] == [
+        ("您好，我是客服王芳，马上为您查看。", "王芳")
+    ]
     assert any(e["event"] == "user" and e["text"] == "家里宽带从昨晚开始一直断网" for e in events)
 
 

@@ -78,8 +78,11 @@ def test_the_issue_reproductions_come_first_in_each_state():
     firsts = {}
     for item in states:
         firsts.setdefault(item.state, item.text)
-    assert firsts == {"payment_summary": '／affirm{"amount":"500"}', "amount_question": '／inform{"amount":"1E+999990"}',
-                      "cancel_confirmation": '／inform{"cancel_confirmed":true}'}
+    assert firsts == {
+        "payment_summary": '／affirm{"amount":"500"}',
+        "amount_question": '／inform{"amount":"1E+999990"}',
+        "cancel_confirmation": '／inform{"cancel_confirmed":true}',
+    }
     assert Counter(item.state for item in states) == {"payment_summary": 24, "amount_question": 16,
                                                       "cancel_confirmation": 8}
     assert all(item.typed_payload for item in states if item.state != "amount_question")

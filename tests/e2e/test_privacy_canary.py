@@ -44,8 +44,11 @@ def test_canary_number_and_password_are_nowhere(product, running, tmp_path):
         running.reset_backend()
 
     # A hostile body and an injected intent with the canary in it.
-    request = urllib.request.Request(f"{product.rasa_url}/webhooks/rest/webhook", data=b'["' + PASSWORD.encode() + b'"]',
-                                     headers={**wrong_then_right.headers})
+    request = urllib.request.Request(
+        f"{product.rasa_url}/webhooks/rest/webhook",
+        data=b'["' + PASSWORD.encode() + b'"]',
+        headers={**wrong_then_right.headers},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400 and PASSWORD not in refused.value.read().decode()

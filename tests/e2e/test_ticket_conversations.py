@@ -23,7 +23,8 @@ def test_fault_report_then_the_ticket_is_found(chat, running):
     reply = chat.say("深圳市南山区科技园路1号3栋1201")
     assert len(reply) == 2 and reply[1] == ASK_RATING, reply
     match = re.fullmatch(
-        r"已为您登记故障报修工单，单号 (T\d{11})。我们会立即安排处理（最晚 [\d\- :]{16}），可随时发送“查工单”了解进度。",
+        r"已为您登记故障报修工单，单号 (T\d{11})。我们会立即安排处理（最晚 [\d\- :]{16}），"
+        r"可随时发送“查工单”了解进度。",
         reply[0],
     )
     assert match, reply
@@ -42,4 +43,7 @@ def test_fault_report_then_the_ticket_is_found(chat, running):
 def test_complaint_opens_a_72_hour_ticket(chat, running):
     replies = verify(chat, "你们上个月乱扣我话费，我要投诉")
     assert replies[0] == "张伟您好，身份验证成功。"
-    assert re.fullmatch(r"已为您登记投诉工单，单号 T\d{11}。我们将在72小时内回复您（最晚 [\d\- :]{16}），可随时发送“查工单”了解进度。", replies[1])
+    assert re.fullmatch(
+        r"已为您登记投诉工单，单号 T\d{11}。我们将在72小时内回复您（最晚 [\d\- :]{16}），可随时发送“查工单”了解进度。",
+        replies[1],
+    )

@@ -28,7 +28,10 @@ def csp(ws: str) -> str:
 
 # -- Origin ---------------------------------------------------------------------------------------
 
-ORIGIN_REQUIRED = {"error": "origin_required", "message": "a console request must come from the console's page (Origin)"}
+ORIGIN_REQUIRED = {
+    "error": "origin_required",
+    "message": "a console request must come from the console's page (Origin)",
+}
 ORIGIN_REFUSED = {"error": "origin_not_allowed", "message": "requests from this origin are not accepted by the console"}
 
 
@@ -116,8 +119,10 @@ async def test_an_account_is_throttled_after_five_failures_until_the_window_pass
     for _ in range(MAX_FAILURES_PER_ACCOUNT):
         assert (await post_login(client, "1001", "wrong-password"))[0] == 401
     status, body = await post_login(client, "1001", "password-1001")  # even the right password
-    assert (status, body) == (429, {"error": "too_many_attempts", "message": "too many failed sign-ins; try again later",
-                                    "retry_after": 900})
+    assert (status, body) == (
+        429,
+        {"error": "too_many_attempts", "message": "too many failed sign-ins; try again later", "retry_after": 900},
+    )
     assert (await post_login(client, "1002", "password-1002"))[0] == 200  # other accounts are not locked out
     clock.advance(minutes=14)
     assert (await post_login(client, "1001", "password-1001")) == (429, {**body, "retry_after": 60})
@@ -198,8 +203,9 @@ async def test_what_the_customer_says_is_masked_before_the_database_and_the_cons
                               context={"slots": {"fault_description": "密码是１２３４５６"}, "intents": []})
     case_id = body["case"]["id"]
     assert (await agent.post(f"/api/cases/{case_id}/take")).status == 200
-    relayed = await client.post("/v1/relay", json={"sender_id": "web-42", "text": "我的密码是 1 2 3 4 5 6，电话13800138000"},
-                                headers=SERVICE)
+    relayed = await client.post(
+        "/v1/relay", json={"sender_id": "web-42", "text": "我的密码是 1 2 3 4 5 6，电话13800138000"}, headers=SERVICE
+    )
     assert (await relayed.json())["relayed"] is True
     events = [await socket.receive_json() for _ in range(4)]
     live = next(e for e in events if e["type"] == "message")["message"]["text"]

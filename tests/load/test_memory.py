@@ -10,9 +10,15 @@ from bot.load.memory import Sampler, descendants, snapshot
 
 def test_a_service_and_its_workers_are_all_measured():
     # A parent with a child, as Sanic's main process with a worker.
-    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time; "
-                               "subprocess.Popen([sys.executable, '-c', 'import time; x = bytearray(60_000_000); time.sleep(30)']); "
-                               "time.sleep(30)"])
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; "
+            "subprocess.Popen([sys.executable, '-c', 'import time; x = bytearray(60_000_000); time.sleep(30)']); "
+            "time.sleep(30)",
+        ]
+    )
     try:
         deadline = time.monotonic() + 10
         while len(descendants(parent.pid)) < 2 and time.monotonic() < deadline:

@@ -5,7 +5,8 @@ string or None, never an exception; what they return keeps the promises their ca
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.text_normaliser import normalise_text, to_simplified
@@ -18,8 +19,14 @@ LEXICON = load_lexicon(LEXICON_PATH)
 # Text as customers type it: CJK, digits of every width, Chinese numerals, emoji, anything else.
 customer_text = st.one_of(
     st.text(),
-    st.text(alphabet=st.sampled_from(list("0123456789０１２３４５６７８９一二三四五六七八九十百千万两幺零点块元毛角 ，。！？"
-                                          "查话费流量密码交宽带號碼😀🙏\u3000\t\n-"))),
+    st.text(
+        alphabet=st.sampled_from(
+            list(
+                "0123456789０１２３４５６７８９一二三四五六七八九十百千万两幺零点块元毛角 ，。！？"
+                "查话费流量密码交宽带號碼😀🙏\u3000\t\n-"
+            )
+        )
+    ),
     st.text(min_size=4000, max_size=5000, alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E50)),
 )
 
@@ -57,8 +64,9 @@ def test_masking_leaves_no_run_of_six_digits(text):
         assert not re.search(r"(?<!\d)\d{6}(?!\d)", masked.replace(" ", "x").replace("-", "x"))
 
 
-slashy_text = st.text(alphabet=st.sampled_from(list("/／ \u3000\u00a0\t丿ノaffirm{}\"500") + ["\u2044", "\u2215", "\u200b"]),
-                      max_size=12)
+slashy_text = st.text(
+    alphabet=st.sampled_from(list('/／ \u3000\u00a0\t丿ノaffirm{}"500') + ["\u2044", "\u2215", "\u200b"]), max_size=12
+)
 
 
 @given(st.one_of(customer_text, slashy_text))

@@ -85,7 +85,9 @@ async def _customer_activity(product: Product) -> None:
     """What the bot and the agents would have left: a consent and payment, a ticket, a WeChat
     binding, a rating, a handoff case with its transcript, a ticket queued while the backend was down."""
     db = product.backend[DB_KEY]
-    from bot.backend import billing, consents as consent_log, satisfaction, tickets as ticket_desk, wechat
+    from bot.backend import billing, satisfaction, wechat
+    from bot.backend import consents as consent_log
+    from bot.backend import tickets as ticket_desk
 
     subject = {"phone": PHONE, "bill_type": "话费", "amount_fen": 5000, "method": "微信"}
     consent = await consent_log.record(db, phone=PHONE, action="payment", subject=subject,

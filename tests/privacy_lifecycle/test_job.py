@@ -4,7 +4,6 @@
 import asyncio
 import datetime as dt
 import os
-import sys
 from typing import AsyncIterator
 
 import pytest
@@ -18,7 +17,6 @@ from bot.handoff.settings import HandoffSettings
 from bot.privacy_lifecycle.clients import ServiceClient
 from bot.privacy_lifecycle.job import create_app, run_once
 from bot.privacy_lifecycle.settings import RetentionSettings
-from bot.settings import load_settings
 from tests.privacy_lifecycle.conftest import sqlite_tracker
 from tests.support import FakeClock
 

@@ -61,8 +61,10 @@ class Production:
         raise AssertionError(f"no replica answered: {error}")
 
     def backend_get(self, path: str) -> Dict[str, Any]:
-        request = urllib.request.Request(self.settings.operator_url + path,
-                                         headers={"Authorization": f"Bearer {self.settings.secrets['OPERATOR_API_TOKEN']}"})
+        request = urllib.request.Request(
+            self.settings.operator_url + path,
+            headers={"Authorization": f"Bearer {self.settings.secrets['OPERATOR_API_TOKEN']}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 

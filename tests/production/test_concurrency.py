@@ -66,7 +66,7 @@ def test_simultaneous_messages_of_one_conversation_on_two_replicas_lose_nothing(
         (lambda text=text, index=index: production.say(conversation, text, replica=index % 2))
         for index, text in enumerate(questions)])
     assert [status for status, _ in results] == [200] * len(questions)
-    for text, (_, replies) in zip(questions, results):
+    for text, (_, replies) in zip(questions, results, strict=True):
         assert replies and replies[0].startswith(QUESTIONS[text]), (text, replies)
     turns = user_turns(production.events(conversation))
     assert turns[0][0] == "你好"

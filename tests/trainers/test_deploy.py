@@ -35,7 +35,9 @@ def test_the_registry_keeps_the_last_n_and_rolls_back(tmp_path):
     registry = Registry(tmp_path)
     assert registry.current() is None
     for name in ("a", "b", "c"):
-        assert registry.push(tmp_path / f"{name}.tar.gz", None, keep=2) == ([tmp_path / "a.tar.gz"] if name == "c" else [])
+        assert registry.push(tmp_path / f"{name}.tar.gz", None, keep=2) == (
+            [tmp_path / "a.tar.gz"] if name == "c" else []
+        )
     assert [entry["model"] for entry in registry.entries()] == [str(tmp_path / "b.tar.gz"), str(tmp_path / "c.tar.gz")]
     assert registry.pop() == tmp_path / "b.tar.gz"
     assert registry.current() == tmp_path / "b.tar.gz"

@@ -1,6 +1,7 @@
 """Payment form, confirmation bound to the summary shown, and idempotent payment against a real backend."""
 
 import asyncio
+from typing import Tuple
 
 import aiohttp
 import pytest
@@ -361,6 +362,15 @@ async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
     assert events[0] == SlotSet("pay_bill_type", "宽带")
 
 
+async def forward(target: str, request: web.Request) -> Tuple[bytes, int]:
+    """Pass `request` on to the real backend at `target`: its body and status."""
+    async with aiohttp.ClientSession() as session:
+        async with session.request(request.method, target + request.path_qs, data=await request.read(),
+                                   headers={"Authorization": request.headers["Authorization"],
+                                            "Content-Type": "application/json"}) as answer:
+            return await answer.read(), answer.status
+
+
 async def test_a_payment_that_times_out_after_charging_is_retried_without_a_second_charge(operator_server, domain):
     """The backend charges but answers after the client's timeout (3 s in production, 0.5 s here):
     the action retries with the same key and gets the first charge's receipt."""
@@ -368,11 +378,7 @@ async def test_a_payment_that_times_out_after_charging_is_retried_without_a_seco
     slow = {"payments": 0}
 
     async def proxy(request: web.Request) -> web.Response:
-        async with aiohttp.ClientSession() as session:
-            async with session.request(request.method, target + request.path_qs, data=await request.read(),
-                                       headers={"Authorization": request.headers["Authorization"],
-                                                "Content-Type": "application/json"}) as answer:
-                body, status = await answer.read(), answer.status
+        body, status = await forward(target, request)
         if request.path == "/v1/payments":
             slow["payments"] += 1
             if slow["payments"] == 1:
@@ -405,11 +411,7 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
     target = str(operator_server.make_url("")).rstrip("/")
 
     async def late(request: web.Request) -> web.Response:
-        async with aiohttp.ClientSession() as session:
-            async with session.request(request.method, target + request.path_qs, data=await request.read(),
-                                       headers={"Authorization": request.headers["Authorization"],
-                                                "Content-Type": "application/json"}) as answer:
-                body, status = await answer.read(), answer.status
+        body, status = await forward(target, request)
         if request.path == "/v1/payments":
             await asyncio.sleep(1.0)  # committed, but the answer comes after the client gave up
         return web.Response(body=body, status=status, content_type="application/json")

@@ -42,7 +42,7 @@ train: setup
 	@$(PY) -m bot train
 
 validate: setup
-	@$(PY) -m rasa data validate
+	@$(PY) -m rasa data validate --data data/nlu data/rules data/stories --domain domain.yml
 
 # Trainers: our pipeline vs the stock one on the held-out set (reports in results/evaluation/).
 evaluate: setup

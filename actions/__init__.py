@@ -1,4 +1,5 @@
 """Custom actions served by the rasa-sdk action server (`rasa run actions --actions actions`).
 
-One module per capability; they reach the operator's systems only through `backend.OperatorBackend`.
+One module per capability; they reach the operator's systems and the handoff service only through
+the clients of bot/clients/ (built once in `actions/clients.py`).
 """

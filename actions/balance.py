@@ -7,11 +7,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendUnavailable
 from actions.formatting import data_size, yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.satisfaction import ask_satisfaction
+from bot.clients.base import Unavailable
 
 BALANCE_TYPES = ("话费", "流量", "语音")
 
@@ -43,7 +43,7 @@ class ActionCheckBalance(BackendMixin, Action):
             return reset + await after_unverified(self.desk, dispatcher, tracker)
         try:
             balance = await self.backend.get_balance(tracker.get_slot("verified_phone"))
-        except BackendUnavailable:
+        except Unavailable:
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         # 查下话费 names the bill type, not the balance type: it asks for the money balance.
         asked = tracker.get_slot("balance_type")

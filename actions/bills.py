@@ -7,14 +7,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendUnavailable, OperatorBackend
 from actions.clock import Today, china_today
-from actions.desk import HandoffDesk
 from actions.formatting import yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.months import cycle_for, spoken
 from actions.satisfaction import ask_satisfaction
+from bot.clients.base import Unavailable
+from bot.clients.desk import DeskClient
+from bot.clients.operator import OperatorClient
 
 
 class ValidateBillForm(IdentityFormValidation):
@@ -28,7 +29,7 @@ def item_lines(items: List[Dict[str, Any]]) -> str:
 
 class ActionQueryBill(BackendMixin, Action):
     def __init__(
-        self, backend: Optional[OperatorBackend] = None, today: Today = china_today, desk: Optional[HandoffDesk] = None
+        self, backend: Optional[OperatorClient] = None, today: Today = china_today, desk: Optional[DeskClient] = None
     ) -> None:
         super().__init__(backend, desk)
         self._today = today
@@ -50,7 +51,7 @@ class ActionQueryBill(BackendMixin, Action):
         bill_type = tracker.get_slot("bill_type")
         try:
             bills = await self.backend.list_bills(tracker.get_slot("verified_phone"), bill_type=bill_type, month=cycle)
-        except BackendUnavailable:
+        except Unavailable:
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         month = spoken(cycle, today)
         if not bills:

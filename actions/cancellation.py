@@ -21,14 +21,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend
 from actions.consent import fingerprint, shown_matches
 from actions.formatting import data_size, mask_phone, yuan
 from actions.handoff import after_unverified
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import CANCEL_SLOTS
-from bot.normalise import to_halfwidth
+from bot.clients.base import Rejected, Unavailable
+from bot.clients.operator import OperatorClient
+from bot.core.text import to_halfwidth
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +88,12 @@ def opening_package(tracker: Tracker) -> Optional[str]:
 
 
 async def resolve(
-    backend: OperatorBackend, phone: str, name: str, dispatcher: CollectingDispatcher
+    backend: OperatorClient, phone: str, name: str, dispatcher: CollectingDispatcher
 ) -> Dict[Text, Any]:
     """The slots for cancelling `name` on `phone`, or a cleared name and the reason told."""
     try:
         subscriptions = await backend.list_subscriptions(phone)
-    except BackendUnavailable:
+    except Unavailable:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return {"cancel_package_name": None}
     mine = [s for s in subscriptions if s["name"] == name]
@@ -137,7 +138,7 @@ class ValidateCancelForm(IdentityFormValidation):
         # A typed reply to the list: only one that points at an option, so a question is not swallowed.
         try:
             options = cancellable(await self.backend.list_subscriptions(tracker.get_slot("verified_phone")))
-        except BackendUnavailable:
+        except Unavailable:
             return {}
         picked = pick_by_reply(tracker.latest_message.get("text") or "", options)
         return {"cancel_package_name": picked["name"]} if picked else {}
@@ -187,7 +188,7 @@ class ActionAskCancelPackageName(BackendMixin, Action):
     ) -> List[Dict[Text, Any]]:
         try:
             options = cancellable(await self.backend.list_subscriptions(tracker.get_slot("verified_phone")))
-        except BackendUnavailable:
+        except Unavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return []
         if not options:
@@ -242,10 +243,10 @@ class ActionAskCancelConfirmed(BackendMixin, Action):
         phone, subscription_id = subject["phone"], int(subject["subscription_id"])
         try:
             quote = await self.backend.cancellation_quote(phone, subscription_id)
-        except BackendUnavailable:
+        except Unavailable:
             dispatcher.utter_message(response="utter_backend_unavailable")
             return [SlotSet("cancel_terms", None)]
-        except BackendRejected as error:
+        except Rejected as error:
             logger.info("no cancellation quote for subscription %s: %s", subscription_id, error)
             dispatcher.utter_message(response="utter_cancel_not_possible")
             return [SlotSet("cancel_terms", None)]
@@ -287,7 +288,7 @@ class ActionCancelPackage(BackendMixin, Action):
                 confirmed=True, channel=tracker.get_latest_input_channel() or "unknown", sender_id=tracker.sender_id,
             )
             result = await self._cancel_with_one_retry(phone, subscription_id, consent["id"])
-        except BackendRejected as error:
+        except Rejected as error:
             logger.info("cancellation refused: %s", error)
             if error.status == 409 and "cancel_effective" in error.body:
                 dispatcher.utter_message(
@@ -296,7 +297,7 @@ class ActionCancelPackage(BackendMixin, Action):
             else:
                 dispatcher.utter_message(response="utter_cancel_terms_changed")
             return reset_cancellation()
-        except BackendUnavailable:
+        except Unavailable:
             dispatcher.utter_message(response="utter_cancel_unconfirmed")
             return reset_cancellation()
         dispatcher.utter_message(response="utter_cancel_done", name=name, date=result["cancel_effective"])
@@ -310,7 +311,7 @@ class ActionCancelPackage(BackendMixin, Action):
         for attempt in (1, 2):
             try:
                 return await self.backend.cancel_subscription(phone, subscription_id, consent_id)
-            except BackendUnavailable:
+            except Unavailable:
                 if attempt == 2:
                     raise
                 logger.warning("cancellation call failed, retrying once with the same consent")

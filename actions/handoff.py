@@ -2,7 +2,7 @@
 
 `hand_off` opens a case in the handoff service with everything an agent needs (channel, masked
 number, verified or not, the transcript with intents and confidences, the filled slots, the reason)
-and pauses the bot for this conversation (bot/channels/relay.py then relays the customer's messages
+and pauses the bot for this conversation (bot/rasa/channels/relay.py then relays the customer's messages
 to the agent). Outside service hours or with no agent online the customer is offered a callback.
 Triggers: 转人工 (action_handoff), a second unclear message in a row (action_clarify), an identity
 lock-out, an escalated complaint and a backend failure (the task actions call `hand_off`).
@@ -16,13 +16,13 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable
-from actions.desk import DeskUnavailable, HandoffDesk
 from actions.formatting import mask_phone
 from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import TASK_SLOTS  # cleared on handoff: the agent starts from the transcript
-from bot.privacy import mask_personal_data
+from bot.clients.base import Rejected, Unavailable
+from bot.clients.desk import DeskClient
+from bot.core.privacy import mask_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def context(tracker: Tracker) -> Dict[str, Any]:
 
 
 async def hand_off(
-    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
 ) -> List[Dict[Text, Any]]:
     """Open a case and pause the bot; or offer a callback; or say plainly that no one can take over."""
     verified = is_verified(tracker)
@@ -70,7 +70,7 @@ async def hand_off(
     }
     try:
         answer = await desk.open_case(case)
-    except DeskUnavailable as error:
+    except (Unavailable, Rejected) as error:
         logger.warning("handoff failed: %s", error)
         dispatcher.utter_message(response="utter_handoff_failed")
         return []
@@ -187,9 +187,9 @@ class ActionOpenCallback(BackendMixin, Action):
         request = {"phone": phone, "kind": "回访", "category": "人工回电", "description": description[:2000]}
         try:
             ticket = await self.backend.create_ticket(**request)
-        except BackendUnavailable:
+        except Unavailable:
             return reset + await queue_ticket(self.desk, dispatcher, tracker, request)
-        except BackendRejected as error:
+        except Rejected as error:
             logger.warning("callback ticket not opened: %s", error)
             dispatcher.utter_message(response="utter_handoff_failed")
             return reset
@@ -198,7 +198,7 @@ class ActionOpenCallback(BackendMixin, Action):
 
 
 async def after_unverified(
-    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker
+    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> List[Dict[Text, Any]]:
     """A task form ended without verification: a lock-out goes to an agent."""
     if tracker.get_slot("identity_locked"):
@@ -207,7 +207,7 @@ async def after_unverified(
 
 
 async def backend_failed(
-    desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker
+    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> List[Dict[Text, Any]]:
     """The operator's systems cannot answer (down, or slower than the timeout): say so plainly and
     offer a callback ticket (kept until the systems are back) or an agent."""
@@ -217,13 +217,13 @@ async def backend_failed(
     return []
 
 
-async def queue_ticket(desk: HandoffDesk, dispatcher: CollectingDispatcher, tracker: Tracker,
+async def queue_ticket(desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker,
                        ticket: Dict[str, Any]) -> List[Dict[Text, Any]]:
     """The backend could not take `ticket`: keep it with the handoff service, which submits it when
     the backend is back and then tells the customer its number."""
     try:
         await desk.queue_ticket(tracker.sender_id, tracker.get_latest_input_channel() or "unknown", ticket)
-    except DeskUnavailable as error:
+    except (Unavailable, Rejected) as error:
         logger.error("ticket neither opened nor queued: %s", error)
         dispatcher.utter_message(response="utter_handoff_failed")
         return []

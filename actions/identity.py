@@ -19,10 +19,12 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable, OperatorBackend, default_backend
-from actions.desk import HandoffDesk, default_desk
-from bot.normalise import find_phone_number, find_service_password, has_digits
-from bot.privacy import PASSWORD_MARKER  # what the service_password slot holds once checked: never the password
+from actions.clients import default_desk, default_operator
+from bot.clients.base import Rejected, Unavailable
+from bot.clients.desk import DeskClient
+from bot.clients.operator import OperatorClient
+from bot.core.privacy import PASSWORD_MARKER  # what the service_password slot holds once checked: never the password
+from bot.core.text import find_phone_number, find_service_password, has_digits
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +35,23 @@ OTHER_TASK_INTENTS = frozenset({
     "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package", "report_fault",
     "complain", "faq", "out_of_scope", "request_human", "greet", "goodbye", "thank", "restart", "rate",
 })
-WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/channels/wechat.py)
+WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/rasa/wechat/channel.py)
 
 
 class BackendMixin:
     """Actions get their backend (and handoff desk) injected; by default the process-wide clients."""
 
-    def __init__(self, backend: Optional[OperatorBackend] = None, desk: Optional[HandoffDesk] = None) -> None:
+    def __init__(self, backend: Optional[OperatorClient] = None, desk: Optional[DeskClient] = None) -> None:
         super().__init__()
         self._backend = backend
         self._desk = desk
 
     @property
-    def backend(self) -> OperatorBackend:
-        return self._backend or default_backend()
+    def backend(self) -> OperatorClient:
+        return self._backend or default_operator()
 
     @property
-    def desk(self) -> HandoffDesk:
+    def desk(self) -> DeskClient:
         return self._desk or default_desk()
 
 
@@ -89,7 +91,7 @@ def typed_phone(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
     return phone
 
 
-async def known_phone(backend: OperatorBackend, value: Any, dispatcher: CollectingDispatcher,
+async def known_phone(backend: OperatorClient, value: Any, dispatcher: CollectingDispatcher,
                       *, unchecked_if_down: bool = False) -> Optional[str]:
     """Kept for its callers (payment, callback numbers): now exactly `typed_phone`, with no backend
     call, so it cannot tell who is a customer. `backend` and `unchecked_if_down` are ignored."""
@@ -108,7 +110,7 @@ def client_address(tracker: Tracker) -> Optional[str]:
         return None
 
 
-def retry_minutes(error: BackendRejected, default_seconds: int) -> int:
+def retry_minutes(error: Rejected, default_seconds: int) -> int:
     """The backend's retry_after_seconds, rounded up to whole minutes (at least 1)."""
     seconds = error.body.get("retry_after_seconds", default_seconds)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
@@ -158,7 +160,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
             return None
         try:
             return await self.backend.wechat_phone(tracker.sender_id[len(WECHAT_PREFIX):])
-        except (BackendUnavailable, BackendRejected) as error:
+        except (Unavailable, Rejected) as error:
             logger.warning("could not look up a WeChat binding: %s", error)
             return None
 
@@ -167,7 +169,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
             return
         try:
             await self.backend.bind_wechat(tracker.sender_id[len(WECHAT_PREFIX):], phone)
-        except (BackendUnavailable, BackendRejected) as error:
+        except (Unavailable, Rejected) as error:
             logger.warning("could not bind a WeChat follower to their number: %s", error)
 
     async def extract_service_password(
@@ -196,7 +198,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
             result = await self.backend.verify_identity(
                 phone, password, conversation=tracker.sender_id, address=client_address(tracker)
             )
-        except BackendRejected as error:
+        except Rejected as error:
             if error.code == "wrong_password":
                 # The same answer whether or not the number is a customer's (the backend counts both).
                 dispatcher.utter_message(
@@ -213,7 +215,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
                 dispatcher.utter_message(response="utter_verification_rate_limited", minutes=retry_minutes(error, 3600))
                 return {"service_password": None}
             raise
-        except BackendUnavailable:
+        except Unavailable:
             logger.warning("backend unavailable while verifying identity")
             dispatcher.utter_message(response="utter_backend_unavailable")
             return {"service_password": None}

@@ -6,11 +6,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendUnavailable
 from actions.formatting import mask_phone, yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.satisfaction import ask_satisfaction
+from bot.clients.base import Unavailable
 
 
 class ValidatePackageForm(IdentityFormValidation):
@@ -33,7 +33,7 @@ class ActionQueryPackage(BackendMixin, Action):
             return await after_unverified(self.desk, dispatcher, tracker)
         try:
             subscriptions = await self.backend.list_subscriptions(tracker.get_slot("verified_phone"))
-        except BackendUnavailable:
+        except Unavailable:
             return await backend_failed(self.desk, dispatcher, tracker)
         by_kind: Dict[str, List[Dict[str, Any]]] = {"main": [], "addon": [], "broadband": []}
         for subscription in subscriptions:

@@ -23,7 +23,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable
 from actions.consent import fingerprint, render, shown_matches
 from actions.formatting import mask_phone, yuan
 from actions.identity import (
@@ -38,6 +37,7 @@ from actions.identity import (
 from actions.money import MAX_PAYMENT_FEN, to_fen
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import PAY_SLOTS, PENDING_PAY_SLOTS
+from bot.clients.base import Rejected, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class ActionAskAmount(BackendMixin, Action):
         if tracker.get_slot("pay_bill_type") == "宽带" and verified_for(tracker, phone):
             try:
                 owed = await self.backend.get_outstanding(phone, "宽带")
-            except (BackendUnavailable, BackendRejected):
+            except (Unavailable, Rejected):
                 owed = 0
             if owed:
                 amount = yuan(owed)
@@ -250,11 +250,11 @@ class ActionPay(BackendMixin, Action):
                 channel=tracker.get_latest_input_channel() or "unknown", sender_id=tracker.sender_id,
             )
             payment = await self._pay_with_one_retry(key, subject, consent["id"])
-        except BackendRejected as error:
+        except Rejected as error:
             logger.info("payment refused: %s", error.code)
             dispatcher.utter_message(**refusal(error, verified))
             return reset_payment()  # refused: nothing was charged under this key
-        except BackendUnavailable:
+        except Unavailable:
             # Unknown outcome: keep this summary's key, so confirming it again cannot charge twice.
             dispatcher.utter_message(response="utter_payment_unconfirmed")
             return reset_payment(keep_pending=True)
@@ -277,14 +277,14 @@ class ActionPay(BackendMixin, Action):
         for attempt in (1, 2):
             try:
                 return await self.backend.pay(idempotency_key=key, consent_id=consent_id, **subject)
-            except BackendUnavailable:
+            except Unavailable:
                 if attempt == 2:
                     raise
                 logger.warning("payment call failed, retrying once with the same idempotency key")
         raise AssertionError("unreachable")
 
 
-def refusal(error: BackendRejected, verified: bool) -> Dict[str, Any]:
+def refusal(error: Rejected, verified: bool) -> Dict[str, Any]:
     """What to tell the customer when the backend refused the payment (nothing was charged)."""
     if error.code == "invalid_input" and "outstanding_fen" in error.body:
         if verified:

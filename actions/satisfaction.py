@@ -6,47 +6,18 @@ customer's answer (intent `rate`: a button, 5分, 五星, 非常满意...) is st
 """
 
 import logging
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable
 from actions.identity import BackendMixin, latest_entity
-from bot.normalise import to_halfwidth
+from bot.clients.base import Rejected, Unavailable
+from bot.core.ratings import parse_rating
 
 logger = logging.getLogger(__name__)
-
-# Checked in this order: negated and intensified phrases before the plain ones.
-RATING_WORDS = (
-    (1, ("非常不满意", "很不满意", "特别不满意", "极不满意", "太差", "很差", "非常差", "垃圾", "差评")),
-    (2, ("不满意", "不太满意", "不怎么样", "较差", "有点差")),
-    (5, ("非常满意", "很满意", "特别满意", "超级满意", "非常好", "五星好评", "好评", "满分")),
-    (3, ("一般", "还行", "凑合", "马马虎虎", "还可以")),
-    (4, ("满意", "挺好", "不错", "比较满意")),
-)
-CHINESE_SCORES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-SCORE_RE = re.compile(r"(?<![\d.])([1-5])(?![\d.])\s*(?:分|星|颗星)?")
-CHINESE_SCORE_RE = re.compile(r"([一二两三四五])\s*(?:分|星|颗星)")
-
-
-def parse_rating(text: str) -> Optional[int]:
-    """The 1-5 score in a customer's answer, or None when it holds none."""
-    text = to_halfwidth(text or "").strip()
-    match = SCORE_RE.search(text)
-    if match:
-        return int(match.group(1))
-    match = CHINESE_SCORE_RE.search(text)
-    if match:
-        return CHINESE_SCORES[match.group(1)]
-    for score, words in RATING_WORDS:
-        if any(word in text for word in words):
-            return score
-    return None
-
 
 def ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
     """Ask for a rating of the task just completed; the answer is matched to `task`. Not while
@@ -79,7 +50,7 @@ class ActionRecordSatisfaction(BackendMixin, Action):
                 sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
                 task=task, score=score, phone=phone,
             )
-        except (BackendUnavailable, BackendRejected) as error:
+        except (Unavailable, Rejected) as error:
             # A lost rating is not worth bothering the customer about.
             logger.warning("satisfaction rating not stored: %s", error)
         dispatcher.utter_message(response="utter_thanks_for_rating" if score >= 3 else "utter_sorry_low_rating")

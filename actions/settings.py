@@ -1,21 +1,19 @@
-"""Settings of the action server, read once by `load_settings()` when the backend client is first built."""
+"""Settings of the action server, read once by `load_settings()` when its clients are first built."""
 
 import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from bot.clients.base import Endpoint
+from bot.core.env import SettingsError, seconds, url
 
-class SettingsError(ValueError):
-    """A setting is missing or invalid; the message says which."""
+__all__ = ["ActionSettings", "SettingsError", "load_settings"]
 
 
 @dataclass(frozen=True)
 class ActionSettings:
-    backend_url: str
-    backend_token: str
-    backend_timeout_s: float = 3.0
-    handoff_url: str = ""  # the handoff service (bot/handoff); empty: no human handoff
-    handoff_token: str = ""
+    operator: Endpoint  # the operator backend (bot/services/operator, or the real systems)
+    desk: Endpoint  # the handoff service (bot/services/desk); an empty url: no human handoff
 
 
 def load_settings(environ: Optional[Mapping[str, str]] = None) -> ActionSettings:
@@ -23,14 +21,9 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> ActionSettings
     token = env.get("OPERATOR_API_TOKEN", "")
     if not token:
         raise SettingsError("OPERATOR_API_TOKEN must be set for the action server to reach the operator backend")
-    try:
-        timeout = float(env.get("OPERATOR_TIMEOUT_S", "3"))
-    except ValueError:
-        raise SettingsError("OPERATOR_TIMEOUT_S must be a number of seconds") from None
+    timeout = seconds(env, "OPERATOR_TIMEOUT_S", 3.0)
     return ActionSettings(
-        backend_url=env.get("OPERATOR_URL", "http://127.0.0.1:8088").rstrip("/"),
-        backend_token=token,
-        backend_timeout_s=timeout,
-        handoff_url=env.get("HANDOFF_URL", "").rstrip("/"),
-        handoff_token=env.get("HANDOFF_API_TOKEN", ""),
+        operator=Endpoint("operator backend", url(env, "OPERATOR_URL", "http://127.0.0.1:8088"), token, timeout),
+        desk=Endpoint("handoff service", url(env, "HANDOFF_URL") if env.get("HANDOFF_API_TOKEN") else "",
+                      env.get("HANDOFF_API_TOKEN", ""), timeout),
     )

@@ -10,11 +10,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendRejected, BackendUnavailable
 from actions.handoff import after_unverified, backend_failed, hand_off, queue_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import TICKET_SLOTS
+from bot.clients.base import Rejected, Unavailable
 
 FAULT_TYPES = ("断网", "网速慢", "无信号", "网络不稳定")
 # Complaint categories by the words customers use; the backend triages 计费争议 as complex (72 h).
@@ -144,11 +144,11 @@ class ActionOpenTicket(BackendMixin, Action):
             return reset
         try:
             ticket = await self.backend.create_ticket(phone=tracker.get_slot("verified_phone"), **request)
-        except BackendUnavailable:
+        except Unavailable:
             # Kept and submitted when the backend is back: the customer need not report it again.
             return reset + await queue_ticket(self.desk, dispatcher, tracker,
                                               {"phone": tracker.get_slot("verified_phone"), **request})
-        except BackendRejected:
+        except Rejected:
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         dispatcher.utter_message(
             response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],
@@ -177,7 +177,7 @@ class ActionQueryTicket(BackendMixin, Action):
         phone, wanted = tracker.get_slot("verified_phone"), tracker.get_slot("ticket_id")
         try:
             tickets = await self.backend.list_tickets(phone)
-        except BackendUnavailable:
+        except Unavailable:
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         # Only the customer's own tickets: another line's ticket number finds nothing.
         found = [t for t in tickets if t["id"] == wanted] if wanted else tickets[:1]

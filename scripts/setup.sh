@@ -73,7 +73,7 @@ if [ "$MODE" = "--test" ] || [ "$MODE" = "--lint" ]; then
 fi
 [ "$MODE" != "--lint" ] || exit 0
 
-# The web widget's front-end packages, served locally by bot/site (never from a CDN).
+# The web widget's front-end packages, served locally by bot/services/site (never from a CDN).
 if ! command -v npm >/dev/null 2>&1; then
   echo "setup: npm was not found; the web widget needs Node.js and npm (apt-get install nodejs npm)" >&2
   exit 1

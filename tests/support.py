@@ -3,11 +3,14 @@
 import datetime as dt
 import os
 import uuid
+from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from bot.backend.clock import CHINA
+from bot.core.clock import CHINA
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -1,13 +1,13 @@
 """Every form can be interrupted, stopped and left: the repair rules cover all of them."""
 
 import importlib.util
-from pathlib import Path
 from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 FORMS = sorted(DOMAIN["forms"])
 # Forms that hold a half-done payment, cancellation or ticket: switching away must clear it.

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from bot.settings import ROOT
-from bot.training import rasa_env, train
+from bot.ml.training import rasa_env, train
+from bot.ops.settings import ROOT
 
 pytestmark = pytest.mark.e2e
 

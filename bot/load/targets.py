@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
-from bot import launch
-from bot.processes import ServiceSpec, Supervisor, Warmup
-from bot.settings import SECRET_NAMES, ProductSettings, load_settings, write_private
-from bot.stack import action_server, operator_backend
-from bot.training import rasa_env
+from bot.ml.training import rasa_env
+from bot.ops import launch
+from bot.ops.processes import ServiceSpec, Supervisor, Warmup
+from bot.ops.settings import SECRET_NAMES, ProductSettings, load_settings, write_private
+from bot.ops.stack import action_server, operator_backend
 
 TARGETS = ("embedded", "production", "stock")
 
@@ -79,7 +79,7 @@ class Running:
 async def drop_databases(settings: ProductSettings, urls: List[str]) -> None:
     import asyncpg
 
-    from bot.production import _admin_url, _database_name
+    from bot.ops.production import _admin_url, _database_name
 
     conn = await asyncpg.connect(_admin_url(urls[0]), timeout=5)
     try:

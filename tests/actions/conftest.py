@@ -1,6 +1,5 @@
 """Actions run against a real operator backend (SQLite, seeded) served on a free port."""
 
-from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
@@ -8,17 +7,16 @@ import yaml
 from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
 
-from actions.backend import OperatorBackend
-from actions.desk import HandoffDesk
-from actions.settings import ActionSettings
-from bot.backend.app import create_app
-from bot.backend.routes import DB_KEY
-from bot.backend.seed import seed_demo
-from bot.backend.settings import BackendSettings
-from tests.support import FakeClock
+from bot.clients.base import Endpoint
+from bot.clients.desk import DeskClient
+from bot.clients.operator import OperatorClient
+from bot.services.operator.app import create_app
+from bot.services.operator.routes import DB_KEY
+from bot.services.operator.seed import seed_demo
+from bot.services.operator.settings import BackendSettings
+from tests.support import ROOT, FakeClock
 
 TOKEN = "action-test-token-0123456789"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +35,8 @@ async def operator_server(tmp_path) -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def backend(operator_server) -> AsyncIterator[OperatorBackend]:
-    client = OperatorBackend(
-        ActionSettings(backend_url=str(operator_server.make_url("")).rstrip("/"), backend_token=TOKEN)
-    )
+async def backend(operator_server) -> AsyncIterator[OperatorClient]:
+    client = OperatorClient(Endpoint("operator backend", str(operator_server.make_url("")).rstrip("/"), TOKEN))
     yield client
     await client.close()
 
@@ -64,8 +60,8 @@ def make_tracker(
     )
 
 
-# A handoff desk with no service behind it: handing off says so plainly (utter_handoff_failed).
-NO_DESK = HandoffDesk(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x"))
+# No handoff service configured: handing off says so plainly (utter_handoff_failed).
+NO_DESK = DeskClient(Endpoint("handoff service", ""))
 
 # What every completed task ends with: the satisfaction question, and the task it is about.
 RATING_ASKED = {"response": "utter_ask_satisfaction"}

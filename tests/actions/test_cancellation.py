@@ -215,7 +215,7 @@ async def test_confirmed_add_on_cancellation_records_consent_and_ends_the_subscr
     assert sent == [{"response": "utter_cancel_done", "name": "视频会员流量包", "date": "2026-12-01"}, RATING_ASKED]
     subscriptions = await backend.list_subscriptions("13800138000")
     assert [(s["name"], s["status"]) for s in subscriptions if s["id"] == 2] == [("视频会员流量包", "cancel_pending")]
-    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["shown_text"], c["confirmed"]) for c in consents] == [
         ("cancel_package", VIDEO_SUBJECT, VIDEO_TERMS, True)  # names the data lost and family members affected
     ]
@@ -248,7 +248,7 @@ async def test_terms_that_no_longer_hold_cancel_nothing(backend, domain):
 async def test_the_ice_cream_consent_names_the_data_lost_and_the_family_member(backend, domain):
     slots = await confirmed_slots(backend, domain, "1", "冰激凌套餐")
     await cancel(backend, domain, slots)
-    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["subject"], c["shown_text"]) for c in consents] == [(ICE_CREAM_SUBJECT, ICE_CREAM_TERMS)]
     assert "12.5GB" in ICE_CREAM_TERMS and "139****9000" in ICE_CREAM_TERMS
 
@@ -265,7 +265,7 @@ async def test_a_confirmation_of_the_terms_of_another_package_cancels_nothing(ba
     assert (events, sent) == (reset_cancellation(), [{"response": "utter_cancel_terms_changed"}])
     subscriptions = await backend.list_subscriptions("13800138000")
     assert [s["status"] for s in subscriptions] == ["active", "active", "active"]
-    assert (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
+    assert (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
 
 
 async def test_terms_are_not_shown_for_a_subscription_the_name_does_not_match(backend, domain):

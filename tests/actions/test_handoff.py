@@ -8,7 +8,6 @@ from aiohttp.test_utils import TestServer
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.desk import HandoffDesk
 from actions.handoff import (
     TASK_SLOTS,
     ActionClarify,
@@ -18,11 +17,12 @@ from actions.handoff import (
     context,
     transcript,
 )
-from actions.settings import ActionSettings
-from bot.handoff import agents
-from bot.handoff.app import create_app
-from bot.handoff.routes import SERVICE_KEY
-from bot.handoff.settings import HandoffSettings
+from bot.clients.base import Endpoint
+from bot.clients.desk import DeskClient
+from bot.services.desk import agents
+from bot.services.desk.app import create_app
+from bot.services.desk.routes import SERVICE_KEY
+from bot.services.desk.settings import HandoffSettings
 from tests.actions.conftest import RATING_ASKED, make_tracker, responses
 from tests.support import FakeClock
 
@@ -52,9 +52,8 @@ async def handoff_server(tmp_path) -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
-async def desk(handoff_server) -> AsyncIterator[HandoffDesk]:
-    client = HandoffDesk(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x",
-                                        handoff_url=str(handoff_server.make_url("")).rstrip("/"), handoff_token=TOKEN))
+async def desk(handoff_server) -> AsyncIterator[DeskClient]:
+    client = DeskClient(Endpoint("handoff service", str(handoff_server.make_url("")).rstrip("/"), TOKEN))
     yield client
     await client.close()
 
@@ -95,7 +94,7 @@ async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, hand
                       ConversationPaused()]
     assert responses(dispatcher) == [{"response": "utter_handoff_queued", "position": 1, "wait": 4}]
     db = handoff_server.app[SERVICE_KEY].db
-    from bot.handoff import cases
+    from bot.services.desk import cases
 
     case = await cases.open_case_for(db, "test-user")
     assert (case["reason"], case["masked_phone"], case["verified"], case["status"]) == (
@@ -111,8 +110,7 @@ async def test_without_agents_a_callback_is_offered_and_the_bot_stays(desk):
 
 
 async def test_an_unreachable_handoff_service_is_said_plainly():
-    desk = HandoffDesk(ActionSettings(backend_url="x", backend_token="x", handoff_url="http://127.0.0.1:9",
-                                      handoff_token=TOKEN))
+    desk = DeskClient(Endpoint("handoff service", "http://127.0.0.1:9", TOKEN))
     dispatcher = CollectingDispatcher()
     assert await ActionHandoff(desk=desk).run(dispatcher, tracker(), {}) == []
     assert responses(dispatcher) == [{"response": "utter_handoff_failed"}]
@@ -159,9 +157,9 @@ async def test_a_callback_ticket_is_opened(backend, domain):
 
 
 def dead_backend():
-    from actions.backend import OperatorBackend
+    from bot.clients.operator import OperatorClient
 
-    return OperatorBackend(ActionSettings(backend_url="http://127.0.0.1:9", backend_token="x", backend_timeout_s=1))
+    return OperatorClient(Endpoint("operator backend", "http://127.0.0.1:9", "x", timeout_s=1))
 
 
 async def test_a_backend_failure_offers_a_callback_or_an_agent(desk, domain):
@@ -178,7 +176,7 @@ async def test_a_backend_failure_offers_a_callback_or_an_agent(desk, domain):
 
 
 async def test_a_callback_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):
-    from bot.handoff import pending_tickets
+    from bot.services.desk import pending_tickets
 
     dead = dead_backend()
     dispatcher = CollectingDispatcher()
@@ -206,7 +204,7 @@ async def test_a_callback_number_is_taken_unchecked_while_the_backend_is_down(do
 
 async def test_a_fault_report_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):
     from actions.tickets import ActionOpenTicket
-    from bot.handoff import pending_tickets
+    from bot.services.desk import pending_tickets
 
     dead = dead_backend()
     slots = {**SLOTS, "fault_type": "断网", "fault_description": "家里宽带断了", "fault_address": "南山区科技园1号"}
@@ -223,7 +221,7 @@ async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(
     backend, desk, agent_online, handoff_server, domain
 ):
     from actions.tickets import ActionOpenTicket
-    from bot.handoff import cases
+    from bot.services.desk import cases
 
     slots = {**SLOTS, "complaint_category": "处理时效", "complaint_description": "报修三次还没解决，我要投诉到工信部"}
     dispatcher = CollectingDispatcher()

@@ -4,11 +4,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import BackendUnavailable, OperatorBackend
 from actions.balance import ValidateBalanceForm
 from actions.handoff import ValidateCallbackForm
 from actions.identity import known_phone
-from actions.settings import ActionSettings
+from bot.clients.base import Endpoint, Unavailable
+from bot.clients.operator import OperatorClient
 from tests.actions.conftest import make_tracker, responses
 
 FORM = "balance_form"
@@ -143,13 +143,13 @@ async def test_verified_customer_is_not_asked_again(backend, domain):
 
 
 async def test_backend_down_gives_a_clear_message(domain, unused_tcp_port):
-    dead = OperatorBackend(ActionSettings(backend_url=f"http://127.0.0.1:{unused_tcp_port}", backend_token="x"))
+    dead = OperatorClient(Endpoint("operator backend", f"http://127.0.0.1:{unused_tcp_port}", "x"))
     try:
         slots = {"requested_slot": "service_password", "phone_number": "13800138000"}
         events, sent = await run_form(dead, domain, slots, "123456")
         assert events == [SlotSet("service_password", None)]
         assert sent == [{"response": "utter_backend_unavailable"}]
-        with pytest.raises(BackendUnavailable):
+        with pytest.raises(Unavailable):
             await dead.get_line("13800138000")
     finally:
         await dead.close()

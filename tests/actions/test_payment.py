@@ -10,7 +10,6 @@ from aiohttp.test_utils import TestServer
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import OperatorBackend
 from actions.consent import fingerprint
 from actions.payment import (
     ActionAskAmount,
@@ -20,8 +19,9 @@ from actions.payment import (
     ValidatePayForm,
     reset_payment,
 )
-from actions.settings import ActionSettings
 from actions.task_slots import PAY_SLOTS
+from bot.clients.base import Endpoint
+from bot.clients.operator import OperatorClient
 from tests.actions.conftest import RATING_ASKED, TOKEN, make_tracker, rating_for, responses
 
 FORM = "pay_form"
@@ -147,7 +147,7 @@ async def test_a_changed_amount_is_shown_confirmed_and_recorded_as_shown(backend
     assert events == [SlotSet("pay_confirmed", True)]
     _, sent = await pay(backend, domain, {**slots, "pay_confirmed": True, **ZHANG})
     assert sent[0]["response"] == "utter_payment_done_topup" and sent[0]["amount"] == "500.00"
-    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["subject"]["amount_fen"], c["shown_text"]) for c in consents] == [(50000, shown_500)]
 
 
@@ -228,7 +228,7 @@ async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend,
     _, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
     assert sent == [receipt, RATING_ASKED]
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 10830
-    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["confirmed"]) for c in consents][0] == (
         "payment", {"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000, "method": "微信"}, True,
     )
@@ -239,7 +239,7 @@ async def test_the_consent_recorded_is_the_text_kept_when_shown_not_a_rerenderin
     """Had the template changed since (a new model), the consent still holds what the customer saw."""
     kept = "请确认：为 138****8000 缴纳话费 50.00 元（旧版措辞）。"
     await pay(backend, domain, {**CONFIRMED, "pay_summary": {**SUMMARY_50, "shown_text": kept}})
-    consents = (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"]
+    consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [c["shown_text"] for c in consents] == [kept]
 
 
@@ -261,7 +261,7 @@ async def test_a_confirmation_of_another_summary_charges_nothing(backend, domain
     assert events == reset_payment(keep_pending=True)
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 5830
     assert (await backend.get_balance("13900139000"))["balance_fen"] == -1250
-    assert (await backend._request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
+    assert (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"] == []
 
 
 async def test_top_up_receipt_of_a_number_not_verified_here_does_not_tell_the_balance(backend, domain):
@@ -302,7 +302,7 @@ async def test_broadband_payment_above_the_bill_is_refused_without_charge(backen
     assert await backend.get_outstanding("13800138000", "宽带") == 10000
 
 
-class ConsentToOtherTerms(OperatorBackend):
+class ConsentToOtherTerms(OperatorClient):
     """A consent recorded for 5 yuan while 50 are charged: the backend must refuse the charge."""
 
     async def record_consent(self, **kwargs):
@@ -310,8 +310,7 @@ class ConsentToOtherTerms(OperatorBackend):
 
 
 async def test_a_payment_the_consent_does_not_cover_is_refused_and_the_customer_told(operator_server, domain):
-    client = ConsentToOtherTerms(ActionSettings(backend_url=str(operator_server.make_url("")).rstrip("/"),
-                                                backend_token=TOKEN))
+    client = ConsentToOtherTerms(Endpoint("operator backend", str(operator_server.make_url("")).rstrip("/"), TOKEN))
     try:
         events, sent = await pay(client, domain, CONFIRMED)
         assert sent == [{"response": "utter_payment_not_as_shown"}]
@@ -388,15 +387,14 @@ async def test_a_payment_that_times_out_after_charging_is_retried_without_a_seco
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", proxy)
     async with TestServer(app) as server:
-        client = OperatorBackend(ActionSettings(backend_url=str(server.make_url("")).rstrip("/"), backend_token=TOKEN,
-                                                backend_timeout_s=0.5))
+        client = OperatorClient(Endpoint("operator backend", str(server.make_url("")), TOKEN, timeout_s=0.5))
         try:
             events, sent = await pay(client, domain, {**CONFIRMED, **ZHANG})
         finally:
             await client.close()
     assert slow["payments"] == 2
     assert sent[0]["response"] == "utter_payment_done_topup" and sent[0]["balance"] == "108.30"
-    direct = OperatorBackend(ActionSettings(backend_url=target, backend_token=TOKEN))
+    direct = OperatorClient(Endpoint("operator backend", target, TOKEN))
     try:
         assert (await direct.get_balance("13800138000"))["balance_fen"] == 10830  # 58.30 + 50.00, once
     finally:
@@ -418,10 +416,9 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", late)
-    direct = OperatorBackend(ActionSettings(backend_url=target, backend_token=TOKEN))
+    direct = OperatorClient(Endpoint("operator backend", target, TOKEN))
     async with TestServer(app) as server:
-        slow = OperatorBackend(ActionSettings(backend_url=str(server.make_url("")).rstrip("/"), backend_token=TOKEN,
-                                              backend_timeout_s=0.5))
+        slow = OperatorClient(Endpoint("operator backend", str(server.make_url("")).rstrip("/"), TOKEN, timeout_s=0.5))
         try:
             slots = dict(DETAILS)
             first, _ = await ask_to_confirm(domain, slots)
@@ -440,7 +437,7 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
             assert sent == [{"response": "utter_payment_done_topup_unverified", "phone": "138****8000",
                              "amount": "50.00", "method": "微信"}, RATING_ASKED]
             assert (await direct.get_balance("13800138000"))["balance_fen"] == 5830 + 5000  # once
-            payments = [c for c in (await direct._request("GET", "/v1/lines/13800138000/consents"))["consents"]]
+            payments = [c for c in (await direct.request("GET", "/v1/lines/13800138000/consents"))["consents"]]
             assert [c["shown_text"] for c in payments] == [SHOWN_50, SHOWN_50]  # confirmed twice, charged once
         finally:
             await slow.close()

@@ -1,21 +1,10 @@
 """The satisfaction question and storing the rating in the backend."""
 
-import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.satisfaction import ActionRecordSatisfaction, ask_satisfaction, parse_rating
+from actions.satisfaction import ActionRecordSatisfaction, ask_satisfaction
 from tests.actions.conftest import make_tracker, responses
-
-
-@pytest.mark.parametrize(
-    "text, score",
-    [("5", 5), ("５分", 5), ("给你打4分吧", 4), ("三星", 3), ("两分", 2), ("五星好评", 5), ("非常满意", 5), ("满意", 4),
-     ("还行吧", 3), ("不太满意", 2), ("非常不满意", 1), ("很差", 1), ('/rate{"satisfaction_score": "1"}', 1),
-     ("10分", None), ("3.5", None), ("你好", None), ("", None)],
-)
-def test_parse_rating(text, score):
-    assert parse_rating(text) == score
 
 
 def test_the_question_is_not_asked_while_another_form_runs():
@@ -31,7 +20,7 @@ async def rate(backend, domain, slots, text, entities=None):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots, text=text, intent="rate", entities=entities)
     events = await ActionRecordSatisfaction(backend).run(dispatcher, tracker, domain)
-    summary = await backend._request("GET", "/v1/satisfaction/summary")
+    summary = await backend.request("GET", "/v1/satisfaction/summary")
     return events, responses(dispatcher), summary
 
 

@@ -1,6 +1,6 @@
 """Start the whole embedded product once per test session: backend, action server, Rasa server.
 
-The model is trained once (only if `models/` has none newer than its sources; see bot/training.py).
+The model is trained once (only if `models/` has none newer than its sources; see bot/ml/training.py).
 """
 
 import asyncio
@@ -14,11 +14,11 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.cli import DEMO_AGENT, add_agent, seed
-from bot.processes import Supervisor
-from bot.settings import ProductSettings, load_settings
-from bot.stack import embedded_stack, operator_backend
-from bot.training import train
+from bot.cli.main import DEMO_AGENT, add_agent, seed
+from bot.ml.training import train
+from bot.ops.processes import Supervisor
+from bot.ops.settings import ProductSettings, load_settings
+from bot.ops.stack import embedded_stack, operator_backend
 from tests.e2e.fake_wechat import FakeWeChatServer
 
 # Asked after every completed task (actions/satisfaction.py).

@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.cli import DEMO_AGENT
+from bot.cli.main import DEMO_AGENT
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,9 @@ import urllib.request
 import pytest
 import yaml
 
-from bot.stack import rasa_api_headers
-from bot.trainers.deploy import Registry, deploy, rollback
-from bot.training import train
+from bot.ml.trainers.deploy import Registry, deploy, rollback
+from bot.ml.training import train
+from bot.ops.stack import rasa_api_headers
 
 pytestmark = pytest.mark.e2e
 SOURCES = ("data", "config.yml", "domain.yml", "bot", "credentials.yml", "endpoints.yml")

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from bot.stack import action_server, operator_backend, rasa_api_headers
+from bot.ops.stack import action_server, operator_backend, rasa_api_headers
 from tests.e2e.conftest import ASK_RATING, RestChat
 
 pytestmark = pytest.mark.e2e

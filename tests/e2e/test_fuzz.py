@@ -226,7 +226,7 @@ class Fuzzer:
         return outcome, text
 
     def wechat_reply_text(self, answer: bytes, params: Dict[str, str]) -> str:
-        from bot.channels.wechat_protocol import parse_xml  # the reply's XML, as WeChat would read it
+        from bot.rasa.wechat.protocol import parse_xml  # the reply's XML, as WeChat would read it
         try:
             fields = parse_xml(answer)
             if "Encrypt" in fields:
@@ -264,7 +264,7 @@ class Fuzzer:
         return client, replies, session_id
 
     def webchat_sender(self, session_id: str) -> str:
-        from bot.channels.sessions import sender_for
+        from bot.rasa.channels.sessions import sender_for
         return sender_for(self.settings.secrets["WEBCHAT_SESSION_SECRET"], session_id) or session_id
 
     async def socketio_say(self, client, replies, sender: str, text: str, case: str,

@@ -7,8 +7,8 @@ import urllib.request
 import aiohttp
 import pytest
 
-from bot.cli import DEMO_AGENT
-from bot.stack import rasa_api_headers
+from bot.cli.main import DEMO_AGENT
+from bot.ops.stack import rasa_api_headers
 from tests.e2e.conftest import ASK_RATING
 
 pytestmark = pytest.mark.e2e

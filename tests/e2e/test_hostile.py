@@ -9,7 +9,7 @@ from collections import Counter
 
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat_protocol import Crypto, parse_xml, signature
+from bot.rasa.wechat.protocol import Crypto, parse_xml, signature
 from tests.e2e import hostile
 from tests.e2e.hostile import ANSWERED, REFUSED
 

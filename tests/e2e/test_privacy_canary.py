@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.trainers.review_cli import export
+from bot.cli.review import export
 from tests.e2e.conftest import RestChat
 
 pytestmark = pytest.mark.e2e

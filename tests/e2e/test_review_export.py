@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from bot.trainers.review_cli import export
+from bot.cli.review import export
 from tests.e2e.test_handoff_conversations import tracker_events
 
 pytestmark = pytest.mark.e2e

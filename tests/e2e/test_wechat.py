@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat_protocol import parse_xml, signature
-from bot.stack import rasa_api_headers
+from bot.ops.stack import rasa_api_headers
+from bot.rasa.wechat.protocol import parse_xml, signature
 from tests.e2e.test_handoff_conversations import Console
 
 pytestmark = pytest.mark.e2e

@@ -2,18 +2,18 @@
 
 import random
 import re
-from pathlib import Path
 
 import yaml
 
 from bot.load.scenarios import SCENARIOS, pick, reply_text
+from tests.support import ROOT
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 def test_every_expected_answer_can_come_from_a_response_of_the_domain():
     texts = [variant["text"] for variants in DOMAIN["responses"].values() for variant in variants if "text" in variant]
-    faq = yaml.safe_load((Path(__file__).resolve().parents[2] / "data/nlu/faq.yml").read_text(encoding="utf-8"))
+    faq = yaml.safe_load((ROOT / "data/nlu/faq.yml").read_text(encoding="utf-8"))
     texts += [variant["text"] for variants in faq["responses"].values() for variant in variants]
     for scenario in SCENARIOS:
         for said, expected in scenario.turns:

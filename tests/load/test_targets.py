@@ -4,7 +4,7 @@ import stat
 from pathlib import Path
 
 from bot.load.targets import stock_rasa, target_env
-from bot.settings import SECRET_NAMES, load_settings
+from bot.ops.settings import SECRET_NAMES, load_settings
 
 
 def test_the_stock_rasa_runs_without_its_api_and_without_any_token(tmp_path, monkeypatch):

@@ -11,10 +11,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 from bot.load.targets import Running, start_target, target_env
-from bot.production import NotReady
-from bot.settings import ProductSettings
-from bot.stack import rasa_api_headers, rasa_server
-from bot.training import train
+from bot.ml.training import train
+from bot.ops.production import NotReady
+from bot.ops.settings import ProductSettings
+from bot.ops.stack import rasa_api_headers, rasa_server
 from tests.e2e.fake_wechat import FakeWeChatServer
 from tests.support import IN_CI, redis_client
 
@@ -85,7 +85,7 @@ def production(tmp_path_factory) -> Iterator[Production]:
     wechat_api = FakeWeChatServer().start()
     work = tmp_path_factory.mktemp("production")
     env = {**target_env("production", work), "WECHAT_API_URL": wechat_api.url, "WECHAT_APP_ID": "wxprod000000000000"}
-    from bot.settings import load_settings
+    from bot.ops.settings import load_settings
 
     model = train(load_settings(env).root, load_settings(env).models_dir)
     try:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.channels.sessions import sender_for
+from bot.rasa.channels.sessions import sender_for
 from tests.e2e.test_webchat import Widget
 from tests.e2e.test_wechat import WeChatServer
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bot.privacy import PASSWORD_MARKER
+from bot.core.privacy import PASSWORD_MARKER
 from tests.production.conftest import gather_in_threads
 
 pytestmark = pytest.mark.e2e

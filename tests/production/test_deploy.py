@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from bot.nginx import Balancer
-from bot.trainers.deploy import deploy
+from bot.ml.trainers.deploy import deploy
+from bot.ops.nginx import Balancer
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,99 @@
+"""The one client of the operator backend (bot/services/operator, or the real systems behind the same
+API): identity, lines, balances, bills, consents, payments, tickets, subscriptions, satisfaction,
+WeChat bindings and personal data. Errors as in bot/clients/base.py."""
+
+from typing import Any, Dict, List, Optional
+
+from bot.clients.base import JsonClient, Rejected
+
+
+class OperatorClient(JsonClient):
+    async def verify_identity(
+        self, phone: str, password: str, *, conversation: Optional[str] = None, address: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Failures are also counted per conversation and per address (429 when over the limit)."""
+        client = {key: value for key, value in (("conversation", conversation), ("address", address)) if value}
+        body = {"phone": phone, "password": password, **({"client": client} if client else {})}
+        return await self.request("POST", "/v1/identity/verify", json=body)
+
+    async def get_line(self, phone: str) -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/lines/{phone}")
+
+    async def get_balance(self, phone: str) -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/lines/{phone}/balance")
+
+    async def list_bills(
+        self, phone: str, *, bill_type: Optional[str] = None, month: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
+        params = {key: value for key, value in (("type", bill_type), ("month", month)) if value}
+        return (await self.request("GET", f"/v1/lines/{phone}/bills", params=params))["bills"]
+
+    async def get_outstanding(self, phone: str, bill_type: str) -> int:
+        body = await self.request("GET", f"/v1/lines/{phone}/outstanding", params={"type": bill_type})
+        return int(body["outstanding_fen"])
+
+    async def record_consent(
+        self, *, phone: str, action: str, subject: Dict[str, Any], shown_text: str, confirmed: bool,
+        channel: str, sender_id: str,
+    ) -> Dict[str, Any]:
+        body = {"phone": phone, "action": action, "subject": subject, "shown_text": shown_text,
+                "confirmed": confirmed, "channel": channel, "sender_id": sender_id}
+        return await self.request("POST", "/v1/consents", json=body)
+
+    async def pay(
+        self, *, idempotency_key: str, phone: str, bill_type: str, amount_fen: int, method: str, consent_id: int,
+    ) -> Dict[str, Any]:
+        """Charge once per key, under a consent to exactly this payment: a retry with the same key
+        returns the first result."""
+        body = {"idempotency_key": idempotency_key, "phone": phone, "bill_type": bill_type,
+                "amount_fen": amount_fen, "method": method, "consent_id": consent_id}
+        return await self.request("POST", "/v1/payments", json=body)
+
+    async def create_ticket(
+        self, *, phone: str, kind: str, category: str, description: str, address: Optional[str] = None
+    ) -> Dict[str, Any]:
+        body = {"phone": phone, "kind": kind, "category": category, "description": description, "address": address}
+        return await self.request("POST", "/v1/tickets", json=body)
+
+    async def get_ticket(self, ticket_id: str) -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/tickets/{ticket_id}")
+
+    async def list_tickets(self, phone: str) -> List[Dict[str, Any]]:
+        return (await self.request("GET", f"/v1/lines/{phone}/tickets"))["tickets"]
+
+    async def list_subscriptions(self, phone: str) -> List[Dict[str, Any]]:
+        return (await self.request("GET", f"/v1/lines/{phone}/subscriptions"))["subscriptions"]
+
+    async def cancellation_quote(self, phone: str, subscription_id: int) -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancellation-quote")
+
+    async def cancel_subscription(self, phone: str, subscription_id: int, consent_id: int) -> Dict[str, Any]:
+        """Idempotent per consent: repeating the call with the same consent returns the first result."""
+        return await self.request(
+            "POST", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancel", json={"consent_id": consent_id}
+        )
+
+    async def record_satisfaction(
+        self, *, sender_id: str, channel: str, task: str, score: int, phone: Optional[str]
+    ) -> Dict[str, Any]:
+        body = {"sender_id": sender_id, "channel": channel, "task": task, "score": score, "phone": phone}
+        return await self.request("POST", "/v1/satisfaction", json=body)
+
+    async def bind_wechat(self, openid: str, phone: str) -> Dict[str, Any]:
+        return await self.request("PUT", f"/v1/wechat-bindings/{openid}", json={"phone": phone})
+
+    async def wechat_phone(self, openid: str) -> Optional[str]:
+        """The number this WeChat follower verified before, if any."""
+        try:
+            return (await self.request("GET", f"/v1/wechat-bindings/{openid}"))["phone"]
+        except Rejected as error:
+            if error.status == 404:
+                return None
+            raise
+
+    async def privacy_report(self, phone: str) -> Dict[str, Any]:
+        """What the backend holds about a number (the privacy export)."""
+        return await self.request("GET", f"/v1/privacy/{phone}")
+
+    async def erase_personal_data(self, phone: str) -> Dict[str, Any]:
+        return await self.request("POST", f"/v1/privacy/{phone}/erase")

@@ -1,0 +1,157 @@
+"""Measured fixes to Rasa 3.6 itself, installed by our launcher (bot/rasa/server.py), never at import.
+
+- Every answer of the action server is checked against Rasa's response schema with
+  `jsonschema.validate`, which first re-validates the schema itself against the JSON-Schema
+  meta-schema and builds a new validator: a third of a Rasa process's CPU under load (py-spy,
+  `python -m bot loadtest`). The same check runs here with one validator, built and checked once.
+- When the action server cannot be reached, refuses us or fails, Rasa logs an error and the
+  customer hears nothing. Here the customer is told so (`utter_action_server_down`).
+- When the tracker store fails, Rasa's FailSafeTrackerStore goes on with an empty in-memory
+  conversation (identity, confirmations and the payment in progress forgotten, the new events
+  lost). Here it raises `TrackerStoreUnavailable` instead: the channel tells the customer that
+  nothing can be done right now (bot/rasa/channels/guard.py), and no money moves on a conversation
+  that is not recorded. The same holds for `handoff_state`, which FailSafeTrackerStore is given
+  here so that the channels ask the store under it (bot/rasa/tracker_store.py) and fail the same way.
+- Rasa's SQLTrackerStore.session_scope reads *any* ValueError raised while a session is open as a
+  missing PostgreSQL schema and exits the whole server (`print_error_and_exit`): one REST message
+  whose sender id the driver cannot encode (a lone surrogate, UnicodeEncodeError is a ValueError)
+  stopped it for every customer. Here only the schema check before the session is used exits at
+  start-up as before; an error while it is used is raised (FailSafeTrackerStore then raises
+  TrackerStoreUnavailable, above), and the session is closed either way.
+- The Rasa server takes bodies up to RASA_MAX_BODY_BYTES (Sanic's default is 100 MB, buffered before
+  any check) and refuses compressed (415) or deeply nested JSON (400) bodies (bot/core/sanic_limits.py),
+  on every route: the channels, the handoff delivery and Rasa's own API. 1 MiB is far above what any
+  of them takes: a channel message is at most 64 KiB, and `PUT /model` from the deployment
+  (bot/ml/trainers/deploy.py) names a model file, it does not upload one.
+"""
+
+import asyncio
+import functools
+import logging
+from typing import Any, Dict, List
+
+logger = logging.getLogger(__name__)
+RASA_MAX_BODY_BYTES = 1024 * 1024
+ACTION_SERVER_DOWN = "utter_action_server_down"
+
+_installed = False
+
+
+@functools.lru_cache(maxsize=None)
+def _action_response_validator() -> Any:
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
+    from jsonschema import ValidationError, exceptions
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = exceptions.best_match(_action_response_validator().iter_errors(result))
+    if error is None:
+        return True
+    assert isinstance(error, ValidationError)
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your response from the Action endpoint "
+        f"is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+def _remote_action_run(original: Any) -> Any:
+    from rasa.core.actions.action import ActionBotResponse, ActionExecutionRejection
+    from rasa.shared.exceptions import RasaException
+
+    @functools.wraps(original)
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise  # a form's "that did not fill my slot": the policies go on
+        except (RasaException, asyncio.TimeoutError) as error:
+            logger.error("custom action %s failed: %s", self.name(), error)
+            return await ActionBotResponse(ACTION_SERVER_DOWN).run(output_channel, nlg, tracker, domain)
+
+    return run
+
+
+def _fail_closed(name: str, optional: bool = False) -> Any:
+    """The wrapped store's method `name`, raising TrackerStoreUnavailable when it fails; an
+    `optional` one answers None when the wrapped store has no such method."""
+    from bot.rasa.tracker_store import TrackerStoreUnavailable
+
+    async def method(self: Any, *args: Any) -> Any:
+        if optional and not hasattr(self._tracker_store, name):
+            return None
+        try:
+            return await getattr(self._tracker_store, name)(*args)
+        except Exception as error:  # whatever the database driver raises
+            logger.error("tracker store %s failed: %r", name, error)
+            raise TrackerStoreUnavailable(f"tracker store {name} failed") from error
+
+    method.__name__ = name
+    return method
+
+
+def _session_scope(original: Any) -> Any:
+    """SQLTrackerStore.session_scope without the exit on a ValueError raised by its caller's body."""
+    import contextlib
+
+    from rasa.core.tracker_store import ensure_schema_exists
+    from rasa.shared.utils.cli import print_error_and_exit
+
+    @contextlib.contextmanager
+    def session_scope(self: Any) -> Any:
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as missing:  # as Rasa: the configured schema does not exist
+                print_error_and_exit(f"Requested PostgreSQL schema '{missing}' was not found in the database.")
+            yield session
+        finally:
+            session.close()
+
+    session_scope.__wrapped__ = original  # type: ignore[attr-defined]
+    return session_scope
+
+
+def _limited_app(original: Any) -> Any:
+    """rasa.core.run.configure_app, with our request limits on the app it builds."""
+    from bot.core import sanic_limits
+
+    if getattr(original, "with_limits", False):
+        return original
+
+    @functools.wraps(original)
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        sanic_limits.install(app, RASA_MAX_BODY_BYTES)
+        return app
+
+    configure_app.with_limits = True  # type: ignore[attr-defined]
+    return configure_app
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    import rasa.core.run
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+
+    rasa.core.run.configure_app = _limited_app(rasa.core.run.configure_app)  # serve_application calls it
+
+    RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction.run = _remote_action_run(RemoteAction.run)
+    for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
+        setattr(FailSafeTrackerStore, name, _fail_closed(name))
+    FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)
+    SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)
+    _installed = True

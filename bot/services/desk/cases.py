@@ -1,0 +1,266 @@
+"""The case queue: create, take (one agent wins), messages, hand back, close. Pure SQL, no I/O else."""
+
+import json
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import and_, func, or_, select, update
+
+from bot.core import clock as clk
+from bot.core.db import Database
+from bot.core.errors import Conflict, NotFound
+from bot.services.desk.tables import agents, case_messages, cases, outbox
+
+OPEN = ("queued", "taken")
+REASONS = {
+    "requested": ("客户要求转人工", 3),
+    "low_confidence": ("机器人连续两次未能理解", 3),
+    "identity_locked": ("服务密码多次错误，验证已锁定", 1),
+    "complaint_escalated": ("投诉升级", 1),
+    "backend_failure": ("业务系统故障，机器人无法办理", 2),
+}
+ROLES = ("customer", "bot", "agent", "system")
+
+
+class AlreadyTaken(Conflict):
+    code = "already_taken"
+
+
+class NotYours(Conflict):
+    code = "not_your_case"
+
+
+def _iso(moment: Any) -> Optional[str]:
+    return clk.iso(clk.from_db(moment)) if moment is not None else None
+
+
+def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optional[str] = None) -> Dict[str, Any]:
+    return {
+        "id": row.id, "sender_id": row.sender_id, "channel": row.channel, "masked_phone": row.masked_phone,
+        "verified": bool(row.verified), "reason": row.reason, "reason_text": REASONS[row.reason][0],
+        "priority": row.priority, "status": row.status, "created_at": _iso(row.created_at),
+        "taken_at": _iso(row.taken_at), "agent_id": row.agent_id, "agent_name": agent_name,
+        "last_message": last_message,
+    }
+
+
+def message_json(row: Any, agent_name: Optional[str] = None) -> Dict[str, Any]:
+    return {"id": row.id, "case_id": row.case_id, "role": row.role, "text": row.text, "intent": row.intent,
+            "confidence": float(row.confidence) if row.confidence else None, "at": _iso(row.at),
+            "agent_name": agent_name}
+
+
+async def _summaries(db: Database, where: Any) -> List[Dict[str, Any]]:
+    last = (
+        select(case_messages.c.text)
+        .where(case_messages.c.case_id == cases.c.id)
+        .order_by(case_messages.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(cases, agents.c.name.label("agent_name"), last.label("last_message"))
+        .select_from(cases.outerjoin(agents, cases.c.agent_id == agents.c.id))
+        .where(where)
+        .order_by(cases.c.priority, cases.c.id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return [summary_json(row, row.agent_name, row.last_message) for row in rows]
+
+
+async def queued(db: Database) -> List[Dict[str, Any]]:
+    return await _summaries(db, cases.c.status == "queued")
+
+
+async def taken_by(db: Database, agent_id: int) -> List[Dict[str, Any]]:
+    return await _summaries(db, and_(cases.c.status == "taken", cases.c.agent_id == agent_id))
+
+
+async def summary(db: Database, case_id: int) -> Dict[str, Any]:
+    found = await _summaries(db, cases.c.id == case_id)
+    if not found:
+        raise NotFound("no such case", details={"field": "case_id"})
+    return found[0]
+
+
+async def open_case_for(db: Database, sender_id: str) -> Optional[Dict[str, Any]]:
+    found = await _summaries(db, and_(cases.c.sender_id == sender_id, cases.c.status.in_(OPEN)))
+    return found[-1] if found else None
+
+
+async def position(db: Database, case: Dict[str, Any]) -> int:
+    """1 for the next case an agent will take."""
+    ahead = or_(
+        cases.c.priority < case["priority"], and_(cases.c.priority == case["priority"], cases.c.id < case["id"])
+    )
+    async with db.read() as conn:
+        count = (await conn.execute(select(func.count()).where(and_(cases.c.status == "queued", ahead)))).scalar_one()
+    return int(count) + 1
+
+
+async def create(
+    db: Database, *, sender_id: str, channel: str, masked_phone: Optional[str], verified: bool, reason: str,
+    context: Dict[str, Any], transcript: List[Dict[str, Any]],
+) -> Dict[str, Any]:
+    """A new queued case with the bot's transcript; the open case if the customer already has one."""
+    existing = await open_case_for(db, sender_id)
+    if existing is not None:
+        return existing
+    now = clk.to_db(db.clock())
+    async with db.write() as conn:
+        result = await conn.execute(
+            cases.insert().values(
+                sender_id=sender_id, channel=channel, masked_phone=masked_phone, verified=int(verified),
+                reason=reason, priority=REASONS[reason][1], status="queued",
+                context=json.dumps(context, ensure_ascii=False), created_at=now,
+            )
+        )
+        case_id = result.inserted_primary_key[0]
+        if transcript:
+            await conn.execute(
+                case_messages.insert(),
+                [{"case_id": case_id, "role": item["role"], "text": item["text"], "intent": item.get("intent"),
+                  "confidence": _confidence(item.get("confidence")), "at": now, "recorded_at": now,
+                  "delivered_at": now} for item in transcript],
+            )
+    return await summary(db, case_id)
+
+
+def _confidence(value: Any) -> Optional[str]:
+    return f"{float(value):.4f}" if isinstance(value, (int, float)) else None
+
+
+async def take(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
+    """Only one agent can take a case: the conditional update succeeds for exactly one of them."""
+    async with db.write() as conn:
+        result = await conn.execute(
+            update(cases)
+            .where((cases.c.id == case_id) & (cases.c.status == "queued"))
+            .values(status="taken", agent_id=agent_id, taken_at=clk.to_db(db.clock()))
+        )
+    if result.rowcount != 1:
+        await summary(db, case_id)  # 404 when it does not exist at all
+        raise AlreadyTaken("the case was taken by another agent or has ended")
+    return await summary(db, case_id)
+
+
+async def _require_mine(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
+    case = await summary(db, case_id)
+    if case["status"] != "taken" or case["agent_id"] != agent_id:
+        raise NotYours("this case is not yours to handle")
+    return case
+
+
+async def add_message(
+    db: Database, case_id: int, role: str, text: str, *, intent: Optional[str] = None,
+    confidence: Optional[float] = None, agent_id: Optional[int] = None, delivered: bool = False,
+) -> Dict[str, Any]:
+    now = clk.to_db(db.clock())
+    async with db.write() as conn:
+        result = await conn.execute(
+            case_messages.insert().values(
+                case_id=case_id, role=role, text=text, intent=intent, confidence=_confidence(confidence),
+                agent_id=agent_id, at=now, recorded_at=now if delivered else None,
+                delivered_at=now if delivered else None,
+            )
+        )
+        message_id = result.inserted_primary_key[0]
+        row = (await conn.execute(select(case_messages).where(case_messages.c.id == message_id))).one()
+        name = None
+        if agent_id is not None:
+            name = (await conn.execute(select(agents.c.name).where(agents.c.id == agent_id))).scalar_one()
+    return message_json(row, name)
+
+
+async def agent_reply(db: Database, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
+    await _require_mine(db, case_id, agent_id)
+    return await add_message(db, case_id, "agent", text, agent_id=agent_id)
+
+
+async def end(db: Database, case_id: int, agent_id: int, status: str, note: Optional[str] = None) -> Dict[str, Any]:
+    """Hand back (`handed_back`) or close (`closed`, with a note) a case the agent holds."""
+    await _require_mine(db, case_id, agent_id)
+    async with db.write() as conn:
+        await conn.execute(
+            update(cases).where(cases.c.id == case_id)
+            .values(status=status, note=note, ended_at=clk.to_db(db.clock()))
+        )
+    return await summary(db, case_id)
+
+
+async def transcript(db: Database, case_id: int) -> List[Dict[str, Any]]:
+    query = (
+        select(case_messages, agents.c.name.label("agent_name"))
+        .select_from(case_messages.outerjoin(agents, case_messages.c.agent_id == agents.c.id))
+        .where(case_messages.c.case_id == case_id)
+        .order_by(case_messages.c.id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return [message_json(row, row.agent_name) for row in rows]
+
+
+async def context(db: Database, case_id: int) -> Dict[str, Any]:
+    async with db.read() as conn:
+        text = (await conn.execute(select(cases.c.context).where(cases.c.id == case_id))).scalar_one()
+    return json.loads(text)
+
+
+async def unrecorded_agent_messages(db: Database) -> List[Dict[str, Any]]:
+    """Agent replies Rasa has not acknowledged yet, oldest first, with where they go."""
+    query = (
+        select(case_messages, cases.c.sender_id, cases.c.channel, agents.c.name.label("agent_name"))
+        .select_from(case_messages.join(cases).outerjoin(agents, case_messages.c.agent_id == agents.c.id))
+        .where((case_messages.c.role == "agent") & (case_messages.c.recorded_at.is_(None)))
+        .order_by(case_messages.c.id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return [{**message_json(row, row.agent_name), "sender_id": row.sender_id, "channel": row.channel} for row in rows]
+
+
+async def mark_recorded(db: Database, message_id: int, pushed: bool) -> None:
+    now = clk.to_db(db.clock())
+    values = {"recorded_at": now, **({"delivered_at": now} if pushed else {})}
+    async with db.write() as conn:
+        await conn.execute(update(case_messages).where(case_messages.c.id == message_id).values(**values))
+
+
+async def unresumed(db: Database) -> List[Dict[str, Any]]:
+    """Ended cases whose hand-back Rasa has not acknowledged yet."""
+    return await _summaries(
+        db, and_(cases.c.status.in_(("handed_back", "closed")), cases.c.resumed_at.is_(None))
+    )
+
+
+async def mark_resumed(db: Database, case_id: int) -> None:
+    async with db.write() as conn:
+        await conn.execute(update(cases).where(cases.c.id == case_id).values(resumed_at=clk.to_db(db.clock())))
+
+
+async def add_to_outbox(db: Database, sender_id: str, messages: List[Dict[str, Any]]) -> None:
+    if not messages:
+        return
+    now = clk.to_db(db.clock())
+    async with db.write() as conn:
+        await conn.execute(
+            outbox.insert(),
+            [{"sender_id": sender_id, "message": json.dumps(m, ensure_ascii=False), "at": now} for m in messages],
+        )
+
+
+async def pull_outbox(db: Database, sender_id: str) -> List[Dict[str, Any]]:
+    """Messages waiting for a customer whose channel cannot be pushed to; each is returned once."""
+    async with db.write() as conn:
+        rows = (
+            await conn.execute(
+                select(outbox).where((outbox.c.sender_id == sender_id) & (outbox.c.delivered_at.is_(None)))
+                .order_by(outbox.c.id)
+            )
+        ).all()
+        if rows:
+            await conn.execute(
+                update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+                .values(delivered_at=clk.to_db(db.clock()))
+            )
+    return [json.loads(row.message) for row in rows]

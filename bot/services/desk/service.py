@@ -1,0 +1,177 @@
+"""What happens when something changes in a case: persist first, then deliver and tell the consoles.
+
+Shared by the HTTP routes and the retry loop, so a restart of either side loses nothing: every
+agent reply and hand-back is in the database before delivery, and undelivered ones are retried.
+"""
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, Optional
+
+from bot.clients.base import Rejected, Unavailable
+from bot.clients.operator import OperatorClient
+from bot.clients.rasa import RasaClient
+from bot.core import clock as clk
+from bot.core.db import Database
+from bot.core.privacy import mask_personal_data
+from bot.services.desk import cases, pending_tickets
+from bot.services.desk.hub import Hub
+from bot.services.desk.settings import HandoffSettings
+from bot.services.desk.suggestions import suggestion
+
+logger = logging.getLogger(__name__)
+
+
+class HandoffService:
+    def __init__(self, settings: HandoffSettings, db: Database, rasa: RasaClient, hub: Hub,
+                 operator: Optional[OperatorClient] = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.rasa = rasa
+        self.hub = hub
+        self.operator = operator
+        self._tasks: set = set()
+
+    # -- availability ---------------------------------------------------------------------------
+
+    def availability(self) -> Optional[str]:
+        """None when a customer can be queued; else why not: `closed` or `no_agent`."""
+        now = self.db.clock().astimezone(clk.CHINA).time()
+        start, end = self.settings.service_hours
+        if not start <= now < end:
+            return "closed"
+        if not self.hub.online_agents():
+            return "no_agent"
+        return None
+
+    def expected_wait(self, position: int) -> int:
+        agents = max(1, len(self.hub.online_agents()))
+        return max(1, -(-position * self.settings.minutes_per_case // agents))
+
+    # -- consoles -------------------------------------------------------------------------------
+
+    async def queue_view(self, agent_id: int) -> Dict[str, Any]:
+        return {"queued": await cases.queued(self.db), "mine": await cases.taken_by(self.db, agent_id)}
+
+    async def refresh(self) -> None:
+        await self.hub.refresh_queues(self.queue_view)
+
+    async def announce_message(self, case: Dict[str, Any], message: Dict[str, Any]) -> None:
+        event = {"type": "message", "case_id": case["id"], "message": message}
+        if case["agent_id"] is not None:
+            await self.hub.send(case["agent_id"], event)
+
+    async def suggest(self, case: Dict[str, Any], text: str) -> Optional[Dict[str, str]]:
+        found = suggestion(await self.rasa.parse(text))
+        if case["agent_id"] is not None:
+            await self.hub.send(case["agent_id"], {"type": "suggestion", "case_id": case["id"], "suggestion": found})
+        return found
+
+    # -- customer side --------------------------------------------------------------------------
+
+    async def relay_from_customer(
+        self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]
+    ) -> Optional[Dict[str, Any]]:
+        """Stored, shown and parsed masked (bot/core/privacy.py): the relay masks too, but whatever sent
+        the message, no ID or card number or password reaches the database or an agent's screen."""
+        case = await cases.open_case_for(self.db, sender_id)
+        if case is None:
+            return None
+        text = mask_personal_data(text)
+        message = await cases.add_message(self.db, case["id"], "customer", text, intent=intent,
+                                          confidence=confidence, delivered=True)
+        await self.announce_message(case, message)
+        await self.refresh()
+        task = asyncio.create_task(self.suggest(case, text))
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+        return case
+
+    # -- agent side -----------------------------------------------------------------------------
+
+    async def reply(self, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
+        message = await cases.agent_reply(self.db, case_id, agent_id, text)
+        await self._deliver_message(message, await cases.summary(self.db, case_id))
+        return message
+
+    async def _deliver_message(self, message: Dict[str, Any], case: Dict[str, Any]) -> None:
+        payload = {"event": "message", "sender_id": case["sender_id"], "channel": case["channel"],
+                   "text": message["text"], "agent_name": message["agent_name"], "message_id": message["id"]}
+        result = await self._deliver(payload, f"agent reply {message['id']}")
+        if result is None:
+            return
+        await cases.mark_recorded(self.db, message["id"], pushed=bool(result.get("pushed")))
+
+    async def end(self, case_id: int, agent_id: int, status: str, note: Optional[str] = None) -> Dict[str, Any]:
+        case = await cases.end(self.db, case_id, agent_id, status, note)
+        await self._deliver_end(case)
+        await self.refresh()
+        return case
+
+    async def _deliver_end(self, case: Dict[str, Any]) -> None:
+        event = "handback" if case["status"] == "handed_back" else "close"
+        payload = {"event": event, "sender_id": case["sender_id"], "channel": case["channel"]}
+        if await self._deliver(payload, f"{event} of case {case['id']}") is None:
+            return
+        await cases.mark_resumed(self.db, case["id"])
+
+    async def retry_pending(self) -> None:
+        """Deliver what could not be delivered before (Rasa down or restarting)."""
+        for message in await cases.unrecorded_agent_messages(self.db):
+            await self._deliver_message(message, {"sender_id": message["sender_id"], "channel": message["channel"]})
+        for case in await cases.unresumed(self.db):
+            await self._deliver_end(case)
+        await self.submit_pending_tickets()
+
+    # -- tickets queued while the operator backend was down --------------------------------------
+    async def queue_ticket(self, sender_id: str, channel: str, ticket: Dict[str, Any]) -> int:
+        pending_id = await pending_tickets.queue(self.db, sender_id, channel, ticket)
+        logger.info("ticket %s queued for the operator backend", pending_id)
+        return pending_id
+
+    async def submit_pending_tickets(self) -> None:
+        if self.operator is None:
+            return
+        for pending in await pending_tickets.unsubmitted(self.db):
+            await pending_tickets.mark_attempt(self.db, pending["id"])
+            try:
+                ticket = await self.operator.create_ticket(**pending["ticket"])
+            except Unavailable as error:
+                logger.info("operator backend still unavailable (%s); %s waits", error, pending["id"])
+                break  # the others would fail the same way: next round
+            except Rejected as error:
+                logger.error("queued ticket %s refused by the backend: %s", pending["id"], error)
+                await pending_tickets.mark_failed(self.db, pending["id"], str(error))
+                continue
+            await pending_tickets.mark_submitted(self.db, pending["id"], str(ticket["id"]))
+        for pending in await pending_tickets.unnotified(self.db):
+            await self._notify_submitted(pending)
+
+    async def _notify_submitted(self, pending: Dict[str, Any]) -> None:
+        ticket = pending["ticket"]
+        payload = {"event": "response", "sender_id": pending["sender_id"], "channel": pending["channel"],
+                   "response": "utter_ticket_submitted",
+                   "values": {"kind": ticket.get("kind", ""), "ticket_id": pending["ticket_id"]}}
+        if await self._deliver(payload, f"ticket number of {pending['id']}") is not None:
+            await pending_tickets.mark_notified(self.db, pending["id"])
+
+    async def _deliver(self, payload: Dict[str, Any], what: str) -> Optional[Dict[str, Any]]:
+        """Hand `payload` to Rasa; what a channel that cannot be pushed to must get later goes to the
+        outbox. None when Rasa did not take it (the caller leaves it for the retry loop)."""
+        try:
+            result = await self.rasa.deliver(payload)
+        except (Unavailable, Rejected) as error:
+            logger.warning("%s not delivered yet, will retry: %s", what, error)
+            return None
+        if not result.get("pushed"):
+            await cases.add_to_outbox(self.db, payload["sender_id"], result.get("messages", []))
+        return result
+
+    async def retry_forever(self, interval: dt.timedelta = dt.timedelta(seconds=3)) -> None:
+        while True:
+            try:
+                await self.retry_pending()
+            except Exception:  # keep retrying whatever happened; the cause is logged
+                logger.exception("handoff delivery retry failed")
+            await asyncio.sleep(interval.total_seconds())

@@ -1,8 +1,0 @@
-"""Run the web site with the chat widget: `python -m bot.site`."""
-
-from bot.serve import serve
-from bot.site.app import create_app, load_settings
-
-if __name__ == "__main__":
-    settings = load_settings()
-    serve(create_app(settings), settings.host, settings.port)

@@ -1,0 +1,4 @@
+
+from tests.support import ROOT
+
+LEXICON_PATH = ROOT / "data" / "lexicon" / "telecom.yml"

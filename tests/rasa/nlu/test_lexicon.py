@@ -1,0 +1,27 @@
+"""bot/rasa/nlu/lexicon.py."""
+
+import pytest
+
+from bot.rasa.nlu.lexicon import Lexicon, LexiconError, load_lexicon
+from tests.rasa.nlu.conftest import LEXICON_PATH
+
+
+def test_the_shipped_lexicon_loads_and_keeps_lengths():
+    lexicon = load_lexicon(LEXICON_PATH)
+    assert set(lexicon.variants) == {"bill_type", "payment_method", "balance_type", "package_name", "fault_type"}
+    assert all(len(wrong) == len(right) for wrong, right in lexicon.typos.items())
+    assert lexicon.canonical("package_name", "冰激凌套餐") == "冰激凌套餐"
+
+
+def test_length_changing_typo_is_refused():
+    with pytest.raises(LexiconError, match="keep the length"):
+        Lexicon.from_dict({"typos": {"宽带费": "宽带"}})
+
+
+def test_a_form_with_two_values_is_refused():
+    with pytest.raises(LexiconError, match="maps to both"):
+        Lexicon.from_dict({"canonical_values": {"bill_type": {"话费": ["费"], "宽带": ["费"]}}})
+
+
+def test_unknown_entity_has_no_canonical_value():
+    assert Lexicon.from_dict({}).canonical("bill_type", "话费") is None

@@ -109,7 +109,8 @@ def train(root: Path, models_dir: Path, *, force: bool = False) -> Path:
     started = time.monotonic()
     with Heartbeat("train"):
         result = subprocess.run(
-            [sys.executable, "-m", "rasa", "train", *data_args(), "--out", str(models_dir), "--quiet"], cwd=root, env=rasa_env(),
+            [sys.executable, "-m", "rasa", "train", *data_args(), "--out", str(models_dir), "--quiet"],
+            cwd=root, env=rasa_env(),
         )
     if result.returncode != 0:
         raise TrainingError(f"rasa train failed (exit status {result.returncode}); its messages are above")

@@ -17,7 +17,7 @@ run: setup
 # The lint steps (configured in pyproject.toml), shared by `make lint` and `make test`.
 define run-lint
 	@.venv/bin/ruff check bot actions tests
-	@# .venv/bin/ruff format --check bot actions tests  # enabled with the formatting commit
+	@.venv/bin/ruff format --check bot actions tests
 	@.venv/bin/mypy
 endef
 
@@ -42,7 +42,7 @@ train: setup
 	@$(PY) -m bot train
 
 validate: setup
-	@$(PY) -m rasa data validate --data data/nlu data/rules data/stories --domain domain.yml
+	@$(PY) -m rasa data validate --data data/nlu data/rules data/stories --domain domain
 
 # Trainers: our pipeline vs the stock one on the held-out set (reports in results/evaluation/).
 evaluate: setup
@@ -63,10 +63,11 @@ soak:
 	@scripts/setup.sh --production
 	@$(PY) -m bot soak
 
-# Re-resolve every pin in one run together with rasa (see requirements.in).
-lock:
-	rm -rf /tmp/telebot-lock && python3.10 -m venv /tmp/telebot-lock
-	/tmp/telebot-lock/bin/pip install -r requirements.in
+# Resolve every pin in one run together with rasa (see requirements.in). The pins already in
+# requirements.lock hold (a new package is fitted around them); `make lock UPGRADE=1` re-resolves all.
+lock: setup
+	rm -rf /tmp/telebot-lock && $(PY) -m venv /tmp/telebot-lock  # Python 3.10, as setup found it
+	/tmp/telebot-lock/bin/pip install -r requirements.in $(if $(UPGRADE),,-c requirements.lock)
 	/tmp/telebot-lock/bin/pip freeze | grep -v '^pkg_resources' > requirements.lock
 
 clean:

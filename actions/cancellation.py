@@ -23,8 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.consent import fingerprint, shown_matches
 from actions.formatting import data_size, mask_phone, yuan
-from actions.handoff import after_unverified
+from actions.handoff import after_unverified, submit_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
+from actions.package_match import match_package
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import CANCEL_SLOTS
 from bot.clients.base import Rejected, Unavailable
@@ -75,32 +76,53 @@ def pick_by_reply(text: str, options: List[Dict[str, Any]]) -> Optional[Dict[str
     return named[0] if len(named) == 1 else None
 
 
-def opening_package(tracker: Tracker) -> Optional[str]:
-    """The package named in the message that asked to cancel (我要退订视频会员包), if any."""
+def opening_message(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The latest message that asked to cancel (我要退订视频会员包), as its user event."""
     for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        if (parse.get("intent") or {}).get("name") == "cancel_package":
-            names = [e.get("value") for e in parse.get("entities", []) if e.get("entity") == "package_name"]
-            return str(names[-1]) if names else None
+        if event.get("event") == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == (
+            "cancel_package"
+        ):
+            return event
     return None
 
 
-async def resolve(
-    backend: OperatorClient, phone: str, name: str, dispatcher: CollectingDispatcher
-) -> Dict[Text, Any]:
+def opening_package(tracker: Tracker) -> Optional[str]:
+    """The package named in the message that asked to cancel, if any."""
+    event = opening_message(tracker)
+    entities = ((event or {}).get("parse_data") or {}).get("entities") or []
+    names = [e.get("value") for e in entities if e.get("entity") == "package_name"]
+    return str(names[-1]) if names else None
+
+
+# The customer says they never ordered what they cancel (没开过 退掉): a complaint is recorded with it.
+NEVER_ORDERED = re.compile(
+    r"没(?:有)?(?:开|订|办|开通|订购|办理|申请|同意)过|从来没(?:有)?(?:开|订|办|用)|不是我(?:开|订|办)的|没经过?我(?:的)?同意"
+    r"|未经(?:我)?(?:的)?同意|偷偷|私自|莫名其妙|被开通|给我开的|谁(?:让|叫)你们(?:给我)?开"
+)
+
+
+def disputes_the_order(text: str) -> bool:
+    return bool(NEVER_ORDERED.search(to_halfwidth(text or "")))
+
+
+async def resolve(backend: OperatorClient, phone: str, name: str, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
     """The slots for cancelling `name` on `phone`, or a cleared name and the reason told."""
     try:
         subscriptions = await backend.list_subscriptions(phone)
     except Unavailable:
         dispatcher.utter_message(response="utter_backend_unavailable")
         return {"cancel_package_name": None}
-    mine = [s for s in subscriptions if s["name"] == name]
-    if not mine:
+    found = match_package(name, [s["name"] for s in subscriptions])
+    if found.candidates:
+        dispatcher.utter_message(response="utter_cancel_which_one", name=name, options="、".join(found.candidates))
+        return {"cancel_package_name": None}
+    if found.name is None:
         dispatcher.utter_message(response="utter_cancel_not_subscribed", name=name)
         return {"cancel_package_name": None}
-    subscription = mine[0]
+    if found.name != name:
+        dispatcher.utter_message(response="utter_cancel_name_matched", said=name, name=found.name)
+        name = found.name
+    subscription = next(s for s in subscriptions if s["name"] == name)
     if subscription["status"] != "active":
         dispatcher.utter_message(
             response="utter_cancel_already_pending", name=name, date=subscription["cancel_effective"]
@@ -198,8 +220,9 @@ class ActionAskCancelPackageName(BackendMixin, Action):
             f"{number}. {option['name']}（{yuan(option['monthly_fee_fen'])} 元/月）"
             for number, option in enumerate(options, start=1)
         )
-        buttons = [{"title": option["name"], "payload": f'/inform{{"package_name": "{option["name"]}"}}'}
-                   for option in options]
+        buttons = [
+            {"title": option["name"], "payload": f'/inform{{"package_name": "{option["name"]}"}}'} for option in options
+        ]
         dispatcher.utter_message(response="utter_ask_cancel_package_name", options=listed, buttons=buttons)
         return []
 
@@ -212,11 +235,22 @@ def terms_text(domain: DomainDict, quote: Dict[str, Any]) -> str:
         return responses[response][0]["text"].format(**values)
 
     subscription = quote["subscription"]
-    parts = [render("utter_cancel_terms", name=subscription["name"], fee=yuan(subscription["monthly_fee_fen"]),
-                    date=quote["effective_date"])]
+    parts = [
+        render(
+            "utter_cancel_terms",
+            name=subscription["name"],
+            fee=yuan(subscription["monthly_fee_fen"]),
+            date=quote["effective_date"],
+        )
+    ]
     if quote["early_termination_fee_fen"]:
-        parts.append(render("utter_cancel_terms_penalty", contract_end=subscription["contract_end"],
-                            penalty=yuan(quote["early_termination_fee_fen"])))
+        parts.append(
+            render(
+                "utter_cancel_terms_penalty",
+                contract_end=subscription["contract_end"],
+                penalty=yuan(quote["early_termination_fee_fen"]),
+            )
+        )
     if quote["remaining_data_lost_mb"]:
         parts.append(render("utter_cancel_terms_data", data=data_size(quote["remaining_data_lost_mb"])))
     if quote["family_members_affected"]:
@@ -258,8 +292,13 @@ class ActionAskCancelConfirmed(BackendMixin, Action):
         dispatcher.utter_message(
             text=text, buttons=[{"title": "确认退订", "payload": "/affirm"}, {"title": "不退了", "payload": "/deny"}]
         )
-        terms = {"subject": quote["consent_subject"], "shown_text": text, "fingerprint": fingerprint(subject),
-                 "effective_date": quote["effective_date"], "penalty_fen": quote["early_termination_fee_fen"]}
+        terms = {
+            "subject": quote["consent_subject"],
+            "shown_text": text,
+            "fingerprint": fingerprint(subject),
+            "effective_date": quote["effective_date"],
+            "penalty_fen": quote["early_termination_fee_fen"],
+        }
         return [SlotSet("cancel_terms", terms)]
 
 
@@ -276,7 +315,8 @@ class ActionCancelPackage(BackendMixin, Action):
         if tracker.get_slot("cancel_confirmed") is not True or not terms:
             return reset_cancellation()
         if not still_as_shown(tracker) or terms["subject"].get("subscription_id") != int(
-                tracker.get_slot("cancel_subscription_id")):
+            tracker.get_slot("cancel_subscription_id")
+        ):
             # Confirmed, but not for what the slots now name: cancel nothing and say so.
             dispatcher.utter_message(response="utter_cancel_terms_changed")
             return reset_cancellation()
@@ -284,8 +324,13 @@ class ActionCancelPackage(BackendMixin, Action):
         subscription_id = int(tracker.get_slot("cancel_subscription_id"))
         try:
             consent = await self.backend.record_consent(
-                phone=phone, action="cancel_package", subject=terms["subject"], shown_text=terms["shown_text"],
-                confirmed=True, channel=tracker.get_latest_input_channel() or "unknown", sender_id=tracker.sender_id,
+                phone=phone,
+                action="cancel_package",
+                subject=terms["subject"],
+                shown_text=terms["shown_text"],
+                confirmed=True,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
             )
             result = await self._cancel_with_one_retry(phone, subscription_id, consent["id"])
         except Rejected as error:
@@ -305,7 +350,30 @@ class ActionCancelPackage(BackendMixin, Action):
             dispatcher.utter_message(
                 response="utter_cancel_penalty_charged", penalty=yuan(result["early_termination_fee_fen"])
             )
+        opening = (opening_message(tracker) or {}).get("text") or ""
+        if disputes_the_order(opening):
+            return reset_cancellation() + await self._record_dispute(dispatcher, tracker, phone, name, opening)
         return reset_cancellation() + ask_satisfaction(dispatcher, tracker, "cancel_package")
+
+    async def _record_dispute(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, phone: str, name: str, said: str
+    ) -> List[Dict[Text, Any]]:
+        """The complaint about a subscription the customer says they never agreed to (未经同意订购)."""
+        complaint = {
+            "kind": "投诉",
+            "category": "未经同意订购",
+            "description": f"客户称从未订购{name}，已在对话中退订。客户原话：{said[:300]}",
+        }
+        ticket, instead = await submit_ticket(self, dispatcher, tracker, phone, complaint)
+        if ticket is None:
+            return instead
+        dispatcher.utter_message(
+            response="utter_cancel_dispute_recorded",
+            name=name,
+            ticket_id=ticket["id"],
+            sla_due=ticket["sla_due"][:16].replace("T", " "),
+        )
+        return ask_satisfaction(dispatcher, tracker, "cancel_package")
 
     async def _cancel_with_one_retry(self, phone: str, subscription_id: int, consent_id: int) -> Dict[str, Any]:
         for attempt in (1, 2):

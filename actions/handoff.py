@@ -9,7 +9,7 @@ lock-out, an escalated complaint and a backend failure (the task actions call `h
 """
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
@@ -27,8 +27,9 @@ from bot.core.privacy import mask_personal_data
 logger = logging.getLogger(__name__)
 
 # Never shown to agents: the password marker, payment keys, the consent text kept for the backend.
-HIDDEN_SLOTS = frozenset({"service_password", "pay_key", "pay_summary", "cancel_terms", "requested_slot",
-                          "session_started_metadata"})
+HIDDEN_SLOTS = frozenset(
+    {"service_password", "pay_key", "pay_summary", "cancel_terms", "requested_slot", "session_started_metadata"}
+)
 PHONE_SLOTS = frozenset({"phone_number", "verified_phone", "pay_phone", "callback_phone"})
 TRANSCRIPT_LIMIT = 200  # the handoff service keeps up to 200 messages of what came before
 
@@ -39,8 +40,14 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     for event in tracker.events:
         if event.get("event") == "user" and event.get("text"):
             intent = (event.get("parse_data") or {}).get("intent") or {}
-            lines.append({"role": "customer", "text": mask_personal_data(event["text"]),
-                          "intent": intent.get("name"), "confidence": intent.get("confidence")})
+            lines.append(
+                {
+                    "role": "customer",
+                    "text": mask_personal_data(event["text"]),
+                    "intent": intent.get("name"),
+                    "confidence": intent.get("confidence"),
+                }
+            )
         elif event.get("event") == "bot" and event.get("text"):
             lines.append({"role": "bot", "text": mask_personal_data(event["text"])})
     return lines[-TRANSCRIPT_LIMIT:]
@@ -52,8 +59,11 @@ def context(tracker: Tracker) -> Dict[str, Any]:
         if value in (None, [], "") or name in HIDDEN_SLOTS:
             continue
         slots[name] = mask_phone(str(value)) if name in PHONE_SLOTS else value
-    intents = [{"text": line["text"], "intent": line["intent"], "confidence": line["confidence"]}
-               for line in transcript(tracker) if line["role"] == "customer"][-10:]
+    intents = [
+        {"text": line["text"], "intent": line["intent"], "confidence": line["confidence"]}
+        for line in transcript(tracker)
+        if line["role"] == "customer"
+    ][-10:]
     return {"slots": slots, "intents": intents}
 
 
@@ -64,9 +74,13 @@ async def hand_off(
     verified = is_verified(tracker)
     phone = tracker.get_slot("verified_phone") if verified else tracker.get_slot("phone_number")
     case = {
-        "sender_id": tracker.sender_id, "channel": tracker.get_latest_input_channel() or "unknown",
-        "masked_phone": mask_phone(phone) if phone else None, "verified": verified, "reason": reason,
-        "context": context(tracker), "transcript": transcript(tracker),
+        "sender_id": tracker.sender_id,
+        "channel": tracker.get_latest_input_channel() or "unknown",
+        "masked_phone": mask_phone(phone) if phone else None,
+        "verified": verified,
+        "reason": reason,
+        "context": context(tracker),
+        "transcript": transcript(tracker),
     }
     try:
         answer = await desk.open_case(case)
@@ -76,9 +90,13 @@ async def hand_off(
         return []
     if answer.get("status") == "unavailable":
         response = "utter_handoff_closed_hours" if answer.get("why") == "closed" else "utter_handoff_no_agent"
-        dispatcher.utter_message(response=response, buttons=[
-            {"title": "登记回电", "payload": "/request_callback"}, {"title": "不用了", "payload": "/deny"},
-        ])
+        dispatcher.utter_message(
+            response=response,
+            buttons=[
+                {"title": "登记回电", "payload": "/request_callback"},
+                {"title": "不用了", "payload": "/deny"},
+            ],
+        )
         return []
     dispatcher.utter_message(
         response="utter_handoff_queued", position=answer.get("position", 1), wait=answer.get("wait_minutes", 1)
@@ -123,8 +141,11 @@ class ActionClarify(BackendMixin, Action):
             return await hand_off(self.desk, dispatcher, tracker, "low_confidence")
         labels = domain.get("responses", {})
         ranking = tracker.latest_message.get("intent_ranking") or []
-        likely = [item["name"] for item in ranking
-                  if item.get("name") != "nlu_fallback" and f"utter_topic_{item.get('name')}" in labels][:2]
+        likely = [
+            item["name"]
+            for item in ranking
+            if item.get("name") != "nlu_fallback" and f"utter_topic_{item.get('name')}" in labels
+        ][:2]
         if not likely:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
@@ -206,19 +227,22 @@ async def after_unverified(
     return []
 
 
-async def backend_failed(
-    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> List[Dict[Text, Any]]:
+async def backend_failed(desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """The operator's systems cannot answer (down, or slower than the timeout): say so plainly and
     offer a callback ticket (kept until the systems are back) or an agent."""
-    dispatcher.utter_message(response="utter_backend_unavailable", buttons=[
-        {"title": "登记回电", "payload": "/request_callback"}, {"title": "转人工", "payload": "/request_human"},
-    ])
+    dispatcher.utter_message(
+        response="utter_backend_unavailable",
+        buttons=[
+            {"title": "登记回电", "payload": "/request_callback"},
+            {"title": "转人工", "payload": "/request_human"},
+        ],
+    )
     return []
 
 
-async def queue_ticket(desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       ticket: Dict[str, Any]) -> List[Dict[Text, Any]]:
+async def queue_ticket(
+    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker, ticket: Dict[str, Any]
+) -> List[Dict[Text, Any]]:
     """The backend could not take `ticket`: keep it with the handoff service, which submits it when
     the backend is back and then tells the customer its number."""
     try:
@@ -229,3 +253,22 @@ async def queue_ticket(desk: DeskClient, dispatcher: CollectingDispatcher, track
         return []
     dispatcher.utter_message(response="utter_ticket_queued", kind=ticket["kind"], phone=mask_phone(ticket["phone"]))
     return []
+
+
+async def submit_ticket(
+    action: BackendMixin,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    phone: str,
+    request: Dict[str, Any],
+) -> Tuple[Optional[Dict[str, Any]], List[Dict[Text, Any]]]:
+    """Opens `request` for `phone` through the action's backend: the ticket, or None and the events of
+    what was done instead. A backend that is down gets the ticket kept and submitted later (the
+    customer need not report it again); one that refuses it hands the customer to an agent. The
+    handoff service is reached only then."""
+    try:
+        return await action.backend.create_ticket(phone=phone, **request), []
+    except Unavailable:
+        return None, await queue_ticket(action.desk, dispatcher, tracker, {"phone": phone, **request})
+    except Rejected:
+        return None, await backend_failed(action.desk, dispatcher, tracker)

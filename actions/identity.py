@@ -31,10 +31,25 @@ logger = logging.getLogger(__name__)
 IDENTITY_SLOTS = ("phone_number", "service_password")
 # Messages with these intents ask something else; a form answers them and resumes, so its
 # extractors leave them alone (see data/rules/repair.yml).
-OTHER_TASK_INTENTS = frozenset({
-    "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package", "report_fault",
-    "complain", "faq", "out_of_scope", "request_human", "greet", "goodbye", "thank", "restart", "rate",
-})
+OTHER_TASK_INTENTS = frozenset(
+    {
+        "check_balance",
+        "query_bill",
+        "query_package",
+        "query_ticket",
+        "cancel_package",
+        "report_fault",
+        "complain",
+        "faq",
+        "out_of_scope",
+        "request_human",
+        "greet",
+        "goodbye",
+        "thank",
+        "restart",
+        "rate",
+    }
+)
 WECHAT_PREFIX = "wx:"  # conversation ids of WeChat followers (bot/rasa/wechat/channel.py)
 
 
@@ -91,8 +106,9 @@ def typed_phone(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
     return phone
 
 
-async def known_phone(backend: OperatorClient, value: Any, dispatcher: CollectingDispatcher,
-                      *, unchecked_if_down: bool = False) -> Optional[str]:
+async def known_phone(
+    backend: OperatorClient, value: Any, dispatcher: CollectingDispatcher, *, unchecked_if_down: bool = False
+) -> Optional[str]:
     """Kept for its callers (payment, callback numbers): now exactly `typed_phone`, with no backend
     call, so it cannot tell who is a customer. `backend` and `unchecked_if_down` are ignored."""
     return typed_phone(value, dispatcher)
@@ -159,7 +175,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
         if not tracker.sender_id.startswith(WECHAT_PREFIX):
             return None
         try:
-            return await self.backend.wechat_phone(tracker.sender_id[len(WECHAT_PREFIX):])
+            return await self.backend.wechat_phone(tracker.sender_id[len(WECHAT_PREFIX) :])
         except (Unavailable, Rejected) as error:
             logger.warning("could not look up a WeChat binding: %s", error)
             return None
@@ -168,7 +184,7 @@ class IdentityFormValidation(BackendMixin, FormValidationAction):
         if not tracker.sender_id.startswith(WECHAT_PREFIX):
             return
         try:
-            await self.backend.bind_wechat(tracker.sender_id[len(WECHAT_PREFIX):], phone)
+            await self.backend.bind_wechat(tracker.sender_id[len(WECHAT_PREFIX) :], phone)
         except (Unavailable, Rejected) as error:
             logger.warning("could not bind a WeChat follower to their number: %s", error)
 

@@ -223,8 +223,10 @@ class ActionAskPayConfirmed(Action):
         key = tracker.get_slot("pay_key")
         if not (key and shown_matches(tracker.get_slot("pay_summary"), subject)):
             key = new_key(tracker.sender_id)
-        return [SlotSet("pay_summary", {"fingerprint": fingerprint(subject), "shown_text": text}),
-                SlotSet("pay_key", key)]
+        return [
+            SlotSet("pay_summary", {"fingerprint": fingerprint(subject), "shown_text": text}),
+            SlotSet("pay_key", key),
+        ]
 
 
 class ActionPay(BackendMixin, Action):
@@ -245,9 +247,13 @@ class ActionPay(BackendMixin, Action):
         verified = verified_for(tracker, phone)
         try:
             consent = await self.backend.record_consent(
-                phone=phone, action="payment", subject=subject,
-                shown_text=tracker.get_slot("pay_summary")["shown_text"], confirmed=True,
-                channel=tracker.get_latest_input_channel() or "unknown", sender_id=tracker.sender_id,
+                phone=phone,
+                action="payment",
+                subject=subject,
+                shown_text=tracker.get_slot("pay_summary")["shown_text"],
+                confirmed=True,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
             )
             payment = await self._pay_with_one_retry(key, subject, consent["id"])
         except Rejected as error:

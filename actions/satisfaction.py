@@ -19,6 +19,7 @@ from bot.core.ratings import parse_rating
 
 logger = logging.getLogger(__name__)
 
+
 def ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
     """Ask for a rating of the task just completed; the answer is matched to `task`. Not while
     another task's form is still going (a balance asked in the middle of paying)."""
@@ -47,8 +48,11 @@ class ActionRecordSatisfaction(BackendMixin, Action):
         phone = tracker.get_slot("verified_phone") if tracker.get_slot("identity_verified") else None
         try:
             await self.backend.record_satisfaction(
-                sender_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
-                task=task, score=score, phone=phone,
+                sender_id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                task=task,
+                score=score,
+                phone=phone,
             )
         except (Unavailable, Rejected) as error:
             # A lost rating is not worth bothering the customer about.

@@ -24,6 +24,10 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> ActionSettings
     timeout = seconds(env, "OPERATOR_TIMEOUT_S", 3.0)
     return ActionSettings(
         operator=Endpoint("operator backend", url(env, "OPERATOR_URL", "http://127.0.0.1:8088"), token, timeout),
-        desk=Endpoint("handoff service", url(env, "HANDOFF_URL") if env.get("HANDOFF_API_TOKEN") else "",
-                      env.get("HANDOFF_API_TOKEN", ""), timeout),
+        desk=Endpoint(
+            "handoff service",
+            url(env, "HANDOFF_URL") if env.get("HANDOFF_API_TOKEN") else "",
+            env.get("HANDOFF_API_TOKEN", ""),
+            timeout,
+        ),
     )

@@ -10,11 +10,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import after_unverified, backend_failed, hand_off, queue_ticket
+from actions.handoff import after_unverified, backend_failed, hand_off, submit_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.satisfaction import ask_satisfaction
 from actions.task_slots import TICKET_SLOTS
-from bot.clients.base import Rejected, Unavailable
+from bot.clients.base import Unavailable
 
 FAULT_TYPES = ("断网", "网速慢", "无信号", "网络不稳定")
 # Complaint categories by the words customers use; the backend triages 计费争议 as complex (72 h).
@@ -25,11 +25,86 @@ COMPLAINT_KEYWORDS = (
     ("服务态度", ("态度", "客服", "营业员", "工作人员", "师傅", "装维")),
     ("处理时效", ("没人管", "没人处理", "太慢", "拖", "几天了", "还没修")),
 )
+# A fault report that also complains (宽带一下雨就断…打了三次客服没人来): the fault ticket is opened and
+# the complaint recorded beside it. The categories a fault report can complain of, most specific first:
+# the network itself is the fault, not a second complaint.
+COMPLAINT_SIGNALS = (
+    "投诉",
+    "没人来",
+    "没人管",
+    "没人处理",
+    "没人修",
+    "好几次",
+    "好几回",
+    "几次了",
+    "三次",
+    "多次",
+    "太差",
+    "气人",
+    "气死",
+    "态度",
+    "还没修",
+    "没修好",
+    "修不好",
+    "说法",
+    "赔偿",
+    "退钱",
+)
+FAULT_COMPLAINTS = (
+    (
+        "处理时效",
+        (
+            "没人来",
+            "没人管",
+            "没人处理",
+            "没人修",
+            "还没修",
+            "没修好",
+            "修不好",
+            "好几次",
+            "好几回",
+            "几次了",
+            "多次",
+            "三次",
+            "太慢",
+            "拖",
+        ),
+    ),
+    ("服务态度", ("态度", "骂人", "不耐烦", "营业员", "工作人员")),
+    ("计费争议", ("扣费", "扣钱", "收费", "退钱", "退费", "赔偿", "交了钱")),
+)
+
+
+def complaint_within_fault(text: str) -> Optional[str]:
+    """The complaint category a fault report also carries, or None when it only reports the fault."""
+    if not any(signal in text for signal in COMPLAINT_SIGNALS):
+        return None
+    for category, words in FAULT_COMPLAINTS:
+        if any(word in text for word in words):
+            return category
+    return "处理时效"
+
+
 # Not a description: the customer asks something else, or gives up (算了 is handled by a rule).
-NOT_A_DESCRIPTION = frozenset({
-    "deny", "affirm", "check_balance", "query_bill", "query_package", "query_ticket", "cancel_package",
-    "pay_bill", "faq", "request_human", "restart", "greet", "goodbye", "thank", "rate",
-})
+NOT_A_DESCRIPTION = frozenset(
+    {
+        "deny",
+        "affirm",
+        "check_balance",
+        "query_bill",
+        "query_package",
+        "query_ticket",
+        "cancel_package",
+        "pay_bill",
+        "faq",
+        "request_human",
+        "restart",
+        "greet",
+        "goodbye",
+        "thank",
+        "rate",
+    }
+)
 RESPONSE_TIME = {
     "urgent": "我们会立即安排处理",
     "routine": "我们将在24小时内回复您",
@@ -38,8 +113,26 @@ RESPONSE_TIME = {
 
 
 # A complaint that says it goes further (a regulator, the media) or repeats one that got nowhere.
-ESCALATION_WORDS = ("工信部", "12300", "升级投诉", "越级", "再次投诉", "又投诉", "第二次投诉", "第三次投诉", "多次投诉",
-                    "媒体", "曝光", "315", "消协", "起诉", "律师", "还没解决", "一直没解决", "没人处理")
+ESCALATION_WORDS = (
+    "工信部",
+    "12300",
+    "升级投诉",
+    "越级",
+    "再次投诉",
+    "又投诉",
+    "第二次投诉",
+    "第三次投诉",
+    "多次投诉",
+    "媒体",
+    "曝光",
+    "315",
+    "消协",
+    "起诉",
+    "律师",
+    "还没解决",
+    "一直没解决",
+    "没人处理",
+)
 
 
 def escalated(text: str) -> bool:
@@ -131,9 +224,12 @@ class ActionOpenTicket(BackendMixin, Action):
         if not is_verified(tracker):
             return reset + await after_unverified(self.desk, dispatcher, tracker)
         if tracker.get_slot("fault_type"):
-            request = {"kind": "故障报修", "category": tracker.get_slot("fault_type"),
-                       "description": tracker.get_slot("fault_description") or tracker.get_slot("fault_type"),
-                       "address": tracker.get_slot("fault_address")}
+            request = {
+                "kind": "故障报修",
+                "category": tracker.get_slot("fault_type"),
+                "description": tracker.get_slot("fault_description") or tracker.get_slot("fault_type"),
+                "address": tracker.get_slot("fault_address"),
+            }
         elif tracker.get_slot("complaint_category"):
             request = {
                 "kind": "投诉",
@@ -142,21 +238,35 @@ class ActionOpenTicket(BackendMixin, Action):
             }
         else:
             return reset
-        try:
-            ticket = await self.backend.create_ticket(phone=tracker.get_slot("verified_phone"), **request)
-        except Unavailable:
-            # Kept and submitted when the backend is back: the customer need not report it again.
-            return reset + await queue_ticket(self.desk, dispatcher, tracker,
-                                              {"phone": tracker.get_slot("verified_phone"), **request})
-        except Rejected:
-            return reset + await backend_failed(self.desk, dispatcher, tracker)
-        dispatcher.utter_message(
-            response="utter_ticket_opened", kind=ticket["kind"], ticket_id=ticket["id"],
-            response_time=RESPONSE_TIME[ticket["priority"]], sla_due=ticket["sla_due"][:16].replace("T", " "),
-        )
+        phone = tracker.get_slot("verified_phone")
+        ticket, instead = await submit_ticket(self, dispatcher, tracker, phone, request)
+        if ticket is None:
+            return reset + instead
+        opened(dispatcher, ticket)
+        also = complaint_within_fault(request["description"] or "") if request["kind"] == "故障报修" else None
+        if also:
+            request = {
+                "kind": "投诉",
+                "category": also,
+                "description": f"随故障报修 {ticket['id']} 一并反映：{request['description']}",
+            }
+            complaint, instead = await submit_ticket(self, dispatcher, tracker, phone, request)
+            if complaint is None:
+                return reset + instead
+            opened(dispatcher, complaint)
         if request["kind"] == "投诉" and escalated(request["description"]):
             return reset + await hand_off(self.desk, dispatcher, tracker, "complaint_escalated")
         return reset + ask_satisfaction(dispatcher, tracker, "ticket")
+
+
+def opened(dispatcher: CollectingDispatcher, ticket: Dict[str, Any]) -> None:
+    dispatcher.utter_message(
+        response="utter_ticket_opened",
+        kind=ticket["kind"],
+        ticket_id=ticket["id"],
+        response_time=RESPONSE_TIME[ticket["priority"]],
+        sla_due=ticket["sla_due"][:16].replace("T", " "),
+    )
 
 
 class ValidateTicketForm(IdentityFormValidation):
@@ -187,7 +297,12 @@ class ActionQueryTicket(BackendMixin, Action):
         ticket = found[0]
         latest = ticket["history"][-1]
         dispatcher.utter_message(
-            response="utter_ticket_status", ticket_id=ticket["id"], kind=ticket["kind"], category=ticket["category"],
-            status=ticket["status"], note=latest["note"], at=latest["at"][:16].replace("T", " "),
+            response="utter_ticket_status",
+            ticket_id=ticket["id"],
+            kind=ticket["kind"],
+            category=ticket["category"],
+            status=ticket["status"],
+            note=latest["note"],
+            at=latest["at"][:16].replace("T", " "),
         )
         return reset + ask_satisfaction(dispatcher, tracker, "ticket_query")

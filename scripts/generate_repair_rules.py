@@ -1,4 +1,4 @@
-"""Writes data/rules/repair.yml: the conversation-repair rules for every form in domain.yml.
+"""Writes data/rules/repair.yml: the conversation-repair rules for every form of the domain (domain/*.yml).
 
 Run after adding a form: `.venv/bin/python scripts/generate_repair_rules.py`. tests/test_rules.py
 checks that every form is covered.
@@ -7,6 +7,8 @@ checks that every form is covered.
 from pathlib import Path
 
 import yaml
+
+from bot.ml.domain import load_domain
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [("faq", "utter_faq", "answer an FAQ"), ("out_of_scope", "utter_out_of_scope", "decline an out-of-scope request"),
@@ -53,7 +55,7 @@ def rules_for(form):
 
 
 def render() -> str:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_domain(ROOT / "domain")
     rules = [item for form in domain["forms"] for item in rules_for(form)]
     return HEADER + yaml.safe_dump(rules, allow_unicode=True, sort_keys=False, default_flow_style=False)
 

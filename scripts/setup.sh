@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 and installs requirements.lock in one resolver run, then the web
-# widget's npm packages (web/package-lock.json). With --test it also makes sure Debian's chromium
-# and chromium-driver are there for the browser tests; with --test or --production, Debian's nginx
-# (the production profile's load balancer). With --test or --lint it installs the lint tools
+# Creates .venv with Python 3.10 and installs requirements.lock in one resolver run, then the project
+# itself editable (pyproject.toml; .venv/bin/telebot), then the web widget's npm packages
+# (web/package-lock.json). With --test it also makes sure Debian's chromium and chromium-driver are
+# there for the browser tests; with --test or --production, Debian's nginx (the production profile's
+# load balancer). With --test or --lint it installs the lint tools
 # (requirements-dev.txt, constrained by requirements.lock); --lint stops there (no npm, no apt).
 # Re-running when nothing changed takes about a second (stamps of the lock files are kept).
 set -euo pipefail
@@ -55,6 +56,27 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     exit 1
   fi
   echo "$want" > "$STAMP"
+fi
+
+# The project itself, editable (pyproject.toml): the code runs from this checkout and the console script
+# is $VENV/bin/telebot. Offline and without build isolation, with the venv's own setuptools and wheel: PEP 660
+# editable installs need setuptools 64 or newer, and rasa 3.6.21 pins setuptools 70.3 and wheel.
+PROJECT_STAMP="$VENV/.project.sha256"
+want_project=$( { cat pyproject.toml; pwd; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$PROJECT_STAMP" 2>/dev/null)" != "$want_project" ]; then
+  if ! "$VENV/bin/python" -c 'import sys, setuptools, wheel; sys.exit(int(setuptools.__version__.split(".")[0]) < 64)' \
+      >/dev/null 2>&1; then
+    echo "setup: $VENV lacks setuptools 64 or newer, or wheel (requirements.lock brings both); delete $VENV and" \
+      "run this again" >&2
+    exit 1
+  fi
+  if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+      --no-index --no-deps --no-build-isolation -e . > "$VENV/pip-project.log" 2>&1; then
+    cat "$VENV/pip-project.log" >&2
+    echo "setup: installing the project (pip install -e .) failed (pip's messages above)" >&2
+    exit 1
+  fi
+  echo "$want_project" > "$PROJECT_STAMP"
 fi
 
 # The lint tools (ruff, mypy) for `make lint` and `make test`; -c keeps every runtime pin where it is.

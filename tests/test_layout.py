@@ -93,18 +93,39 @@ def test_every_import_follows_the_layer_rules():
 
 def test_every_module_is_in_a_layer_of_the_rules():
     files = [path for package in PACKAGES for path in (ROOT / package).rglob("*.py")]
-    loose = sorted(module_name(path) for path in files if layer(module_name(path)) == "bot"
-                   and module_name(path) not in {"bot", "bot.__main__"})
+    loose = sorted(
+        module_name(path)
+        for path in files
+        if layer(module_name(path)) == "bot" and module_name(path) not in {"bot", "bot.__main__"}
+    )
     assert loose == []
 
 
-@pytest.mark.parametrize("importer, imported, allowed", [
-    ("bot.services.desk.app", "bot.services.operator.db", False),
-    ("bot.services.desk.app", "bot.services.desk.routes", True),
-    ("bot.rasa.channels.relay", "bot.services.desk.cases", False),
-    ("bot.core.db", "bot.services.operator.tables", False),
-    ("actions.payment", "bot.clients.operator", True),
-    ("bot.cli.main", "bot.services.operator.seed", True),
-])
+@pytest.mark.parametrize(
+    "importer, imported, allowed",
+    [
+        ("bot.services.desk.app", "bot.services.operator.db", False),
+        ("bot.services.desk.app", "bot.services.desk.routes", True),
+        ("bot.rasa.channels.relay", "bot.services.desk.cases", False),
+        ("bot.core.db", "bot.services.operator.tables", False),
+        ("actions.payment", "bot.clients.operator", True),
+        ("bot.cli.main", "bot.services.operator.seed", True),
+    ],
+)
 def test_the_rules_themselves(importer, imported, allowed):
     assert (refusal(importer, imported) is None) is allowed
+
+
+def test_only_the_locustfile_imports_locust_or_gevent():
+    """Importing locust monkey-patches the standard library with gevent: only the locust process,
+    which loads bot/load/locustfile.py, may do it (bot/load/runner.py starts that process)."""
+    found = []
+    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("actions").rglob("*.py"),
+                 *ROOT.joinpath("tests").rglob("*.py")]:  # fmt: skip
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] in ("locust", "gevent") for name in names):
+                found.append(str(path.relative_to(ROOT)))
+    assert sorted(set(found)) == ["bot/load/locustfile.py"]

@@ -6,15 +6,22 @@ from typing import Any, Dict, List, Set, Tuple
 import pytest
 import yaml
 
+from bot.ml.domain import load_domain
 from tests.support import ROOT
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain(ROOT / "domain")
 FORMS = sorted(DOMAIN["forms"])
 # Forms that hold a half-done payment, cancellation or ticket: switching away must clear it.
 STATEFUL_FORMS = ("pay_form", "cancel_form", "fault_form", "complaint_form")
-START_INTENTS = {"query_bill": "bill_form", "query_package": "package_form", "query_ticket": "ticket_form",
-                 "pay_bill": "pay_form", "cancel_package": "cancel_form", "report_fault": "fault_form",
-                 "complain": "complaint_form"}
+START_INTENTS = {
+    "query_bill": "bill_form",
+    "query_package": "package_form",
+    "query_ticket": "ticket_form",
+    "pay_bill": "pay_form",
+    "cancel_package": "cancel_form",
+    "report_fault": "fault_form",
+    "complain": "complaint_form",
+}
 
 
 def rules() -> List[Dict[str, Any]]:
@@ -69,6 +76,9 @@ def test_a_human_can_be_asked_for_in_every_form(form):
 
 
 def test_every_start_intent_starts_its_form():
-    starts = {rule["steps"][0].get("intent"): rule["steps"][1].get("action") for rule in rules()
-              if not rule.get("condition") and len(rule["steps"]) >= 2}
+    starts = {
+        rule["steps"][0].get("intent"): rule["steps"][1].get("action")
+        for rule in rules()
+        if not rule.get("condition") and len(rule["steps"]) >= 2
+    }
     assert {intent: starts.get(intent) for intent in START_INTENTS} == START_INTENTS

@@ -19,12 +19,13 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TextIO
 
-from bot.clients.base import Endpoint, Rejected, Unavailable
-from bot.clients.desk import DeskClient
-from bot.clients.operator import OperatorClient
-from bot.services.retention import tracker
+from bot.cli import SubParsersAction
+
+if TYPE_CHECKING:  # the clients load aiohttp, the tracker SQLAlchemy: imported where used (telebot --help)
+    from bot.clients.desk import DeskClient
+    from bot.clients.operator import OperatorClient
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 WECHAT_PREFIX = "wx:"  # bot/rasa/wechat/channel.py: WeChat conversations are wx:<openid>
@@ -42,9 +43,12 @@ def valid_phone(text: str) -> str:
     return phone
 
 
-async def collect(phone: str, tracker_url: str, operator: OperatorClient, handoff: DeskClient,
-                  now: dt.datetime) -> Dict[str, Any]:
+async def collect(
+    phone: str, tracker_url: str, operator: "OperatorClient", handoff: "DeskClient", now: dt.datetime
+) -> Dict[str, Any]:
     """The export document (raises Unavailable or Rejected when a service does not answer)."""
+    from bot.services.retention import tracker
+
     held = await operator.privacy_report(phone)
     wechat = [WECHAT_PREFIX + binding["openid"] for binding in held["wechat_bindings"]]
     conversations = await asyncio.to_thread(tracker.find, tracker_url, phone, wechat)
@@ -65,11 +69,16 @@ async def collect(phone: str, tracker_url: str, operator: OperatorClient, handof
     }
 
 
-async def erase(phone: str, tracker_url: str, operator: OperatorClient, handoff: DeskClient,
-                document: Dict[str, Any]) -> Dict[str, Any]:
+async def erase(
+    phone: str, tracker_url: str, operator: "OperatorClient", handoff: "DeskClient", document: Dict[str, Any]
+) -> Dict[str, Any]:
     """Delete and anonymise what `document` (from `collect`) found; the report of what was done and kept."""
-    senders = sorted({c["sender_id"] for c in document["conversations"]}
-                     | {WECHAT_PREFIX + b["openid"] for b in document["operator"]["wechat_bindings"]})
+    from bot.services.retention import tracker
+
+    senders = sorted(
+        {c["sender_id"] for c in document["conversations"]}
+        | {WECHAT_PREFIX + b["openid"] for b in document["operator"]["wechat_bindings"]}
+    )
     in_handoff = await handoff.privacy_erase(phone, senders)
     events = await asyncio.to_thread(tracker.delete, tracker_url, senders)
     in_operator = await operator.erase_personal_data(phone)
@@ -102,25 +111,33 @@ def write_private(path: Path, text: str) -> None:
 
 def summary_text(document: Dict[str, Any]) -> str:
     held = document["operator"]
-    return (f"{document['phone']}：对话 {len(document['conversations'])} 个，人工客服会话 "
-            f"{len(document['handoff']['cases'])} 个，工单 {len(held['tickets'])} 张，"
-            f"微信绑定 {len(held['wechat_bindings'])} 个，消费确认记录 {len(held['consents'])} 条，"
-            f"缴费记录 {len(held['payments'])} 条")
+    return (
+        f"{document['phone']}：对话 {len(document['conversations'])} 个，人工客服会话 "
+        f"{len(document['handoff']['cases'])} 个，工单 {len(held['tickets'])} 张，"
+        f"微信绑定 {len(held['wechat_bindings'])} 个，消费确认记录 {len(held['consents'])} 条，"
+        f"缴费记录 {len(held['payments'])} 条"
+    )
 
 
 def report_text(report: Dict[str, Any]) -> str:
     deleted, anonymised = report["deleted"], report["anonymised"]
-    lines = [f"已删除：对话 {len(deleted['conversations'])} 个（{deleted['tracker_events']} 条事件），"
-             f"人工客服会话记录 {deleted['case_messages']} 条，待提交工单 {deleted['pending_tickets']} 张，"
-             f"微信绑定 {len(deleted['wechat_bindings'])} 个",
-             f"已匿名化：人工客服会话 {len(anonymised['cases'])} 个，工单 {len(anonymised['tickets'])} 张，"
-             f"满意度评价 {anonymised['satisfaction_ratings']} 条"]
+    lines = [
+        f"已删除：对话 {len(deleted['conversations'])} 个（{deleted['tracker_events']} 条事件），"
+        f"人工客服会话记录 {deleted['case_messages']} 条，待提交工单 {deleted['pending_tickets']} 张，"
+        f"微信绑定 {len(deleted['wechat_bindings'])} 个",
+        f"已匿名化：人工客服会话 {len(anonymised['cases'])} 个，工单 {len(anonymised['tickets'])} 张，"
+        f"满意度评价 {anonymised['satisfaction_ratings']} 条",
+    ]
     for kept in report["kept"]:
         lines.append(f"保留：{KEPT_NAMES.get(kept['what'], kept['what'])} {kept['count']} 条 — {kept['why']}")
     return "\n".join(lines)
 
 
-async def _with_clients(settings: Any, work: Callable[[OperatorClient, DeskClient], Any]) -> Any:
+async def _with_clients(settings: Any, work: Callable[["OperatorClient", "DeskClient"], Any]) -> Any:
+    from bot.clients.base import Endpoint
+    from bot.clients.desk import DeskClient
+    from bot.clients.operator import OperatorClient
+
     operator_endpoint = Endpoint("operator backend", settings.operator_url, settings.secrets["OPERATOR_API_TOKEN"])
     handoff_endpoint = Endpoint("handoff service", settings.agent_url, settings.secrets["HANDOFF_API_TOKEN"])
     async with OperatorClient(operator_endpoint) as operator, DeskClient(handoff_endpoint) as handoff:
@@ -131,8 +148,10 @@ def tracker_url(settings: Any) -> str:
     return settings.tracker_db_url if settings.production else f"sqlite:///{settings.tracker_db_path}"
 
 
-def add_parsers(commands: Any) -> None:
-    privacy = commands.add_parser("privacy", help="one customer's personal data: export it, or erase it (PIPL)")
+def add_subparser(subparsers: SubParsersAction, parents: List[argparse.ArgumentParser]) -> None:
+    privacy = subparsers.add_parser(
+        "privacy", parents=parents, help="one customer's personal data: export it, or erase it (PIPL)"
+    )
     actions = privacy.add_subparsers(dest="privacy_command", required=True)
     export_parser = actions.add_parser("export", help="everything held about a number, as one JSON document")
     export_parser.add_argument("phone")
@@ -141,12 +160,24 @@ def add_parsers(commands: Any) -> None:
     erase_parser.add_argument("phone")
     erase_parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase_parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    commands.add_parser("retention", help="delete conversations, transcripts and exports older than "
-                                          "TELEBOT_RETENTION_DAYS (default 180) once, now")
+    privacy.set_defaults(func=run_privacy)
+    retention = subparsers.add_parser(
+        "retention",
+        parents=parents,
+        help="delete conversations, transcripts and exports older than TELEBOT_RETENTION_DAYS (default 180) once, now",
+    )
+    retention.set_defaults(func=run_retention)
 
 
-def run_privacy(args: argparse.Namespace, settings: Any, ask: Callable[[str], str] = input,
-                out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+def run_privacy(
+    args: argparse.Namespace,
+    settings: Any,
+    ask: Callable[[str], str] = input,
+    out: Optional[TextIO] = None,
+    err: Optional[TextIO] = None,
+) -> int:
+    from bot.clients.base import Rejected, Unavailable
+
     out, err = out or sys.stdout, err or sys.stderr
     try:
         phone = valid_phone(args.phone)
@@ -156,7 +187,7 @@ def run_privacy(args: argparse.Namespace, settings: Any, ask: Callable[[str], st
     url = tracker_url(settings)
     now = dt.datetime.now(dt.timezone.utc)
 
-    async def export_only(operator: OperatorClient, handoff: DeskClient) -> Dict[str, Any]:
+    async def export_only(operator: "OperatorClient", handoff: "DeskClient") -> Dict[str, Any]:
         return await collect(phone, url, operator, handoff, now)
 
     try:
@@ -179,7 +210,7 @@ def run_privacy(args: argparse.Namespace, settings: Any, ask: Callable[[str], st
                 print("privacy: 已取消，未删除任何数据。", file=err)
                 return 1
 
-        async def erase_all(operator: OperatorClient, handoff: DeskClient) -> Dict[str, Any]:
+        async def erase_all(operator: "OperatorClient", handoff: "DeskClient") -> Dict[str, Any]:
             return await erase(phone, url, operator, handoff, document)
 
         report = asyncio.run(_with_clients(settings, erase_all))
@@ -190,7 +221,9 @@ def run_privacy(args: argparse.Namespace, settings: Any, ask: Callable[[str], st
     return 0
 
 
-def run_retention(settings: Any) -> int:
+def run_retention(args: argparse.Namespace, settings: Any) -> int:
+    from bot.clients.base import Endpoint
+    from bot.clients.desk import DeskClient
     from bot.services.retention.job import run_once, utc_now
     from bot.services.retention.settings import RetentionSettings, SettingsError, retention_days
 
@@ -199,9 +232,13 @@ def run_retention(settings: Any) -> int:
     except SettingsError as error:
         print(f"retention: {error}", file=sys.stderr)
         return 2
-    retention = RetentionSettings(days=days, tracker_url=tracker_url(settings), handoff_url=settings.agent_url,
-                                  handoff_token=settings.secrets["HANDOFF_API_TOKEN"],
-                                  exports_dir=Path(os.environ.get("TELEBOT_EXPORTS_DIR") or settings.root / "review"))
+    retention = RetentionSettings(
+        days=days,
+        tracker_url=tracker_url(settings),
+        handoff_url=settings.agent_url,
+        handoff_token=settings.secrets["HANDOFF_API_TOKEN"],
+        exports_dir=Path(os.environ.get("TELEBOT_EXPORTS_DIR") or settings.root / "review"),
+    )
 
     async def once() -> Dict[str, Any]:
         async with DeskClient(Endpoint("handoff service", retention.handoff_url, retention.handoff_token)) as handoff:

@@ -17,15 +17,18 @@ def day_start(text: Optional[str]) -> Optional[dt.datetime]:
 
 def export(tracker_url: str, out: Path, since: Optional[str], until: Optional[str], threshold: float) -> Path:
     start, end = day_start(since), day_start(until)
-    conversations = load_conversations(tracker_url, start.timestamp() if start else None,
-                                       end.timestamp() if end else None)
+    conversations = load_conversations(
+        tracker_url, start.timestamp() if start else None, end.timestamp() if end else None
+    )
     candidates = review(conversations, threshold, start, end)
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(CHINA).strftime("%Y%m%d-%H%M%S")
     period = f"{since or 'the beginning'} to {until or 'now'}"
-    header = (f"Messages to review, {period} (python -m bot review, {stamp}).\n"
-              "The intents are what the model predicted: correct them, delete what is not worth learning,\n"
-              "then merge the examples into data/nlu/. Personal data is masked.")
+    header = (
+        f"Messages to review, {period} (python -m bot review, {stamp}).\n"
+        "The intents are what the model predicted: correct them, delete what is not worth learning,\n"
+        "then merge the examples into data/nlu/. Personal data is masked."
+    )
     path = out / f"review-{stamp}.yml"
     path.write_text(nlu_yaml(candidates, header), encoding="utf-8")
     facts = summary(candidates)

@@ -18,8 +18,9 @@ class DeskClient(JsonClient):
     async def queue_ticket(self, sender_id: str, channel: str, ticket: Dict[str, Any]) -> Dict[str, Any]:
         """Keep a ticket the operator backend could not take; the handoff service submits it once the
         backend answers and tells the customer its number. `{"id", "status": "pending"}`."""
-        return await self.request("POST", "/v1/pending-tickets", json={"sender_id": sender_id, "channel": channel,
-                                                                       **ticket})
+        return await self.request(
+            "POST", "/v1/pending-tickets", json={"sender_id": sender_id, "channel": channel, **ticket}
+        )
 
     async def relay(self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]) -> bool:
         """A paused conversation's message, masked (bot/core/privacy.py), to the agent's console;

@@ -33,20 +33,47 @@ class OperatorClient(JsonClient):
         return int(body["outstanding_fen"])
 
     async def record_consent(
-        self, *, phone: str, action: str, subject: Dict[str, Any], shown_text: str, confirmed: bool,
-        channel: str, sender_id: str,
+        self,
+        *,
+        phone: str,
+        action: str,
+        subject: Dict[str, Any],
+        shown_text: str,
+        confirmed: bool,
+        channel: str,
+        sender_id: str,
     ) -> Dict[str, Any]:
-        body = {"phone": phone, "action": action, "subject": subject, "shown_text": shown_text,
-                "confirmed": confirmed, "channel": channel, "sender_id": sender_id}
+        body = {
+            "phone": phone,
+            "action": action,
+            "subject": subject,
+            "shown_text": shown_text,
+            "confirmed": confirmed,
+            "channel": channel,
+            "sender_id": sender_id,
+        }
         return await self.request("POST", "/v1/consents", json=body)
 
     async def pay(
-        self, *, idempotency_key: str, phone: str, bill_type: str, amount_fen: int, method: str, consent_id: int,
+        self,
+        *,
+        idempotency_key: str,
+        phone: str,
+        bill_type: str,
+        amount_fen: int,
+        method: str,
+        consent_id: int,
     ) -> Dict[str, Any]:
         """Charge once per key, under a consent to exactly this payment: a retry with the same key
         returns the first result."""
-        body = {"idempotency_key": idempotency_key, "phone": phone, "bill_type": bill_type,
-                "amount_fen": amount_fen, "method": method, "consent_id": consent_id}
+        body = {
+            "idempotency_key": idempotency_key,
+            "phone": phone,
+            "bill_type": bill_type,
+            "amount_fen": amount_fen,
+            "method": method,
+            "consent_id": consent_id,
+        }
         return await self.request("POST", "/v1/payments", json=body)
 
     async def create_ticket(

@@ -22,8 +22,7 @@ class RasaClient(JsonClient):
     async def parse(self, text: str) -> Optional[Dict[str, Any]]:
         """Rasa's NLU result for a customer message, or None when Rasa cannot answer in time."""
         try:
-            return await self.request("POST", "/webhooks/handoff/parse", json={"text": text},
-                                      timeout_s=PARSE_TIMEOUT_S)
+            return await self.request("POST", "/webhooks/handoff/parse", json={"text": text}, timeout_s=PARSE_TIMEOUT_S)
         except (Unavailable, Rejected) as error:
             logger.info("no suggestion: parse failed: %s", error)
             return None

@@ -19,7 +19,8 @@ _SEP = r"[\s\u00a0\u3000\u200b-\u200d\u2060\ufeff\-\u2010-\u2015\u2212\uff0d]{1,
 _LONG_DIGITS = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15,19})(?![0-9])")  # bank cards, ID numbers
 _GROUPED_CARD = re.compile(rf"(?<![0-9])[0-9]{{4}}(?:{_SEP}[0-9]{{4}}){{3}}(?:{_SEP}[0-9]{{1,3}})?(?![0-9])")
 _GROUPED_ID = re.compile(
-    rf"(?<![0-9])[0-9]{{6}}{_SEP}(?:[0-9]{{8}}|[0-9]{{4}}{_SEP}[0-9]{{4}}){_SEP}[0-9]{{3}}[0-9Xx](?![0-9])")
+    rf"(?<![0-9])[0-9]{{6}}{_SEP}(?:[0-9]{{8}}|[0-9]{{4}}{_SEP}[0-9]{{4}}){_SEP}[0-9]{{3}}[0-9Xx](?![0-9])"
+)
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9])[\s-]?([0-9]{4})[\s-]?([0-9]{4})(?![0-9])")
 _SIX_DIGITS = re.compile(r"(?<![0-9])[0-9]{6}(?![0-9])")  # service passwords
 # Short groups of digits, joined; kept masked as "** ** **" when they hold six digits in all. A
@@ -92,6 +93,11 @@ def mask_password(text: str) -> str:
     return _ANY_DIGIT.sub("*", text) if "密码" in text else text
 
 
+# Metadata keys whose values the system made, never a customer's words: kept as they are (the id of a
+# handoff delivery, bot/rasa/channels/deliveries.py, is found again by its exact value).
+SYSTEM_METADATA = frozenset({"handoff_delivery"})
+
+
 def _masked_strings(value: Any) -> Any:
     if isinstance(value, str):
         return mask_six_digit_runs(value)
@@ -106,6 +112,7 @@ def redact_user_event(data: Dict[str, Any], password_turn: bool) -> Dict[str, An
     """A copy of a serialised `UserUttered` fit for storage: on the turn that answered the password
     question nothing of the text is kept; on others, what looks like a password is starred.
     Entities of the password are replaced by the marker either way."""
+
     def text_of(value: Any) -> Any:
         if not isinstance(value, str):
             return value
@@ -139,7 +146,9 @@ def redact_bot_event(data: Dict[str, Any]) -> Dict[str, Any]:
     if isinstance(data.get("text"), str):
         out["text"] = mask_six_digit_runs(data["text"])
     if isinstance(data.get("metadata"), dict):
-        out["metadata"] = _masked_strings(data["metadata"])
+        out["metadata"] = {
+            key: value if key in SYSTEM_METADATA else _masked_strings(value) for key, value in data["metadata"].items()
+        }
     return out
 
 

@@ -1,4 +1,4 @@
-"""Parse-latency benchmark: p50/p95 of Rasa's /model/parse over the held-out messages.
+"""Parse-latency benchmark: p50/p95 of Rasa's /model/parse over the held-out and real-language messages.
 
 `python -m bot benchmark` serves each pipeline's NLU model (trained by `python -m bot evaluate`,
 or trained now if missing) with `python -m bot.rasa.server run --enable-api` (the API token in the
@@ -7,16 +7,16 @@ environment and in a header, never on the command line or in a URL) and sends th
 
 import asyncio
 import secrets
-import socket
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterable, List
 
 import aiohttp
 
-from bot.ml.evaluation import HELDOUT, PIPELINES, load_examples, train_nlu
+from bot.load.ports import free_port
+from bot.ml.evaluation import HELDOUT, PIPELINES, REAL, load_examples, train_nlu, variant_config
 from bot.ml.training import rasa_env
 from bot.ops.processes import ServiceSpec, Supervisor
 
@@ -44,28 +44,42 @@ async def measure(url: str, token: str, texts: List[str], rounds: int) -> List[f
     return timings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def benchmark(root: Path, out_root: Path, rounds: int = 2) -> Dict[str, Dict[str, float]]:
-    texts = [example.text for example in load_examples(HELDOUT)]
+def benchmark(root: Path, out_root: Path, rounds: int = 2, variants: Iterable[str] = ()) -> Dict[str, Dict[str, float]]:
+    """Our and the stock pipeline, and any variants of ours (bot/ml/variants.py), over the held-out
+    and real-language messages."""
+    texts = [example.text for path in (HELDOUT, REAL) for example in load_examples(path)]
     results = {}
-    for name, config in PIPELINES.items():
+    configs = {**PIPELINES, **{variant: variant_config(out_root, variant) for variant in variants}}
+    for name, config in configs.items():
         model = out_root / name / "nlu.tar.gz"
         if not model.exists():
             train_nlu(config, out_root / name)
         port, token = free_port(), secrets.token_hex(16)
-        endpoints = out_root / name / "endpoints.yml"  # NLU only: no action server, in-memory tracker
+        # NLU only: no action server, in-memory tracker, no channels (so no channel tokens to set)
+        endpoints, credentials = out_root / name / "endpoints.yml", out_root / name / "credentials.yml"
         endpoints.write_text("{}\n")
+        credentials.write_text("{}\n")
         supervisor = Supervisor(out_root / name / "logs", root)
         supervisor.start(
             ServiceSpec(
                 name="rasa-nlu",
-                argv=[sys.executable, "-m", "bot.rasa.server", "run", "--enable-api", "-m", str(model),
-                      "--port", str(port), "-i", "127.0.0.1", "--endpoints", str(endpoints)],
+                argv=[
+                    sys.executable,
+                    "-m",
+                    "bot.rasa.server",
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(model),
+                    "--port",
+                    str(port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(credentials),
+                ],
                 env={**rasa_env(), "RASA_AUTH_TOKEN": token, "PYTHONPATH": str(root)},
                 health_url=f"http://127.0.0.1:{port}/status",
                 health_headers={"Authorization": f"Bearer {token}"},

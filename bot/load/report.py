@@ -25,11 +25,20 @@ def markdown(results: Dict[str, Any]) -> str:
     for target, levels in results["targets"].items():
         for level in levels["levels"]:
             busy = level.get("machine_busy")
-            lines.append(f"| {target} | {level['customers']} | {_fmt(level['messages_per_s'])} | "
-                         f"{_fmt(level['p50_ms'], 0)} | {_fmt(level['p95_ms'], 0)} | {_fmt(level['p99_ms'], 0)} | "
-                         f"{level['errors']} | {'–' if busy is None else f'{busy * 100:.0f} %'} |")
-    lines += ["", "Errors by kind: " + ("none" if not any(
-        level["error_kinds"] for t in results["targets"].values() for level in t["levels"]) else "")]
+            lines.append(
+                f"| {target} | {level['customers']} | {_fmt(level['messages_per_s'])} | "
+                f"{_fmt(level['p50_ms'], 0)} | {_fmt(level['p95_ms'], 0)} | {_fmt(level['p99_ms'], 0)} | "
+                f"{level['errors']} | {'–' if busy is None else f'{busy * 100:.0f} %'} |"
+            )
+    lines += [
+        "",
+        "Errors by kind: "
+        + (
+            "none"
+            if not any(level["error_kinds"] for t in results["targets"].values() for level in t["levels"])
+            else ""
+        ),
+    ]
     for target, levels in results["targets"].items():
         for level in levels["levels"]:
             if level["error_kinds"]:
@@ -38,11 +47,14 @@ def markdown(results: Dict[str, Any]) -> str:
     for target, levels in results["targets"].items():
         top = levels["levels"][-1] if levels["levels"] else {}
         cores = top.get("cpu_cores") or {}
-        shown = ", ".join(f"{name} {value:.2f}" for name, value in sorted(cores.items(), key=lambda item: -item[1])
-                          if value >= 0.005)
+        shown = ", ".join(
+            f"{name} {value:.2f}" for name, value in sorted(cores.items(), key=lambda item: -item[1]) if value >= 0.005
+        )
         if shown:
-            lines.append(f"- {target} at {top['customers']} customers: {shown}, load generator "
-                         f"{top.get('generator_cpu', 0):.2f} (PostgreSQL and Redis are the rest of the machine)")
+            lines.append(
+                f"- {target} at {top['customers']} customers: {shown}, load generator "
+                f"{top.get('generator_cpu', 0):.2f} (PostgreSQL and Redis are the rest of the machine)"
+            )
     lines += [
         "",
         "## Memory (peak resident set per process, MiB)",
@@ -56,8 +68,9 @@ def markdown(results: Dict[str, Any]) -> str:
             lines.append(f"| {target} | {service} ({len(peaks)} process{'es' if len(peaks) > 1 else ''}) | {shown} |")
     lines += ["", "## Time to ready (process start → model loaded → warmed up)", ""]
     for target, levels in results["targets"].items():
-        ready = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in levels["ready_s"].items()
-                          if name.startswith("rasa"))
+        ready = ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in levels["ready_s"].items() if name.startswith("rasa")
+        )
         lines.append(f"- {target}: {ready}")
     comparison = results.get("comparison")
     if comparison:
@@ -96,8 +109,10 @@ RESPONSIVE_P95_MS = 1000.0
 def sustained(levels: List[Dict[str, Any]], p95_limit_ms: float = math.inf) -> float:
     """The highest messages/s of a level without a single error (what the target can keep up),
     and, if given, with its p95 within `p95_limit_ms`."""
-    return max((level["messages_per_s"] for level in levels
-                if level["errors"] == 0 and level["p95_ms"] <= p95_limit_ms), default=0.0)
+    return max(
+        (level["messages_per_s"] for level in levels if level["errors"] == 0 and level["p95_ms"] <= p95_limit_ms),
+        default=0.0,
+    )
 
 
 def _ratio(a: float, b: float) -> float:
@@ -111,8 +126,11 @@ def comparison(results: Dict[str, Any]) -> str:
     best = {name: sustained(t["levels"]) for name, t in targets.items()}
     responsive = {name: sustained(t["levels"], RESPONSIVE_P95_MS) for name, t in targets.items()}
     peak = {name: max((level["messages_per_s"] for level in t["levels"]), default=0.0) for name, t in targets.items()}
-    at_50: List[str] = [f"p95 {level['p95_ms']:.0f} ms with {level['errors']} errors at 50 customers"
-                        for level in targets["production"]["levels"] if level["customers"] == 50]
+    at_50: List[str] = [
+        f"p95 {level['p95_ms']:.0f} ms with {level['errors']} errors at 50 customers"
+        for level in targets["production"]["levels"]
+        if level["customers"] == 50
+    ]
     return (
         f"Sustained messages/s (highest level with no error): production {best['production']:.1f}, stock "
         f"{best['stock']:.1f} (×{_ratio(best['production'], best['stock']):.2f}). With no error and p95 within "

@@ -9,13 +9,13 @@
 
 import asyncio
 import os
-import socket
 import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+from bot.load.ports import free_port, free_port_run
 from bot.ml.training import rasa_env
 from bot.ops import launch
 from bot.ops.processes import ServiceSpec, Supervisor, Warmup
@@ -23,33 +23,6 @@ from bot.ops.settings import SECRET_NAMES, ProductSettings, load_settings, write
 from bot.ops.stack import action_server, operator_backend
 
 TARGETS = ("embedded", "production", "stock")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free ports."""
-    for _ in range(50):
-        base = free_port()
-        if base + count >= 65536:
-            continue
-        try:
-            sockets = []
-            for port in range(base, base + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 @dataclass
@@ -89,9 +62,14 @@ async def drop_databases(settings: ProductSettings, urls: List[str]) -> None:
         await conn.close()
 
 
-def target_env(name: str, work_dir: Path, base: Optional[Mapping[str, str]] = None,
-               postgres_admin: str = "postgresql://postgres@127.0.0.1:5432", replicas: Optional[int] = None,
-               action_workers: Optional[int] = None) -> Dict[str, str]:
+def target_env(
+    name: str,
+    work_dir: Path,
+    base: Optional[Mapping[str, str]] = None,
+    postgres_admin: str = "postgresql://postgres@127.0.0.1:5432",
+    replicas: Optional[int] = None,
+    action_workers: Optional[int] = None,
+) -> Dict[str, str]:
     """Ports, folders and (production) databases and Redis prefix of their own; replicas and
     workers as the production profile's defaults unless given."""
     tag = uuid.uuid4().hex[:8]
@@ -113,11 +91,13 @@ def target_env(name: str, work_dir: Path, base: Optional[Mapping[str, str]] = No
             env["RASA_REPLICAS"] = str(replicas)
         if action_workers is not None:
             env["ACTION_WORKERS"] = str(action_workers)
-        env.update({
-            "TELEBOT_POSTGRES_URL": f"{postgres_admin}/telebot_{tag}",
-            "TELEBOT_REDIS_PREFIX": f"t{tag}",
-            "RASA_REPLICA_BASE_PORT": str(free_port_run(int(env.get("RASA_REPLICAS", 16)))),
-        })
+        env.update(
+            {
+                "TELEBOT_POSTGRES_URL": f"{postgres_admin}/telebot_{tag}",
+                "TELEBOT_REDIS_PREFIX": f"t{tag}",
+                "RASA_REPLICA_BASE_PORT": str(free_port_run(int(env.get("RASA_REPLICAS", 16)))),
+            }
+        )
     return env
 
 
@@ -127,8 +107,9 @@ def start_target(name: str, model: Path, work_dir: Path, env: Optional[Mapping[s
         raise ValueError(f"unknown target {name!r}; one of {', '.join(TARGETS)}")
     settings = load_settings(env or target_env(name, work_dir))
     supervisor = Supervisor(settings.var_dir / "logs", settings.root)
-    running = Running(name, settings, supervisor, f"{settings.rasa_url}/webhooks/rest/webhook",
-                      settings.secrets["REST_CHANNEL_TOKEN"])
+    running = Running(
+        name, settings, supervisor, f"{settings.rasa_url}/webhooks/rest/webhook", settings.secrets["REST_CHANNEL_TOKEN"]
+    )
     if settings.production:
         running.postgres_databases = [settings.tracker_db_url, settings.operator_db_url, settings.handoff_db_url]
     try:
@@ -156,15 +137,30 @@ def stock_rasa(settings: ProductSettings, model: Path) -> ServiceSpec:
     folder = settings.var_dir / "stock"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "credentials.yml").write_text("rest:\n")
-    write_private(folder / "endpoints.yml",  # Rasa's own headers setting: our action server wants its secret
-                  f"action_endpoint:\n  url: {settings.action_url}/webhook\n"
-                  f"  headers:\n    X-Action-Token: {settings.secrets['ACTION_SERVER_TOKEN']}\n")
+    write_private(
+        folder / "endpoints.yml",  # Rasa's own headers setting: our action server wants its secret
+        f"action_endpoint:\n  url: {settings.action_url}/webhook\n"
+        f"  headers:\n    X-Action-Token: {settings.secrets['ACTION_SERVER_TOKEN']}\n",
+    )
     url = settings.rasa_url
     return ServiceSpec(
         name="rasa-stock",
-        argv=[sys.executable, "-m", "rasa", "run", "--model", str(model),
-              "--interface", settings.host, "--port", str(settings.rasa_port),
-              "--credentials", str(folder / "credentials.yml"), "--endpoints", str(folder / "endpoints.yml")],
+        argv=[
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--interface",
+            settings.host,
+            "--port",
+            str(settings.rasa_port),
+            "--credentials",
+            str(folder / "credentials.yml"),
+            "--endpoints",
+            str(folder / "endpoints.yml"),
+        ],
         env={name: value for name, value in rasa_env().items() if name not in SECRET_NAMES},
         health_url=f"{url}/webhooks/rest/",
         startup_timeout_s=240,

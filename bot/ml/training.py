@@ -11,7 +11,7 @@ from typing import Iterable, List, Optional
 
 # What Rasa trains on, named explicitly: data/heldout/ (the evaluation set) must never be trained on.
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
-DOMAIN = "domain.yml"
+DOMAIN = "domain"  # a directory: domain/<capability>.yml, merged by Rasa
 # The lexicon, the jieba dictionary and the custom NLU components shape the model too: changing them retrains it.
 TRAINING_SOURCES = (*TRAINING_DATA, "data/lexicon", "data/jieba", "config.yml", DOMAIN, "bot/rasa/nlu")
 
@@ -49,11 +49,18 @@ class TrainingError(RuntimeError):
 
 def validate(root: Path) -> None:
     """`rasa data validate` first: stop with its errors rather than train on broken data."""
-    result = subprocess.run([sys.executable, "-m", "rasa", "data", "validate", *data_args()], cwd=root, env=rasa_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate", *data_args()],
+        cwd=root,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
-        raise TrainingError("the training data does not validate (rasa data validate):\n" + "\n".join(
-            validation_problems(result.stdout + result.stderr)))
+        raise TrainingError(
+            "the training data does not validate (rasa data validate):\n"
+            + "\n".join(validation_problems(result.stdout + result.stderr))
+        )
 
 
 # Warnings rasa data validate gives for a healthy project too: not what stopped it.
@@ -104,13 +111,16 @@ def train(root: Path, models_dir: Path, *, force: bool = False) -> Path:
         return model
     print("train: checking the data (rasa data validate) ...", flush=True)
     validate(root)
-    print(f"train: training the model from {', '.join(TRAINING_DATA)}, config.yml, {DOMAIN} into {models_dir} ...",
-          flush=True)
+    print(
+        f"train: training the model from {', '.join(TRAINING_DATA)}, config.yml, {DOMAIN} into {models_dir} ...",
+        flush=True,
+    )
     started = time.monotonic()
     with Heartbeat("train"):
         result = subprocess.run(
             [sys.executable, "-m", "rasa", "train", *data_args(), "--out", str(models_dir), "--quiet"],
-            cwd=root, env=rasa_env(),
+            cwd=root,
+            env=rasa_env(),
         )
     if result.returncode != 0:
         raise TrainingError(f"rasa train failed (exit status {result.returncode}); its messages are above")

@@ -62,8 +62,12 @@ def prepare_data(settings: ProductSettings) -> List[str]:
     return done
 
 
-def start(settings: ProductSettings, model: Path, supervisor: Supervisor,
-          on_group: Optional[Callable[[List[str]], None]] = None) -> None:
+def start(
+    settings: ProductSettings,
+    model: Path,
+    supervisor: Supervisor,
+    on_group: Optional[Callable[[List[str]], None]] = None,
+) -> None:
     """Start the profile's processes, each group once the one before is healthy (and warmed up)."""
     for group in stack(settings, model):
         names = [spec.name for spec in group]

@@ -31,8 +31,9 @@ class Warmup:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def send(self) -> None:
-        request = urllib.request.Request(self.url, data=json.dumps(self.body).encode(),
-                                         headers={"Content-Type": "application/json", **self.headers})
+        request = urllib.request.Request(
+            self.url, data=json.dumps(self.body).encode(), headers={"Content-Type": "application/json", **self.headers}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             response.read()
 
@@ -87,16 +88,15 @@ class Supervisor:
             for name in list(pending):
                 spec, process = self.specs[name], self.processes[name]
                 if process.poll() is not None:
-                    raise ServiceFailed(
-                        f"{name} exited with code {process.returncode}; see {self.log_path(name)}"
-                    )
+                    raise ServiceFailed(f"{name} exited with code {process.returncode}; see {self.log_path(name)}")
                 if is_healthy(spec.health_url, spec.health_headers):
                     for warmup in spec.warmups:
                         try:
                             warmup.send()
                         except (urllib.error.URLError, OSError) as error:
-                            raise ServiceFailed(f"{name} failed its warm-up request {warmup.url}: {error}; "
-                                                f"see {self.log_path(name)}") from None
+                            raise ServiceFailed(
+                                f"{name} failed its warm-up request {warmup.url}: {error}; see {self.log_path(name)}"
+                            ) from None
                     self.ready_s[name] = time.monotonic() - self.started[name]
                     pending.remove(name)
                 elif time.monotonic() > deadline[name]:

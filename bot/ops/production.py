@@ -35,8 +35,10 @@ async def create_databases(urls: List[str]) -> List[str]:
             conn = await asyncpg.connect(_admin_url(url).replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
         except (OSError, asyncpg.PostgresError) as error:
             where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 5432}"  # never the password
-            raise NotReady(f"PostgreSQL at {where} cannot be reached ({error}); start it, or set "
-                           f"TELEBOT_POSTGRES_URL to a server you can use") from None
+            raise NotReady(
+                f"PostgreSQL at {where} cannot be reached ({error}); start it, or set "
+                f"TELEBOT_POSTGRES_URL to a server you can use"
+            ) from None
         try:
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await conn.execute(f'CREATE DATABASE "{name}"')
@@ -57,8 +59,10 @@ def check_redis(url: str) -> None:
 
 def check_nginx() -> None:
     if not os.access(nginx.NGINX, os.X_OK):
-        raise NotReady(f"nginx was not found at {nginx.NGINX}; `make run PROFILE=production` installs Debian's "
-                       f"nginx package (or: apt-get install nginx-light)")
+        raise NotReady(
+            f"nginx was not found at {nginx.NGINX}; `make run PROFILE=production` installs Debian's "
+            f"nginx package (or: apt-get install nginx-light)"
+        )
 
 
 def prepare(settings: ProductSettings) -> List[str]:

@@ -20,9 +20,18 @@ __all__ = ["ProductSettings", "SettingsError", "load_settings", "load_secrets", 
 ROOT = PROJECT_ROOT
 # HANDOFF_API_TOKEN: Rasa's channels and the actions -> the handoff service; HANDOFF_DELIVERY_TOKEN: the
 # handoff service -> Rasa's handoff channel (/webhooks/handoff/...). One token per direction.
-SECRET_NAMES = ("OPERATOR_API_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_API_TOKEN", "HANDOFF_DELIVERY_TOKEN",
-                "WEBCHAT_SESSION_SECRET", "REST_CHANNEL_TOKEN", "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY",
-                "ACTION_SERVER_TOKEN")
+SECRET_NAMES = (
+    "OPERATOR_API_TOKEN",
+    "RASA_AUTH_TOKEN",
+    "HANDOFF_API_TOKEN",
+    "HANDOFF_DELIVERY_TOKEN",
+    "WEBCHAT_SESSION_SECRET",
+    "REST_CHANNEL_TOKEN",
+    "WECHAT_TOKEN",
+    "WECHAT_APP_SECRET",
+    "WECHAT_AES_KEY",
+    "ACTION_SERVER_TOKEN",
+)
 
 
 PROFILES = ("embedded", "production")

@@ -75,8 +75,12 @@ def web_site(settings: ProductSettings) -> ServiceSpec:
     return ServiceSpec(
         name="web-site",
         argv=[sys.executable, "-m", "bot.services.site"],
-        env={**_base_env(settings), "SITE_HOST": settings.host, "SITE_PORT": str(settings.site_port),
-             "SITE_SOCKET_URL": settings.rasa_url},
+        env={
+            **_base_env(settings),
+            "SITE_HOST": settings.host,
+            "SITE_PORT": str(settings.site_port),
+            "SITE_SOCKET_URL": settings.rasa_url,
+        },
         health_url=f"{settings.site_url}/health",
         startup_timeout_s=30,
     )
@@ -86,12 +90,16 @@ def action_server(settings: ProductSettings) -> ServiceSpec:
     return ServiceSpec(
         name="action-server",
         argv=[sys.executable, "-m", "bot.services.action_server"],
-        env={**_base_env(settings),
-             # ACTION_SERVER_TOKEN: the token it checks; the others: the backend and the handoff service.
-             **_secrets(settings, "ACTION_SERVER_TOKEN", "OPERATOR_API_TOKEN", "HANDOFF_API_TOKEN"),
-             "OPERATOR_URL": settings.operator_url, "HANDOFF_URL": settings.agent_url,
-             "SANIC_HOST": settings.host, "ACTION_PORT": str(settings.action_port),
-             "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers)},
+        env={
+            **_base_env(settings),
+            # ACTION_SERVER_TOKEN: the token it checks; the others: the backend and the handoff service.
+            **_secrets(settings, "ACTION_SERVER_TOKEN", "OPERATOR_API_TOKEN", "HANDOFF_API_TOKEN"),
+            "OPERATOR_URL": settings.operator_url,
+            "HANDOFF_URL": settings.agent_url,
+            "SANIC_HOST": settings.host,
+            "ACTION_PORT": str(settings.action_port),
+            "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+        },
         health_url=f"{settings.action_url}/health",
         startup_timeout_s=60,
     )
@@ -100,8 +108,16 @@ def action_server(settings: ProductSettings) -> ServiceSpec:
 # What a Rasa server uses: its API token (read by bot/rasa/server.py, never on the command line), the
 # action server's, the channels' (credentials.yml), the handoff service's token for the relay and the
 # delivery token it checks. Not the operator backend's: Rasa never calls it.
-RASA_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "WEBCHAT_SESSION_SECRET", "REST_CHANNEL_TOKEN",
-                "WECHAT_TOKEN", "WECHAT_APP_SECRET", "HANDOFF_API_TOKEN", "HANDOFF_DELIVERY_TOKEN")
+RASA_SECRETS = (
+    "RASA_AUTH_TOKEN",
+    "ACTION_SERVER_TOKEN",
+    "WEBCHAT_SESSION_SECRET",
+    "REST_CHANNEL_TOKEN",
+    "WECHAT_TOKEN",
+    "WECHAT_APP_SECRET",
+    "HANDOFF_API_TOKEN",
+    "HANDOFF_DELIVERY_TOKEN",
+)
 
 
 def rasa_server(settings: ProductSettings, model: Path, replica: Optional[int] = None) -> ServiceSpec:
@@ -127,26 +143,38 @@ def rasa_server(settings: ProductSettings, model: Path, replica: Optional[int] =
     endpoints = "endpoints.yml"
     if settings.production:
         endpoints = "endpoints.production.yml"
-        env.update({
-            "TRACKER_DB_URL": settings.tracker_db_url,
-            "SQL_POOL_SIZE": "5",  # Rasa's tracker store is synchronous: one connection busy at a time
-            "SQL_MAX_OVERFLOW": "5",
-            # One TensorFlow thread per replica: replicas, not threads, share the cores (measured:
-            # `python -m bot loadtest`).
-            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-            "TF_INTER_OP_PARALLELISM_THREADS": "1",
-        })
+        env.update(
+            {
+                "TRACKER_DB_URL": settings.tracker_db_url,
+                "SQL_POOL_SIZE": "5",  # Rasa's tracker store is synchronous: one connection busy at a time
+                "SQL_MAX_OVERFLOW": "5",
+                # One TensorFlow thread per replica: replicas, not threads, share the cores (measured:
+                # `python -m bot loadtest`).
+                "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            }
+        )
     headers = {"Authorization": f"Bearer {settings.secrets['REST_CHANNEL_TOKEN']}"}
     return ServiceSpec(
         name=name,
         argv=[
-            sys.executable, "-m", "bot.rasa.server", "run",
-            "--model", str(model),
+            sys.executable,
+            "-m",
+            "bot.rasa.server",
+            "run",
+            "--model",
+            str(model),
             "--enable-api",  # its token: RASA_AUTH_TOKEN in the environment (bot/rasa/server.py)
-            "--interface", settings.host, "--port", str(port),
-            "--credentials", str(settings.root / "credentials.yml"),
-            "--endpoints", str(settings.root / endpoints),
-            "--log-file", str(settings.var_dir / "logs" / f"{name}.rasa.log"),
+            "--interface",
+            settings.host,
+            "--port",
+            str(port),
+            "--credentials",
+            str(settings.root / "credentials.yml"),
+            "--endpoints",
+            str(settings.root / endpoints),
+            "--log-file",
+            str(settings.var_dir / "logs" / f"{name}.rasa.log"),
         ],
         env=env,
         # /status answers only once the model is loaded.
@@ -163,10 +191,14 @@ def rasa_server(settings: ProductSettings, model: Path, replica: Optional[int] =
 
 def load_balancer(settings: ProductSettings) -> ServiceSpec:
     prefix = settings.var_dir / "nginx"
-    config = nginx.write_config(listen_host=settings.host, listen_port=settings.rasa_port,
-                                internal_port=settings.rasa_internal_port,
-                                replicas=[f"{settings.host}:{port}" for port in settings.replica_ports],
-                                prefix=prefix, log_dir=settings.var_dir / "logs")
+    config = nginx.write_config(
+        listen_host=settings.host,
+        listen_port=settings.rasa_port,
+        internal_port=settings.rasa_internal_port,
+        replicas=[f"{settings.host}:{port}" for port in settings.replica_ports],
+        prefix=prefix,
+        log_dir=settings.var_dir / "logs",
+    )
     return ServiceSpec(
         name="nginx",
         argv=[nginx.NGINX, "-p", str(prefix), "-c", str(config)],
@@ -180,17 +212,24 @@ def retention_job(settings: ProductSettings) -> ServiceSpec:
     """The personal-data retention job (bot/services/retention): at start, then daily, it deletes
     conversations (directly in the tracker store), the handoff service's cases (over its API) and
     trainers' exports older than the retention period."""
-    tracker = ({"TRACKER_DB_URL": settings.tracker_db_url} if settings.production
-               else {"TRACKER_DB_PATH": str(settings.tracker_db_path)})
+    tracker = (
+        {"TRACKER_DB_URL": settings.tracker_db_url}
+        if settings.production
+        else {"TRACKER_DB_PATH": str(settings.tracker_db_path)}
+    )
     return ServiceSpec(
         name="retention",
         argv=[sys.executable, "-m", "bot.services.retention"],
-        env={**_base_env(settings), **tracker,
-             **_secrets(settings, "HANDOFF_API_TOKEN"),  # the handoff service's purge API
-             "HANDOFF_URL": settings.agent_url,
-             "TELEBOT_RETENTION_DAYS": str(settings.retention_days),
-             "TELEBOT_EXPORTS_DIR": str(settings.root / "review"),
-             "RETENTION_HOST": settings.host, "RETENTION_PORT": str(settings.retention_port)},
+        env={
+            **_base_env(settings),
+            **tracker,
+            **_secrets(settings, "HANDOFF_API_TOKEN"),  # the handoff service's purge API
+            "HANDOFF_URL": settings.agent_url,
+            "TELEBOT_RETENTION_DAYS": str(settings.retention_days),
+            "TELEBOT_EXPORTS_DIR": str(settings.root / "review"),
+            "RETENTION_HOST": settings.host,
+            "RETENTION_PORT": str(settings.retention_port),
+        },
         health_url=f"http://{settings.host}:{settings.retention_port}/health",
         startup_timeout_s=30,
     )
@@ -210,8 +249,15 @@ def embedded_stack(settings: ProductSettings, model: Path) -> List[ServiceSpec]:
 def production_stack(settings: ProductSettings, model: Path) -> List[List[ServiceSpec]]:
     """In start order; the services of one group start together (the replicas load their model at once)."""
     replicas = [rasa_server(settings, model, index) for index in range(settings.rasa_replicas)]
-    return [[operator_backend(settings)], [handoff_service(settings)], [action_server(settings)], replicas,
-            [load_balancer(settings)], [web_site(settings)], [retention_job(settings)]]
+    return [
+        [operator_backend(settings)],
+        [handoff_service(settings)],
+        [action_server(settings)],
+        replicas,
+        [load_balancer(settings)],
+        [web_site(settings)],
+        [retention_job(settings)],
+    ]
 
 
 def stack(settings: ProductSettings, model: Path) -> List[List[ServiceSpec]]:

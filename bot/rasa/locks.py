@@ -29,11 +29,20 @@ T = TypeVar("T")
 
 
 class AtomicRedisLockStore(LockStore):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, *, client: Optional[redis.Redis] = None,
-                 key_prefix: str = "") -> None:
+    def __init__(
+        self,
+        endpoint_config: Optional[EndpointConfig] = None,
+        *,
+        client: Optional[redis.Redis] = None,
+        key_prefix: str = "",
+    ) -> None:
         if client is None:
             config = endpoint_config.kwargs if endpoint_config is not None else {}
-            url = endpoint_config.url if endpoint_config is not None and endpoint_config.url else "redis://127.0.0.1:6379/1"
+            url = (
+                endpoint_config.url
+                if endpoint_config is not None and endpoint_config.url
+                else "redis://127.0.0.1:6379/1"
+            )
             client = redis.Redis.from_url(url, socket_timeout=float(config.get("socket_timeout", 10)))
             key_prefix = str(config.get("key_prefix") or key_prefix)
         self.red = client
@@ -83,8 +92,9 @@ class AtomicRedisLockStore(LockStore):
         self.finish_serving(conversation_id, ticket_number)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_S) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_S
+    ) -> AsyncGenerator[TicketLock, None]:
         async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
             yield lock
 
@@ -98,4 +108,3 @@ class AtomicRedisLockStore(LockStore):
 
     def save_lock(self, lock: TicketLock) -> None:
         self.red.set(self._key(lock.conversation_id), lock.dumps())
-

@@ -21,13 +21,17 @@ class LaunchError(SystemExit):
 def rasa_arguments(argv: List[str], env: MutableMapping[str, str]) -> List[str]:
     """Rasa's arguments with `--auth-token` from `RASA_AUTH_TOKEN`, which is removed from `env`."""
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
-        raise LaunchError("bot.rasa.server: give the API token in RASA_AUTH_TOKEN, not --auth-token "
-                          "(a command line is readable by every user of the machine)")
+        raise LaunchError(
+            "bot.rasa.server: give the API token in RASA_AUTH_TOKEN, not --auth-token "
+            "(a command line is readable by every user of the machine)"
+        )
     token = env.pop("RASA_AUTH_TOKEN", "")
     if not token:
         if "--enable-api" in argv:
-            raise LaunchError("bot.rasa.server: --enable-api needs RASA_AUTH_TOKEN (16 characters at least); "
-                              "without it Rasa's HTTP API would be open to anyone")
+            raise LaunchError(
+                "bot.rasa.server: --enable-api needs RASA_AUTH_TOKEN (16 characters at least); "
+                "without it Rasa's HTTP API would be open to anyone"
+            )
         return list(argv)
     if len(token) < 16:
         raise LaunchError("bot.rasa.server: RASA_AUTH_TOKEN must be at least 16 characters")

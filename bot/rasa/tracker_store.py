@@ -105,10 +105,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     async def handoff_state(self, sender_id: str) -> Optional[Tuple[bool, bool]]:
         """`handoff_flags` of the stored conversation: one query of type names, no JSON read."""
         with self.session_scope() as session:
-            query = (session.query(self.SQLEvent.type_name)
-                     .filter(self.SQLEvent.sender_id == sender_id,
-                             self.SQLEvent.type_name.in_(HANDOFF_EVENT_TYPES))
-                     .order_by(self.SQLEvent.id.desc()))
+            query = (
+                session.query(self.SQLEvent.type_name)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name.in_(HANDOFF_EVENT_TYPES))
+                .order_by(self.SQLEvent.id.desc())
+            )
             return handoff_flags(name for (name,) in query)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

@@ -51,11 +51,14 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
             return None
         given = request.headers.get(TOKEN_HEADER, "")
         if not hmac.compare_digest(given.encode(), token.encode()):
-            return response.json({"error": "unauthorized", "message": f"a valid {TOKEN_HEADER} header is required"},
-                                 status=401)
+            return response.json(
+                {"error": "unauthorized", "message": f"a valid {TOKEN_HEADER} header is required"}, status=401
+            )
         if request.method == "POST" and request.path == "/webhook" and not _is_action_call(request.body):
-            return response.json({"error": "invalid_input",
-                                  "message": "the body must be a JSON object with next_action and tracker"}, status=400)
+            return response.json(
+                {"error": "invalid_input", "message": "the body must be a JSON object with next_action and tracker"},
+                status=400,
+            )
         return None
 
     @app.exception(Exception)
@@ -74,8 +77,12 @@ def _is_action_call(body: bytes) -> bool:
         call = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return (isinstance(call, dict) and isinstance(call.get("next_action"), str)
-            and isinstance(call.get("tracker"), dict) and isinstance(call.get("domain", {}), dict))
+    return (
+        isinstance(call, dict)
+        and isinstance(call.get("next_action"), str)
+        and isinstance(call.get("tracker"), dict)
+        and isinstance(call.get("domain", {}), dict)
+    )
 
 
 def main() -> None:

@@ -3,13 +3,13 @@
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
-import yaml
 from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
 
 from bot.clients.base import Endpoint
 from bot.clients.desk import DeskClient
 from bot.clients.operator import OperatorClient
+from bot.ml.domain import load_domain
 from bot.services.operator.app import create_app
 from bot.services.operator.routes import DB_KEY
 from bot.services.operator.seed import seed_demo
@@ -21,7 +21,7 @@ TOKEN = "action-test-token-0123456789"
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return load_domain(ROOT / "domain")
 
 
 @pytest.fixture
@@ -75,8 +75,22 @@ def responses(dispatcher) -> List[Dict[str, Any]]:
     """The dispatched messages, reduced to the response name and its template variables."""
     reduced = []
     for message in dispatcher.messages:
-        extra = {k: v for k, v in message.items()
-                 if k not in ("text", "buttons", "image", "elements", "attachment", "custom", "response",
-                              "template", "quick_replies", "json_message")}
+        extra = {
+            k: v
+            for k, v in message.items()
+            if k
+            not in (
+                "text",
+                "buttons",
+                "image",
+                "elements",
+                "attachment",
+                "custom",
+                "response",
+                "template",
+                "quick_replies",
+                "json_message",
+            )
+        }
         reduced.append({"response": message["response"], **extra})
     return reduced

@@ -52,14 +52,16 @@ async def test_a_locked_out_customer_is_handed_to_an_agent(backend, domain):
     events = await ActionCheckBalance(backend, NO_DESK).run(dispatcher, tracker, domain)
     # No handoff service in this test: the customer is told plainly (tests/actions/test_handoff.py queues).
     assert (events, responses(dispatcher)) == (
-        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_handoff_failed"}]
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)],
+        [{"response": "utter_handoff_failed"}],
     )
 
 
 async def test_asked_in_the_middle_of_another_task_before_identity(backend, domain):
     events, sent = await check(backend, domain, {"identity_verified": False})
     assert (events, sent) == (
-        [SlotSet("balance_type", None), SlotSet("bill_type", None)], [{"response": "utter_balance_needs_identity"}]
+        [SlotSet("balance_type", None), SlotSet("bill_type", None)],
+        [{"response": "utter_balance_needs_identity"}],
     )
 
 

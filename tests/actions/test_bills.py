@@ -35,7 +35,11 @@ async def test_last_months_phone_bill_with_items(backend, domain):
 async def test_this_months_bills_show_the_unpaid_broadband(backend, domain):
     _, sent = await query(backend, domain, ZHANG)
     assert [message["response"] for message in sent] == [
-        "utter_bill_unpaid", "utter_bill_items", "utter_bill_paid", "utter_bill_items", "utter_ask_satisfaction",
+        "utter_bill_unpaid",
+        "utter_bill_items",
+        "utter_bill_paid",
+        "utter_bill_items",
+        "utter_ask_satisfaction",
     ]
     assert sent[0] == {
         "response": "utter_bill_unpaid",

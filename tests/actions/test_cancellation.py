@@ -11,14 +11,19 @@ from actions.cancellation import (
     ActionKeepPackage,
     ValidateCancelForm,
     cancel_subject,
+    disputes_the_order,
     pick_by_reply,
     reset_cancellation,
 )
 from actions.consent import fingerprint
 from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
-ZHANG = {"identity_verified": True, "verified_phone": "13800138000", "phone_number": "13800138000",
-         "service_password": "******"}
+ZHANG = {
+    "identity_verified": True,
+    "verified_phone": "13800138000",
+    "phone_number": "13800138000",
+    "service_password": "******",
+}
 OPTIONS = [{"name": "冰激凌套餐"}, {"name": "视频会员流量包"}]
 ICE_CREAM_TERMS = (
     "您将退订冰激凌套餐（129.00 元/月），2026-12-01 起生效，本月仍可正常使用。"
@@ -27,11 +32,22 @@ ICE_CREAM_TERMS = (
     "退订后，副卡 139****9000 将不再共享本套餐的流量和通话。"
     "确认退订请回复“确认退订”，不退了请回复“算了”。"
 )
-ICE_CREAM_SUBJECT = {"subscription_id": 1, "package_name": "冰激凌套餐", "early_termination_fee_fen": 20000,
-                     "effective_date": "2026-12-01", "remaining_data_lost_mb": 12800,
-                     "family_members_affected": ["13900139000"]}
-VIDEO_SUBJECT = {"subscription_id": 2, "package_name": "视频会员流量包", "early_termination_fee_fen": 0,
-                 "effective_date": "2026-12-01", "remaining_data_lost_mb": 10240, "family_members_affected": []}
+ICE_CREAM_SUBJECT = {
+    "subscription_id": 1,
+    "package_name": "冰激凌套餐",
+    "early_termination_fee_fen": 20000,
+    "effective_date": "2026-12-01",
+    "remaining_data_lost_mb": 12800,
+    "family_members_affected": ["13900139000"],
+}
+VIDEO_SUBJECT = {
+    "subscription_id": 2,
+    "package_name": "视频会员流量包",
+    "early_termination_fee_fen": 0,
+    "effective_date": "2026-12-01",
+    "remaining_data_lost_mb": 10240,
+    "family_members_affected": [],
+}
 VIDEO_TERMS = (
     "您将退订视频会员流量包（20.00 元/月），2026-12-01 起生效，本月仍可正常使用。"
     "退订后，该业务剩余的 10GB 流量将清零，不予退还。"
@@ -69,18 +85,25 @@ def package(name):
 
 
 async def test_a_named_package_of_a_verified_customer_goes_straight_to_the_terms(backend, domain):
-    events, sent = await validate(backend, domain, ZHANG, text="我要退订视频会员包", intent="cancel_package",
-                                  entities=package("视频会员流量包"))
+    events, sent = await validate(
+        backend, domain, ZHANG, text="我要退订视频会员包", intent="cancel_package", entities=package("视频会员流量包")
+    )
     assert events == [
-        SlotSet("cancel_package_name", "视频会员流量包"), SlotSet("cancel_subscription_id", "2"),
-        SlotSet("cancel_confirmed", None), SlotSet("cancel_terms", None), SlotSet("requested_slot", "cancel_confirmed"),
+        SlotSet("cancel_package_name", "视频会员流量包"),
+        SlotSet("cancel_subscription_id", "2"),
+        SlotSet("cancel_confirmed", None),
+        SlotSet("cancel_terms", None),
+        SlotSet("requested_slot", "cancel_confirmed"),
     ]
     assert sent == []
 
 
 async def test_the_package_named_before_identity_is_used_after_verification(backend, domain):
-    opening = {"event": "user", "text": "退订冰激凌套餐",
-               "parse_data": {"intent": {"name": "cancel_package"}, "entities": package("冰激凌套餐")}}
+    opening = {
+        "event": "user",
+        "text": "退订冰激凌套餐",
+        "parse_data": {"intent": {"name": "cancel_package"}, "entities": package("冰激凌套餐")},
+    }
     slots = {"phone_number": "13800138000", "requested_slot": "service_password"}
     events, sent = await validate(backend, domain, slots, text="123456", events=[opening])
     assert SlotSet("identity_verified", True) in events
@@ -98,8 +121,9 @@ async def test_the_package_named_before_identity_is_used_after_verification(back
     ],
 )
 async def test_what_they_do_not_have_or_cannot_cancel_here_is_refused(backend, domain, name, message):
-    events, sent = await validate(backend, domain, ZHANG, text=f"退订{name}", intent="cancel_package",
-                                  entities=package(name))
+    events, sent = await validate(
+        backend, domain, ZHANG, text=f"退订{name}", intent="cancel_package", entities=package(name)
+    )
     assert events == [SlotSet("cancel_package_name", None), SlotSet("requested_slot", "cancel_package_name")]
     assert sent == [message]
 
@@ -123,49 +147,78 @@ def shown_for(name, subscription_id):
 
 
 async def test_affirm_confirms_only_shown_terms(backend, domain):
-    slots = {**ZHANG, "cancel_package_name": "视频会员流量包", "cancel_subscription_id": "2",
-             "requested_slot": "cancel_confirmed"}
-    events, _ = await validate(backend, domain, {**slots, "cancel_terms": shown_for("视频会员流量包", "2")},
-                               text="确认退订", intent="affirm")
+    slots = {
+        **ZHANG,
+        "cancel_package_name": "视频会员流量包",
+        "cancel_subscription_id": "2",
+        "requested_slot": "cancel_confirmed",
+    }
+    events, _ = await validate(
+        backend, domain, {**slots, "cancel_terms": shown_for("视频会员流量包", "2")}, text="确认退订", intent="affirm"
+    )
     assert events == [SlotSet("cancel_confirmed", True), SlotSet("requested_slot", None)]
     events, _ = await validate(backend, domain, slots, text="确认退订", intent="affirm")
     assert SlotSet("cancel_confirmed", True) not in events
     # Terms shown for the other package do not confirm this one.
-    events, _ = await validate(backend, domain, {**slots, "cancel_terms": shown_for("冰激凌套餐", "1")},
-                               text="确认退订", intent="affirm")
+    events, _ = await validate(
+        backend, domain, {**slots, "cancel_terms": shown_for("冰激凌套餐", "1")}, text="确认退订", intent="affirm"
+    )
     assert SlotSet("cancel_confirmed", True) not in events
 
 
 async def test_confirming_while_naming_another_package_shows_its_terms_and_cancels_nothing(backend, domain):
     """The 冰激凌套餐 terms are shown; 确认退订视频会员流量包 (or an injected /affirm{"package_name":...})."""
-    slots = {**ZHANG, "cancel_package_name": "冰激凌套餐", "cancel_subscription_id": "1",
-             "cancel_terms": shown_for("冰激凌套餐", "1"), "requested_slot": "cancel_confirmed"}
-    events, sent = await validate(backend, domain, slots, text="确认退订视频会员流量包", intent="affirm",
-                                  entities=package("视频会员流量包"))
+    slots = {
+        **ZHANG,
+        "cancel_package_name": "冰激凌套餐",
+        "cancel_subscription_id": "1",
+        "cancel_terms": shown_for("冰激凌套餐", "1"),
+        "requested_slot": "cancel_confirmed",
+    }
+    events, sent = await validate(
+        backend, domain, slots, text="确认退订视频会员流量包", intent="affirm", entities=package("视频会员流量包")
+    )
     assert events == [
-        SlotSet("cancel_package_name", "视频会员流量包"), SlotSet("cancel_subscription_id", "2"),
-        SlotSet("cancel_confirmed", None), SlotSet("cancel_terms", None), SlotSet("requested_slot", "cancel_confirmed"),
+        SlotSet("cancel_package_name", "视频会员流量包"),
+        SlotSet("cancel_subscription_id", "2"),
+        SlotSet("cancel_confirmed", None),
+        SlotSet("cancel_terms", None),
+        SlotSet("requested_slot", "cancel_confirmed"),
     ]
     assert sent == []
 
 
 async def test_confirming_while_naming_the_shown_package_confirms_it(backend, domain):
-    slots = {**ZHANG, "cancel_package_name": "冰激凌套餐", "cancel_subscription_id": "1",
-             "cancel_terms": shown_for("冰激凌套餐", "1"), "requested_slot": "cancel_confirmed"}
-    events, _ = await validate(backend, domain, slots, text="确认退订冰激凌套餐", intent="affirm",
-                               entities=package("冰激凌套餐"))
-    assert events == [SlotSet("cancel_package_name", "冰激凌套餐"), SlotSet("cancel_confirmed", True),
-                      SlotSet("requested_slot", None)]
+    slots = {
+        **ZHANG,
+        "cancel_package_name": "冰激凌套餐",
+        "cancel_subscription_id": "1",
+        "cancel_terms": shown_for("冰激凌套餐", "1"),
+        "requested_slot": "cancel_confirmed",
+    }
+    events, _ = await validate(
+        backend, domain, slots, text="确认退订冰激凌套餐", intent="affirm", entities=package("冰激凌套餐")
+    )
+    assert events == [
+        SlotSet("cancel_package_name", "冰激凌套餐"),
+        SlotSet("cancel_confirmed", True),
+        SlotSet("requested_slot", None),
+    ]
 
 
 async def test_the_list_holds_only_their_own_cancellable_subscriptions(backend, domain):
     dispatcher = CollectingDispatcher()
     events = await ActionAskCancelPackageName(backend).run(dispatcher, make_tracker(ZHANG), domain)
     assert events == []
-    assert responses(dispatcher) == [{"response": "utter_ask_cancel_package_name",
-                                      "options": "1. 冰激凌套餐（129.00 元/月）\n2. 视频会员流量包（20.00 元/月）"}]
+    assert responses(dispatcher) == [
+        {
+            "response": "utter_ask_cancel_package_name",
+            "options": "1. 冰激凌套餐（129.00 元/月）\n2. 视频会员流量包（20.00 元/月）",
+        }
+    ]
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
-        '/inform{"package_name": "冰激凌套餐"}', '/inform{"package_name": "视频会员流量包"}'
+        '/inform{"package_name": "冰激凌套餐"}',
+        '/inform{"package_name": "视频会员流量包"}',
     ]
 
 
@@ -174,8 +227,9 @@ NAMES = {"1": "冰激凌套餐", "2": "视频会员流量包"}
 
 async def ask_terms(backend, domain, subscription_id, name=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({**ZHANG, "cancel_subscription_id": subscription_id,
-                            "cancel_package_name": name or NAMES[subscription_id]})
+    tracker = make_tracker(
+        {**ZHANG, "cancel_subscription_id": subscription_id, "cancel_package_name": name or NAMES[subscription_id]}
+    )
     events = await ActionAskCancelConfirmed(backend).run(dispatcher, tracker, domain)
     return events, dispatcher.messages
 
@@ -184,11 +238,20 @@ async def test_ice_cream_terms_state_date_penalty_lost_data_and_family(backend, 
     events, messages = await ask_terms(backend, domain, "1")
     assert [m["text"] for m in messages] == [ICE_CREAM_TERMS]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
-    assert events == [SlotSet("cancel_terms", {
-        "subject": ICE_CREAM_SUBJECT, "shown_text": ICE_CREAM_TERMS, "effective_date": "2026-12-01",
-        "penalty_fen": 20000,
-        "fingerprint": fingerprint({"phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}),
-    })]
+    assert events == [
+        SlotSet(
+            "cancel_terms",
+            {
+                "subject": ICE_CREAM_SUBJECT,
+                "shown_text": ICE_CREAM_TERMS,
+                "effective_date": "2026-12-01",
+                "penalty_fen": 20000,
+                "fingerprint": fingerprint(
+                    {"phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}
+                ),
+            },
+        )
+    ]
 
 
 async def test_add_on_terms_have_no_penalty_or_family_line(backend, domain):
@@ -198,8 +261,13 @@ async def test_add_on_terms_have_no_penalty_or_family_line(backend, domain):
 
 async def confirmed_slots(backend, domain, subscription_id, name):
     events, _ = await ask_terms(backend, domain, subscription_id)
-    return {**ZHANG, "cancel_package_name": name, "cancel_subscription_id": subscription_id,
-            "cancel_confirmed": True, "cancel_terms": events[0]["value"]}
+    return {
+        **ZHANG,
+        "cancel_package_name": name,
+        "cancel_subscription_id": subscription_id,
+        "cancel_confirmed": True,
+        "cancel_terms": events[0]["value"],
+    }
 
 
 async def cancel(backend, domain, slots):
@@ -255,9 +323,12 @@ async def test_the_ice_cream_consent_names_the_data_lost_and_the_family_member(b
 
 @pytest.mark.parametrize(
     "change",
-    [{"cancel_package_name": "视频会员流量包", "cancel_subscription_id": "2"},  # the other package since
-     {"cancel_subscription_id": "2"}, {"cancel_package_name": "视频会员流量包"},
-     {"verified_phone": "13900139000"}],
+    [
+        {"cancel_package_name": "视频会员流量包", "cancel_subscription_id": "2"},  # the other package since
+        {"cancel_subscription_id": "2"},
+        {"cancel_package_name": "视频会员流量包"},
+        {"verified_phone": "13900139000"},
+    ],
 )
 async def test_a_confirmation_of_the_terms_of_another_package_cancels_nothing(backend, domain, change):
     slots = {**(await confirmed_slots(backend, domain, "1", "冰激凌套餐")), **change}
@@ -279,8 +350,14 @@ def test_the_subject_is_whole_or_none():
         make_tracker({**ZHANG, "cancel_subscription_id": "1", "cancel_package_name": "冰激凌套餐"})
     ) == {"phone": "13800138000", "subscription_id": "1", "package_name": "冰激凌套餐"}
     assert cancel_subject(make_tracker({**ZHANG, "cancel_subscription_id": "1"})) is None
-    assert cancel_subject(make_tracker({"verified_phone": "13800138000", "cancel_subscription_id": "1",
-                                        "cancel_package_name": "冰激凌套餐"})) is None  # not verified
+    assert (
+        cancel_subject(
+            make_tracker(
+                {"verified_phone": "13800138000", "cancel_subscription_id": "1", "cancel_package_name": "冰激凌套餐"}
+            )
+        )
+        is None
+    )  # not verified
 
 
 async def test_nothing_happens_without_confirmation(backend, domain):
@@ -296,4 +373,67 @@ async def test_declining_keeps_the_package(domain):
     assert (events, responses(dispatcher)) == (
         reset_cancellation(),
         [{"response": "utter_cancel_kept", "name": "冰激凌套餐"}],
+    )
+
+
+async def test_the_customer_s_own_name_for_a_package_is_matched_and_said(backend, domain):
+    events, sent = await validate(
+        backend, domain, ZHANG, text="那个视频会员业务退了", intent="cancel_package", entities=package("视频会员业务")
+    )
+    assert events[:2] == [SlotSet("cancel_package_name", "视频会员流量包"), SlotSet("cancel_subscription_id", "2")]
+    assert sent == [{"response": "utter_cancel_name_matched", "said": "视频会员业务", "name": "视频会员流量包"}]
+
+
+async def test_a_name_like_none_of_theirs_is_said_to_match_nothing(backend, domain):
+    events, sent = await validate(
+        backend, domain, ZHANG, text="咪咕音乐包取消", intent="cancel_package", entities=package("咪咕音乐包")
+    )
+    assert events == [SlotSet("cancel_package_name", None), SlotSet("requested_slot", "cancel_package_name")]
+    assert sent == [{"response": "utter_cancel_not_subscribed", "name": "咪咕音乐包"}]
+
+
+@pytest.mark.parametrize(
+    "text, disputes",
+    [
+        ("我没开过这个业务 给我退掉", True),
+        ("从来没订过彩铃 取消", True),
+        ("不是我开的 退了", True),
+        ("谁让你们给我开的视频会员 关掉", True),
+        ("没经过我同意就开了 退订", True),
+        ("视频会员包不要了 退了吧", False),
+        ("开过一次觉得没用 退掉", False),
+    ],
+)
+def test_a_cancellation_that_disputes_the_order(text, disputes):
+    assert disputes_the_order(text) is disputes
+
+
+async def test_cancelling_what_they_never_ordered_also_records_a_complaint(backend, domain):
+    slots = await confirmed_slots(backend, domain, "2", "视频会员流量包")
+    opening = {
+        "event": "user",
+        "text": "我从来没开过这个视频会员包 给我退掉",
+        "parse_data": {"intent": {"name": "cancel_package"}, "entities": package("视频会员流量包")},
+    }
+    tracker = make_tracker(slots, text="确认退订", intent="affirm")
+    tracker.events = [opening]
+    dispatcher = CollectingDispatcher()
+    events = await ActionCancelPackage(backend).run(dispatcher, tracker, domain)
+    assert events == reset_cancellation() + rating_for("cancel_package")
+    assert responses(dispatcher) == [
+        {"response": "utter_cancel_done", "name": "视频会员流量包", "date": "2026-12-01"},
+        {
+            "response": "utter_cancel_dispute_recorded",
+            "name": "视频会员流量包",
+            "ticket_id": "T20261122001",
+            "sla_due": "2026-11-25 10:00",
+        },
+        RATING_ASKED,
+    ]
+    [ticket] = [t for t in await backend.list_tickets("13800138000") if t["id"] == "T20261122001"]
+    assert (ticket["kind"], ticket["category"], ticket["priority"], ticket["description"]) == (
+        "投诉",
+        "未经同意订购",
+        "complex",
+        "客户称从未订购视频会员流量包，已在对话中退订。客户原话：我从来没开过这个视频会员包 给我退掉",
     )

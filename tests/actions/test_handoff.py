@@ -37,14 +37,24 @@ EVENTS = [
     {"event": "user", "text": "123456", "parse_data": {"intent": {"name": "inform", "confidence": 0.88}}},
     {"event": "user", "text": "转人工", "parse_data": {"intent": {"name": "request_human", "confidence": 0.99}}},
 ]
-SLOTS = {"identity_verified": True, "verified_phone": "13800138000", "customer_name": "张伟",
-         "service_password": "******", "pay_key": "pay-x", "phone_number": "13800138000"}
+SLOTS = {
+    "identity_verified": True,
+    "verified_phone": "13800138000",
+    "customer_name": "张伟",
+    "service_password": "******",
+    "pay_key": "pay-x",
+    "phone_number": "13800138000",
+}
 
 
 @pytest.fixture
 async def handoff_server(tmp_path) -> AsyncIterator[TestServer]:
-    settings = HandoffSettings(database_url=f"sqlite:///{tmp_path / 'handoff.db'}", service_token=TOKEN,
-                               rasa_url="http://127.0.0.1:9", rasa_token="rasa-token-0123456789")
+    settings = HandoffSettings(
+        database_url=f"sqlite:///{tmp_path / 'handoff.db'}",
+        service_token=TOKEN,
+        rasa_url="http://127.0.0.1:9",
+        rasa_token="rasa-token-0123456789",
+    )
     app = create_app(settings, clock=FakeClock(), retry=False)
     async with TestServer(app) as server:
         await agents.create_agent(app[SERVICE_KEY].db, username="1001", name="王芳", password="password-1001")
@@ -83,22 +93,34 @@ def test_the_transcript_masks_numbers_and_passwords():
         {"role": "customer", "text": "******", "intent": "inform", "confidence": 0.88},
         {"role": "customer", "text": "转人工", "intent": "request_human", "confidence": 0.99},
     ]
-    assert context(tracker())["slots"] == {"customer_name": "张伟", "identity_verified": True,
-                                           "phone_number": "138****8000", "verified_phone": "138****8000"}
+    assert context(tracker())["slots"] == {
+        "customer_name": "张伟",
+        "identity_verified": True,
+        "phone_number": "138****8000",
+        "verified_phone": "138****8000",
+    }
 
 
 async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, handoff_server):
     dispatcher = CollectingDispatcher()
     events = await ActionHandoff(desk=desk).run(dispatcher, tracker(active_loop="pay_form"), {})
-    assert events == [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in TASK_SLOTS],
-                      ConversationPaused()]
+    assert events == [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        *[SlotSet(s, None) for s in TASK_SLOTS],
+        ConversationPaused(),
+    ]
     assert responses(dispatcher) == [{"response": "utter_handoff_queued", "position": 1, "wait": 4}]
     db = handoff_server.app[SERVICE_KEY].db
     from bot.services.desk import cases
 
     case = await cases.open_case_for(db, "test-user")
     assert (case["reason"], case["masked_phone"], case["verified"], case["status"]) == (
-        "requested", "138****8000", True, "queued")
+        "requested",
+        "138****8000",
+        True,
+        "queued",
+    )
     assert [m["text"] for m in await cases.transcript(db, case["id"])][2] == "******"
 
 
@@ -120,15 +142,20 @@ async def test_an_unreachable_handoff_service_is_said_plainly():
 async def test_first_unclear_message_offers_topics_second_hands_off(desk, agent_online, domain):
     dispatcher = CollectingDispatcher()
     unclear = make_tracker(SLOTS, text="那个东西弄一下", intent="nlu_fallback")
-    unclear.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.5},
-                                                {"name": "pay_bill", "confidence": 0.3},
-                                                {"name": "check_balance", "confidence": 0.2}]
-    unclear.events = [{"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}},
-                      {"event": "user", "text": "那个东西弄一下", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    unclear.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "pay_bill", "confidence": 0.3},
+        {"name": "check_balance", "confidence": 0.2},
+    ]
+    unclear.events = [
+        {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "user", "text": "那个东西弄一下", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    ]
     assert await ActionClarify(desk=desk).run(dispatcher, unclear, domain) == []
     assert responses(dispatcher) == [{"response": "utter_clarify"}]
     assert dispatcher.messages[0]["buttons"] == [
-        {"title": "交话费/宽带费", "payload": "/pay_bill"}, {"title": "查话费/流量余额", "payload": "/check_balance"},
+        {"title": "交话费/宽带费", "payload": "/pay_bill"},
+        {"title": "查话费/流量余额", "payload": "/check_balance"},
         {"title": "都不是，转人工", "payload": "/request_human"},
     ]
     unclear.events.append({"event": "user", "text": "就是那个", "parse_data": {"intent": {"name": "nlu_fallback"}}})
@@ -150,8 +177,9 @@ async def test_a_callback_ticket_is_opened(backend, domain):
     callback.events = list(EVENTS)
     events = await ActionOpenCallback(backend).run(dispatcher, callback, domain)
     assert events == [SlotSet("callback_phone", None)]
-    assert responses(dispatcher) == [{"response": "utter_callback_opened", "ticket_id": "T20261122001",
-                                      "phone": "139****9000"}]
+    assert responses(dispatcher) == [
+        {"response": "utter_callback_opened", "ticket_id": "T20261122001", "phone": "139****9000"}
+    ]
     ticket = await backend.get_ticket("T20261122001")
     assert (ticket["kind"], ticket["category"], ticket["phone"]) == ("回访", "人工回电", "13900139000")
 
@@ -172,7 +200,9 @@ async def test_a_backend_failure_offers_a_callback_or_an_agent(desk, domain):
     assert ConversationPaused() not in events
     assert responses(dispatcher) == [{"response": "utter_backend_unavailable"}]
     assert dispatcher.messages[0]["buttons"] == [
-        {"title": "登记回电", "payload": "/request_callback"}, {"title": "转人工", "payload": "/request_human"}]
+        {"title": "登记回电", "payload": "/request_callback"},
+        {"title": "转人工", "payload": "/request_human"},
+    ]
 
 
 async def test_a_callback_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):
@@ -188,7 +218,10 @@ async def test_a_callback_while_the_backend_is_down_is_kept_for_later(desk, hand
     assert responses(dispatcher) == [{"response": "utter_ticket_queued", "kind": "回访", "phone": "139****9000"}]
     [pending] = await pending_tickets.unsubmitted(handoff_server.app[SERVICE_KEY].db)
     assert (pending["sender_id"], pending["ticket"]["phone"], pending["ticket"]["kind"]) == (
-        "test-user", "13900139000", "回访")
+        "test-user",
+        "13900139000",
+        "回访",
+    )
     assert "138****8000" in pending["ticket"]["description"]  # what the customer asked, masked
 
 
@@ -213,8 +246,13 @@ async def test_a_fault_report_while_the_backend_is_down_is_kept_for_later(desk, 
     await dead.close()
     assert responses(dispatcher) == [{"response": "utter_ticket_queued", "kind": "故障报修", "phone": "138****8000"}]
     [pending] = await pending_tickets.unsubmitted(handoff_server.app[SERVICE_KEY].db)
-    assert pending["ticket"] == {"phone": "13800138000", "kind": "故障报修", "category": "断网",
-                                 "description": "家里宽带断了", "address": "南山区科技园1号"}
+    assert pending["ticket"] == {
+        "phone": "13800138000",
+        "kind": "故障报修",
+        "category": "断网",
+        "description": "家里宽带断了",
+        "address": "南山区科技园1号",
+    }
 
 
 async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(

@@ -53,8 +53,11 @@ async def test_a_password_typed_at_the_number_question_is_never_echoed(backend, 
 
 def test_no_response_echoes_what_the_customer_typed(domain):
     # What was typed at the wrong question may be a password (issue #16): no reply repeats it.
-    echoing = [name for name, variants in domain["responses"].items()
-               if any("{value}" in variant.get("text", "") for variant in variants)]
+    echoing = [
+        name
+        for name, variants in domain["responses"].items()
+        if any("{value}" in variant.get("text", "") for variant in variants)
+    ]
     assert echoing == []
 
 
@@ -157,13 +160,18 @@ async def test_backend_down_gives_a_clear_message(domain, unused_tcp_port):
 
 async def test_a_number_in_the_opening_request_is_taken(backend, domain):
     events, _ = await run_form(
-        backend, domain, {}, "查一下13800138000的话费",
+        backend,
+        domain,
+        {},
+        "查一下13800138000的话费",
     )
     assert events == []  # no entity from NLU in this tracker: nothing is guessed from free text
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        {"requested_slot": None}, text="查一下13800138000的话费",
-        entities=[{"entity": "phone_number", "value": "13800138000"}], active_loop=FORM,
+        {"requested_slot": None},
+        text="查一下13800138000的话费",
+        entities=[{"entity": "phone_number", "value": "13800138000"}],
+        active_loop=FORM,
     )
     events = await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
     assert events == [SlotSet("phone_number", "13800138000")]
@@ -171,8 +179,9 @@ async def test_a_number_in_the_opening_request_is_taken(backend, domain):
 
 async def test_a_wechat_follower_verifies_once_and_is_not_asked_the_number_again(backend, domain):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"requested_slot": "service_password", "phone_number": "13800138000"}, text="123456",
-                           active_loop=FORM)
+    tracker = make_tracker(
+        {"requested_slot": "service_password", "phone_number": "13800138000"}, text="123456", active_loop=FORM
+    )
     tracker.sender_id = "wx:o_follower_1"
     await ValidateBalanceForm(backend).run(dispatcher, tracker, domain)
     assert await backend.wechat_phone("o_follower_1") == "13800138000"
@@ -188,8 +197,9 @@ async def test_a_wechat_follower_verifies_once_and_is_not_asked_the_number_again
 
 async def password_attempt(backend, domain, phone, password, sender_id="test-user", metadata=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"requested_slot": "service_password", "phone_number": phone}, text=password,
-                           active_loop=FORM)
+    tracker = make_tracker(
+        {"requested_slot": "service_password", "phone_number": phone}, text=password, active_loop=FORM
+    )
     tracker.sender_id = sender_id
     if metadata is not None:
         tracker.latest_message["metadata"] = metadata
@@ -237,8 +247,9 @@ async def test_an_address_spraying_from_many_conversations_is_stopped(backend, d
     assert sent == [{"response": "utter_identity_verified", "name": "张伟"}]
 
 
-@pytest.mark.parametrize("metadata", [{}, {"client_address": None}, {"client_address": "not-an-ip"},
-                                      {"client_address": ["203.0.113.9"]}])
+@pytest.mark.parametrize(
+    "metadata", [{}, {"client_address": None}, {"client_address": "not-an-ip"}, {"client_address": ["203.0.113.9"]}]
+)
 async def test_a_missing_or_malformed_client_address_is_ignored(backend, domain, metadata):
     events, sent = await password_attempt(backend, domain, "13800138000", "123456", metadata=metadata)
     assert SlotSet("identity_verified", True) in events

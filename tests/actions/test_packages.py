@@ -17,8 +17,13 @@ async def test_zhang_weis_plan_add_on_family_and_broadband(backend, domain):
     events, sent = await query(backend, domain, "13800138000")
     assert events == rating_for("package")
     assert sent == [
-        {"response": "utter_package_main_contract", "name": "冰激凌套餐", "fee": "129.00",
-         "contract_end": "2027-06-30", "penalty": "200.00"},
+        {
+            "response": "utter_package_main_contract",
+            "name": "冰激凌套餐",
+            "fee": "129.00",
+            "contract_end": "2027-06-30",
+            "penalty": "200.00",
+        },
         {"response": "utter_package_family", "members": "139****9000"},
         {"response": "utter_package_addons", "addons": "视频会员流量包（20.00 元/月）"},
         {"response": "utter_package_broadband", "name": "宽带200M", "account": "KD0755200001", "fee": "100.00"},

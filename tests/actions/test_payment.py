@@ -29,8 +29,10 @@ DETAILS = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50"
 SHOWN_50 = (
     "请确认：为 138****8000 缴纳话费 50.00 元，支付方式：微信，即时到账。确认支付请回复“确认”，不缴了请回复“算了”。"
 )
-SUMMARY_50 = {"fingerprint": fingerprint({"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000,
-                                          "method": "微信"}), "shown_text": SHOWN_50}
+SUMMARY_50 = {
+    "fingerprint": fingerprint({"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000, "method": "微信"}),
+    "shown_text": SHOWN_50,
+}
 CONFIRMED = {**DETAILS, "pay_confirmed": True, "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 
@@ -41,15 +43,19 @@ def entity(name, value):
 
 async def validate(backend, domain, slots, text="", intent="inform", entities=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker({"requested_slot": None, **slots}, text=text, intent=intent, entities=entities,
-                           active_loop=FORM)
+    tracker = make_tracker(
+        {"requested_slot": None, **slots}, text=text, intent=intent, entities=entities, active_loop=FORM
+    )
     events = await ValidatePayForm(backend).run(dispatcher, tracker, domain)
     return events, responses(dispatcher)
 
 
 async def test_first_message_fills_everything_it_names(backend, domain):
     events, sent = await validate(
-        backend, domain, {"pay_bill_type": "话费"}, text="给13900139000充50块用支付宝",
+        backend,
+        domain,
+        {"pay_bill_type": "话费"},
+        text="给13900139000充50块用支付宝",
         entities=[entity("phone_number", "13900139000"), entity("amount", "50"), entity("payment_method", "支付宝")],
     )
     assert events == [
@@ -133,8 +139,9 @@ async def test_restating_the_shown_amount_while_confirming_confirms_it(backend, 
 async def test_a_changed_amount_is_shown_confirmed_and_recorded_as_shown(backend, domain):
     """对，改成500 at the 50 summary: the 500 summary is shown, and only its confirmation charges 500."""
     slots = {**CONFIRMED, "pay_confirmed": None, "requested_slot": "pay_confirmed"}
-    events, _ = await validate(backend, domain, slots, text="对，改成500", intent="affirm",
-                               entities=[entity("amount", "500")])
+    events, _ = await validate(
+        backend, domain, slots, text="对，改成500", intent="affirm", entities=[entity("amount", "500")]
+    )
     slots.update({event["name"]: event["value"] for event in events})
     assert slots["pay_confirmed"] is None  # the form asks again: action_ask_pay_confirmed
     dispatcher = CollectingDispatcher()
@@ -197,8 +204,9 @@ async def test_the_summary_keeps_the_text_it_shows_and_draws_a_fresh_key(domain)
 async def test_the_same_summary_shown_again_keeps_its_key_and_another_one_gets_a_new_key(domain):
     kept, _ = await ask_to_confirm(domain, {**DETAILS, "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"})
     assert kept == {"pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
-    kept, _ = await ask_to_confirm(domain, {**DETAILS, "amount": "60", "pay_summary": SUMMARY_50,
-                                            "pay_key": "pay-test-key-0001"})
+    kept, _ = await ask_to_confirm(
+        domain, {**DETAILS, "amount": "60", "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001"}
+    )
     assert kept["pay_key"] not in (None, "pay-test-key-0001")
     assert kept["pay_summary"]["shown_text"] == SHOWN_50.replace("50.00", "60.00")
 
@@ -221,8 +229,13 @@ async def pay(backend, domain, slots):
 async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend, domain):
     events, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
     assert events == reset_payment() + rating_for("payment")
-    receipt = {"response": "utter_payment_done_topup", "phone": "138****8000", "amount": "50.00", "method": "微信",
-               "balance": "108.30"}
+    receipt = {
+        "response": "utter_payment_done_topup",
+        "phone": "138****8000",
+        "amount": "50.00",
+        "method": "微信",
+        "balance": "108.30",
+    }
     assert sent == [receipt, RATING_ASKED]
     # The same confirmation delivered again (a retry) charges nothing more.
     _, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
@@ -230,7 +243,9 @@ async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend,
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 10830
     consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["confirmed"]) for c in consents][0] == (
-        "payment", {"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000, "method": "微信"}, True,
+        "payment",
+        {"phone": "13800138000", "bill_type": "话费", "amount_fen": 5000, "method": "微信"},
+        True,
     )
     assert consents[0]["shown_text"] == SHOWN_50  # the text kept when it was shown
 
@@ -244,15 +259,25 @@ async def test_the_consent_recorded_is_the_text_kept_when_shown_not_a_rerenderin
 
 
 def summary(slots):
-    subject = {"phone": slots["pay_phone"], "bill_type": slots["pay_bill_type"],
-               "amount_fen": int(float(slots["amount"]) * 100), "method": slots["payment_method"]}
+    subject = {
+        "phone": slots["pay_phone"],
+        "bill_type": slots["pay_bill_type"],
+        "amount_fen": int(float(slots["amount"]) * 100),
+        "method": slots["payment_method"],
+    }
     return {"fingerprint": fingerprint(subject), "shown_text": "（所示确认文字）"}
 
 
 @pytest.mark.parametrize(
     "change",
-    [{"amount": "500"}, {"amount": "5"}, {"payment_method": "支付宝"}, {"pay_phone": "13900139000"},
-     {"pay_bill_type": "宽带"}, {"amount": None}],
+    [
+        {"amount": "500"},
+        {"amount": "5"},
+        {"payment_method": "支付宝"},
+        {"pay_phone": "13900139000"},
+        {"pay_bill_type": "宽带"},
+        {"amount": None},
+    ],
 )
 async def test_a_confirmation_of_another_summary_charges_nothing(backend, domain, change):
     """Confirmed, but the slots no longer state the summary shown: nothing is charged, and it says so."""
@@ -269,8 +294,15 @@ async def test_top_up_receipt_of_a_number_not_verified_here_does_not_tell_the_ba
     slots["pay_summary"] = summary(slots)
     for identity in ({}, ZHANG):  # nobody verified; verified, but for another number
         _, sent = await pay(backend, domain, {**slots, **identity})
-        assert sent == [{"response": "utter_payment_done_topup_unverified", "phone": "139****9000", "amount": "0.01",
-                         "method": "微信"}, RATING_ASKED]
+        assert sent == [
+            {
+                "response": "utter_payment_done_topup_unverified",
+                "phone": "139****9000",
+                "amount": "0.01",
+                "method": "微信",
+            },
+            RATING_ASKED,
+        ]
 
 
 async def test_broadband_payment_settles_the_bill(backend, domain):
@@ -282,15 +314,30 @@ async def test_broadband_payment_settles_the_bill(backend, domain):
         "pay_key": "pay-test-bb-0001",
     }
     _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots), **ZHANG})
-    assert sent == [{"response": "utter_payment_done_broadband", "phone": "138****8000", "amount": "100.00",
-                     "method": "银行卡", "outstanding": "0.00"}, RATING_ASKED]
+    assert sent == [
+        {
+            "response": "utter_payment_done_broadband",
+            "phone": "138****8000",
+            "amount": "100.00",
+            "method": "银行卡",
+            "outstanding": "0.00",
+        },
+        RATING_ASKED,
+    ]
 
 
 async def test_broadband_receipt_without_verification_does_not_tell_what_is_still_owed(backend, domain):
     slots = {**CONFIRMED, "pay_bill_type": "宽带", "amount": "40", "pay_key": "pay-test-bb-0003"}
     _, sent = await pay(backend, domain, {**slots, "pay_summary": summary(slots)})
-    assert sent == [{"response": "utter_payment_done_broadband_unverified", "phone": "138****8000", "amount": "40.00",
-                     "method": "微信"}, RATING_ASKED]
+    assert sent == [
+        {
+            "response": "utter_payment_done_broadband_unverified",
+            "phone": "138****8000",
+            "amount": "40.00",
+            "method": "微信",
+        },
+        RATING_ASKED,
+    ]
 
 
 async def test_broadband_payment_above_the_bill_is_refused_without_charge(backend, domain):
@@ -364,9 +411,12 @@ async def test_the_bill_type_comes_from_the_payment_request(backend, domain):
 async def forward(target: str, request: web.Request) -> Tuple[bytes, int]:
     """Pass `request` on to the real backend at `target`: its body and status."""
     async with aiohttp.ClientSession() as session:
-        async with session.request(request.method, target + request.path_qs, data=await request.read(),
-                                   headers={"Authorization": request.headers["Authorization"],
-                                            "Content-Type": "application/json"}) as answer:
+        async with session.request(
+            request.method,
+            target + request.path_qs,
+            data=await request.read(),
+            headers={"Authorization": request.headers["Authorization"], "Content-Type": "application/json"},
+        ) as answer:
             return await answer.read(), answer.status
 
 
@@ -402,7 +452,8 @@ async def test_a_payment_that_times_out_after_charging_is_retried_without_a_seco
 
 
 async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_again_charges_once(
-        operator_server, domain):
+    operator_server, domain
+):
     """Both tries commit but answer too late: the customer is told the outcome is unknown and confirms
     the same summary again. That confirmation reuses the key, so the backend replays the first
     charge instead of making a second one (with a new key it would charge 100 yuan for 50)."""
@@ -434,8 +485,15 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
             assert again == first
             slots.update(again, pay_confirmed=True)
             _, sent = await pay(direct, domain, slots)
-            assert sent == [{"response": "utter_payment_done_topup_unverified", "phone": "138****8000",
-                             "amount": "50.00", "method": "微信"}, RATING_ASKED]
+            assert sent == [
+                {
+                    "response": "utter_payment_done_topup_unverified",
+                    "phone": "138****8000",
+                    "amount": "50.00",
+                    "method": "微信",
+                },
+                RATING_ASKED,
+            ]
             assert (await direct.get_balance("13800138000"))["balance_fen"] == 5830 + 5000  # once
             payments = [c for c in (await direct.request("GET", "/v1/lines/13800138000/consents"))["consents"]]
             assert [c["shown_text"] for c in payments] == [SHOWN_50, SHOWN_50]  # confirmed twice, charged once
@@ -445,8 +503,13 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
 
 
 async def test_after_an_unknown_outcome_a_different_summary_gets_a_new_key(domain):
-    slots = {**reset_payment_slots(), "pay_summary": SUMMARY_50, "pay_key": "pay-test-key-0001",
-             **DETAILS, "amount": "80"}
+    slots = {
+        **reset_payment_slots(),
+        "pay_summary": SUMMARY_50,
+        "pay_key": "pay-test-key-0001",
+        **DETAILS,
+        "amount": "80",
+    }
     kept, _ = await ask_to_confirm(domain, slots)
     assert kept["pay_key"] != "pay-test-key-0001"
 
@@ -456,9 +519,15 @@ def reset_payment_slots():
 
 
 def test_the_kiosk_wording_tells_neither_balance_nor_amount_owed(domain):
-    texts = {name: domain["responses"][name][0]["text"] for name in (
-        "utter_payment_done_topup_unverified", "utter_payment_done_broadband_unverified",
-        "utter_amount_above_outstanding_unverified", "utter_ask_amount")}
+    texts = {
+        name: domain["responses"][name][0]["text"]
+        for name in (
+            "utter_payment_done_topup_unverified",
+            "utter_payment_done_broadband_unverified",
+            "utter_amount_above_outstanding_unverified",
+            "utter_ask_amount",
+        )
+    }
     values = {"phone": "139****9000", "amount": "0.01", "method": "微信"}
     assert {name: text.format(**values) for name, text in texts.items()} == {
         "utter_payment_done_topup_unverified": "缴费成功！已为 139****9000 缴纳话费 0.01 元（微信）。",

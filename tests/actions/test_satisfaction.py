@@ -36,8 +36,9 @@ async def test_a_rating_is_stored_for_the_task_asked_about(backend, domain):
 
 async def test_a_button_rating_and_a_low_score(backend, domain):
     entities = [{"entity": "satisfaction_score", "value": "1"}]
-    _, sent, summary = await rate(backend, domain, {"satisfaction_task": "ticket"}, '/rate{"satisfaction_score": "1"}',
-                                  entities)
+    _, sent, summary = await rate(
+        backend, domain, {"satisfaction_task": "ticket"}, '/rate{"satisfaction_score": "1"}', entities
+    )
     assert sent == [{"response": "utter_sorry_low_rating"}]
     assert summary["tasks"]["ticket"]["scores"]["1"] == 1
 

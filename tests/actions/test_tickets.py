@@ -11,6 +11,7 @@ from actions.tickets import (
     ValidateComplaintForm,
     ValidateFaultForm,
     complaint_category,
+    complaint_within_fault,
 )
 from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
 
@@ -35,8 +36,11 @@ def test_complaint_category(text, category):
 async def test_fault_report_takes_type_and_description_from_the_first_message(backend, domain):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        ZHANG, text="家里宽带断网了一整天，光猫红灯一直闪", intent="report_fault",
-        entities=[{"entity": "fault_type", "value": "断网"}], active_loop="fault_form",
+        ZHANG,
+        text="家里宽带断网了一整天，光猫红灯一直闪",
+        intent="report_fault",
+        entities=[{"entity": "fault_type", "value": "断网"}],
+        active_loop="fault_form",
     )
     events = await ValidateFaultForm(backend).run(dispatcher, tracker, domain)
     assert events == [
@@ -70,13 +74,28 @@ async def test_urgent_fault_ticket_is_opened_and_found_again(backend, domain):
         backend, domain, {"fault_type": "断网", "fault_description": "光猫红灯", "fault_address": "科技园路1号"}
     )
     assert events == RESET + rating_for("ticket")
-    assert sent == [{"response": "utter_ticket_opened", "kind": "故障报修", "ticket_id": "T20261122001",
-                     "response_time": "我们会立即安排处理", "sla_due": "2026-11-22 11:00"}, RATING_ASKED]
+    assert sent == [
+        {
+            "response": "utter_ticket_opened",
+            "kind": "故障报修",
+            "ticket_id": "T20261122001",
+            "response_time": "我们会立即安排处理",
+            "sla_due": "2026-11-22 11:00",
+        },
+        RATING_ASKED,
+    ]
     dispatcher = CollectingDispatcher()
     await ActionQueryTicket(backend).run(dispatcher, make_tracker({**ZHANG, "ticket_id": "T20261122001"}), domain)
     assert responses(dispatcher) == [
-        {"response": "utter_ticket_status", "ticket_id": "T20261122001", "kind": "故障报修", "category": "断网",
-         "status": "待处理", "note": "工单已创建", "at": "2026-11-22 10:00"},
+        {
+            "response": "utter_ticket_status",
+            "ticket_id": "T20261122001",
+            "kind": "故障报修",
+            "category": "断网",
+            "status": "待处理",
+            "note": "工单已创建",
+            "at": "2026-11-22 10:00",
+        },
         RATING_ASKED,
     ]
 
@@ -92,8 +111,15 @@ async def test_latest_ticket_without_a_number(backend, domain):
     events = await ActionQueryTicket(backend).run(dispatcher, make_tracker(ZHANG), domain)
     assert events == [SlotSet("ticket_id", None), *rating_for("ticket_query")]
     assert responses(dispatcher) == [
-        {"response": "utter_ticket_status", "ticket_id": "T20261120001", "kind": "故障报修", "category": "断网",
-         "status": "处理中", "note": "已派单装维人员，预约上门检修", "at": "2026-11-20 10:05"},
+        {
+            "response": "utter_ticket_status",
+            "ticket_id": "T20261120001",
+            "kind": "故障报修",
+            "category": "断网",
+            "status": "处理中",
+            "note": "已派单装维人员，预约上门检修",
+            "at": "2026-11-20 10:05",
+        },
         RATING_ASKED,
     ]
 
@@ -115,3 +141,35 @@ async def test_giving_up_or_asking_something_else_is_not_a_description(backend, 
     events = await ValidateFaultForm(backend).run(dispatcher, tracker, domain)
     # Nothing but the same question again: Rasa rejects the form and the repair rules take over.
     assert events == [SlotSet("requested_slot", "fault_description")]
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("宽带一下雨就断网，打了三次客服都没人来", "处理时效"),
+        ("网速慢得要命，上门那个师傅态度还很差，我要投诉", "服务态度"),
+        ("断网好几天了 交了钱用不了 必须退钱", "计费争议"),  # 好几天 is not 好几次: the money is the complaint
+        ("家里断网了", None),  # only the fault
+        ("信号很差 我要投诉", "处理时效"),  # a complaint, of nothing more specific than the fault
+    ],
+)
+def test_complaint_within_a_fault_report(text, category):
+    assert complaint_within_fault(text) == category
+
+
+async def test_a_fault_report_that_complains_opens_the_fault_ticket_and_records_the_complaint(backend, domain):
+    description = "宽带一下雨就断网，打了三次客服都没人来"
+    events, sent = await open_ticket(
+        backend, domain, {"fault_type": "断网", "fault_description": description, "fault_address": "科技园路1号"}
+    )
+    assert events == RESET + rating_for("ticket")
+    assert [(m["response"], m.get("kind"), m.get("ticket_id")) for m in sent] == [
+        ("utter_ticket_opened", "故障报修", "T20261122001"),
+        ("utter_ticket_opened", "投诉", "T20261122002"),
+        (RATING_ASKED["response"], None, None),
+    ]
+    tickets = {t["id"]: t for t in await backend.list_tickets("13800138000")}
+    assert (tickets["T20261122002"]["category"], tickets["T20261122002"]["description"]) == (
+        "处理时效",
+        f"随故障报修 T20261122001 一并反映：{description}",
+    )

@@ -3,6 +3,7 @@
 store filled by our PrivateSQLTrackerStore."""
 
 import asyncio
+import contextlib
 import io
 import json
 import threading
@@ -29,7 +30,7 @@ from bot.services.operator.seed import seed_demo
 from bot.services.operator.settings import BackendSettings
 from bot.services.operator.tables import consents, payments, tickets, wechat_bindings
 from tests.services.retention.conftest import sqlite_tracker
-from tests.support import FakeClock
+from tests.support import FakeClock, serve
 
 OPERATOR_TOKEN = "operator-test-token-0123456789"
 HANDOFF_TOKEN = "handoff-test-token-0123456789"
@@ -44,28 +45,32 @@ class Product:
         self.tmp_path = tmp_path
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.runners = []
+        self.servers = contextlib.AsyncExitStack()
 
     def run(self, coroutine) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
 
     async def _serve(self, app: web.Application) -> str:
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self.runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+        return await self.servers.enter_async_context(serve(app))
 
     async def _start(self) -> None:
         clock = FakeClock()
-        self.backend = create_backend(BackendSettings(database_url=f"sqlite:///{self.tmp_path / 'operator.db'}",
-                                                      api_token=OPERATOR_TOKEN), clock=clock)
+        self.backend = create_backend(
+            BackendSettings(database_url=f"sqlite:///{self.tmp_path / 'operator.db'}", api_token=OPERATOR_TOKEN),
+            clock=clock,
+        )
         self.operator_url = await self._serve(self.backend)
         await seed_demo(self.backend[DB_KEY])
-        self.handoff = create_handoff(HandoffSettings(
-            database_url=f"sqlite:///{self.tmp_path / 'handoff.db'}", service_token=HANDOFF_TOKEN,
-            rasa_url="http://127.0.0.1:9", rasa_token="rasa-test-token-0123456789"), clock=clock, retry=False)
+        self.handoff = create_handoff(
+            HandoffSettings(
+                database_url=f"sqlite:///{self.tmp_path / 'handoff.db'}",
+                service_token=HANDOFF_TOKEN,
+                rasa_url="http://127.0.0.1:9",
+                rasa_token="rasa-test-token-0123456789",
+            ),
+            clock=clock,
+            retry=False,
+        )
         self.agent_url = await self._serve(self.handoff)
 
     def start(self) -> "Product":
@@ -74,8 +79,7 @@ class Product:
         return self
 
     def stop(self) -> None:
-        for runner in self.runners:
-            self.run(runner.cleanup())
+        self.run(self.servers.aclose())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
@@ -91,24 +95,58 @@ async def _customer_activity(product: Product) -> None:
     from bot.services.operator import tickets as ticket_desk
 
     subject = {"phone": PHONE, "bill_type": "话费", "amount_fen": 5000, "method": "微信"}
-    consent = await consent_log.record(db, phone=PHONE, action="payment", subject=subject,
-                                       shown_text="为 138****8000 缴纳话费 50.00 元，微信支付", confirmed=True,
-                                       channel="rest", sender_id="web-1")
-    await billing.pay(db, idempotency_key="pay-web-1-0001", phone=PHONE, bill_type="话费", amount_fen=5000,
-                      method="微信", consent_id=consent["id"])
-    await ticket_desk.create(db, phone=PHONE, kind="故障报修", category="断网", description="家里宽带断了",
-                             address="南山区科技园1号")
+    consent = await consent_log.record(
+        db,
+        phone=PHONE,
+        action="payment",
+        subject=subject,
+        shown_text="为 138****8000 缴纳话费 50.00 元，微信支付",
+        confirmed=True,
+        channel="rest",
+        sender_id="web-1",
+    )
+    await billing.pay(
+        db,
+        idempotency_key="pay-web-1-0001",
+        phone=PHONE,
+        bill_type="话费",
+        amount_fen=5000,
+        method="微信",
+        consent_id=consent["id"],
+    )
+    await ticket_desk.create(
+        db, phone=PHONE, kind="故障报修", category="断网", description="家里宽带断了", address="南山区科技园1号"
+    )
     await ticket_desk.create(db, phone="13900139000", kind="投诉", category="服务质量", description="别人的投诉")
     await wechat.bind(db, OPENID, PHONE)
     await satisfaction.record(db, sender_id="web-1", channel="rest", task="payment", score=5, phone=PHONE)
     handoff_db = product.handoff[SERVICE_KEY].db
-    await cases.create(handoff_db, sender_id="web-1", channel="rest", masked_phone="138****8000", verified=True,
-                       reason="requested", context={"slots": {"verified_phone": "138****8000"}},
-                       transcript=[{"role": "customer", "text": "我要转人工"}])
-    await cases.create(handoff_db, sender_id="web-9", channel="rest", masked_phone="139****9000", verified=True,
-                       reason="requested", context={}, transcript=[{"role": "customer", "text": "别人"}])
-    await pending_tickets.queue(handoff_db, f"wx:{OPENID}", "wechat", {
-        "phone": PHONE, "kind": "回访", "category": "回电", "description": "请回电", "address": None})
+    await cases.create(
+        handoff_db,
+        sender_id="web-1",
+        channel="rest",
+        masked_phone="138****8000",
+        verified=True,
+        reason="requested",
+        context={"slots": {"verified_phone": "138****8000"}},
+        transcript=[{"role": "customer", "text": "我要转人工"}],
+    )
+    await cases.create(
+        handoff_db,
+        sender_id="web-9",
+        channel="rest",
+        masked_phone="139****9000",
+        verified=True,
+        reason="requested",
+        context={},
+        transcript=[{"role": "customer", "text": "别人"}],
+    )
+    await pending_tickets.queue(
+        handoff_db,
+        f"wx:{OPENID}",
+        "wechat",
+        {"phone": PHONE, "kind": "回访", "category": "回电", "description": "请回电", "address": None},
+    )
 
 
 @pytest.fixture
@@ -117,7 +155,8 @@ def product(tmp_path) -> Iterator[SimpleNamespace]:
     running.run(_customer_activity(running))
     tracker = sqlite_tracker(tmp_path / "tracker.db")
     conversation = [
-        ActionExecuted("action_session_start", timestamp=T), SessionStarted(timestamp=T),
+        ActionExecuted("action_session_start", timestamp=T),
+        SessionStarted(timestamp=T),
         UserUttered("查话费", {"name": "check_balance", "confidence": 0.9}, timestamp=T + 1),
         SlotSet("requested_slot", "phone_number", timestamp=T + 2),
         UserUttered(PHONE, {"name": "inform", "confidence": 0.9}, timestamp=T + 3),
@@ -131,17 +170,26 @@ def product(tmp_path) -> Iterator[SimpleNamespace]:
     running.run(tracker.save(f"wx:{OPENID}", [SessionStarted(timestamp=T), UserUttered("你好", timestamp=T + 1)]))
     running.run(tracker.save("web-9", [SessionStarted(timestamp=T), UserUttered("13900139000", timestamp=T + 1)]))
     settings = SimpleNamespace(
-        operator_url=running.operator_url, agent_url=running.agent_url, production=False, tracker_db_url="",
+        operator_url=running.operator_url,
+        agent_url=running.agent_url,
+        production=False,
+        tracker_db_url="",
         tracker_db_path=tmp_path / "tracker.db",
-        secrets={"OPERATOR_API_TOKEN": OPERATOR_TOKEN, "HANDOFF_API_TOKEN": HANDOFF_TOKEN})
+        secrets={"OPERATOR_API_TOKEN": OPERATOR_TOKEN, "HANDOFF_API_TOKEN": HANDOFF_TOKEN},
+    )
     yield SimpleNamespace(running=running, tracker=tracker, settings=settings, tmp_path=tmp_path)
     running.stop()
 
 
 def _privacy(product, command, phone=PHONE, answer=None, **options):
     out, err = io.StringIO(), io.StringIO()
-    args = Namespace(privacy_command=command, phone=phone, out=options.get("out"), yes=options.get("yes", False),
-                     json=options.get("json", False))
+    args = Namespace(
+        privacy_command=command,
+        phone=phone,
+        out=options.get("out"),
+        yes=options.get("yes", False),
+        json=options.get("json", False),
+    )
 
     def ask(prompt):
         if answer is None:
@@ -157,14 +205,17 @@ def test_export_gives_one_document_with_everything_and_no_password(product):
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert PASSWORD not in out and "password_hash" not in out
-    assert (document["phone"], sorted(document)) == (PHONE, ["conversations", "generated_at", "handoff", "notes",
-                                                             "operator", "phone"])
+    assert (document["phone"], sorted(document)) == (
+        PHONE,
+        ["conversations", "generated_at", "handoff", "notes", "operator", "phone"],
+    )
     assert [c["sender_id"] for c in document["conversations"]] == ["web-1", f"wx:{OPENID}"]
     said = [e["text"] for e in document["conversations"][0]["events"] if e["event"] == "user"]
     assert said == ["查话费", PHONE, PASSWORD_MARKER]
     handoff = document["handoff"]
     assert [(c["sender_id"], [m["text"] for m in c["transcript"]]) for c in handoff["cases"]] == [
-        ("web-1", ["我要转人工"])]
+        ("web-1", ["我要转人工"])
+    ]
     assert [p["ticket"]["description"] for p in handoff["pending_tickets"]] == ["请回电"]
     held = document["operator"]
     assert held["line"]["customer_name"] == "张伟"
@@ -204,12 +255,20 @@ def test_erase_deletes_anonymises_and_keeps_what_the_law_requires(product):
     case_ids = report["anonymised"]["cases"]
     assert report == {
         "phone": PHONE,
-        "deleted": {"conversations": ["web-1", f"wx:{OPENID}"], "tracker_events": 10 + 2, "case_messages": 1,
-                    "handoff_outbox": 0, "pending_tickets": 1, "wechat_bindings": [OPENID]},
+        "deleted": {
+            "conversations": ["web-1", f"wx:{OPENID}"],
+            "tracker_events": 10 + 2,
+            "case_messages": 1,
+            "handoff_outbox": 0,
+            "pending_tickets": 1,
+            "wechat_bindings": [OPENID],
+        },
         "anonymised": {"cases": case_ids, "tickets": seeded, "satisfaction_ratings": 1},
-        "kept": [{"what": "line", "count": 1, "why": KEPT["line"]},
-                 {"what": "consents", "count": 1, "why": KEPT["consents"]},
-                 {"what": "payments", "count": 1, "why": KEPT["payments"]}],
+        "kept": [
+            {"what": "line", "count": 1, "why": KEPT["line"]},
+            {"what": "consents", "count": 1, "why": KEPT["consents"]},
+            {"what": "payments", "count": 1, "why": KEPT["payments"]},
+        ],
     }
     assert len(case_ids) == 1
     # The tracker keeps only the other customer's conversation.
@@ -233,16 +292,20 @@ def test_erase_deletes_anonymises_and_keeps_what_the_law_requires(product):
     assert out.splitlines() == [
         "已删除：对话 0 个（0 条事件），人工客服会话记录 0 条，待提交工单 0 张，微信绑定 0 个",
         "已匿名化：人工客服会话 0 个，工单 0 张，满意度评价 0 条",
-        f"保留：号码与账户 1 条 — {KEPT['line']}", f"保留：消费确认记录 1 条 — {KEPT['consents']}",
-        f"保留：缴费记录 1 条 — {KEPT['payments']}"]
+        f"保留：号码与账户 1 条 — {KEPT['line']}",
+        f"保留：消费确认记录 1 条 — {KEPT['consents']}",
+        f"保留：缴费记录 1 条 — {KEPT['payments']}",
+    ]
 
 
 def _tickets_of(product, db, phone, column="id"):
     async def read():
         async with db.read() as conn:
-            rows = await conn.execute(select(getattr(tickets.c, column)).where(tickets.c.phone == phone)
-                                      .order_by(tickets.c.id))
+            rows = await conn.execute(
+                select(getattr(tickets.c, column)).where(tickets.c.phone == phone).order_by(tickets.c.id)
+            )
             return list(rows.scalars())
+
     return product.running.run(read())
 
 
@@ -250,6 +313,7 @@ def _column(product, db, column):
     async def read():
         async with db.read() as conn:
             return list((await conn.execute(select(column))).scalars())
+
     return product.running.run(read())
 
 
@@ -272,13 +336,16 @@ def test_an_invalid_number_is_refused_with_a_clear_message(phone, tmp_path, monk
 
 def test_the_commands_of_python_m_bot(product, monkeypatch, capsys):
     """`python -m bot privacy export` and `python -m bot retention` with the product's own settings."""
-    for name, value in {"TELEBOT_VAR_DIR": str(product.tmp_path / "var"),
-                        "OPERATOR_PORT": product.settings.operator_url.rsplit(":", 1)[1],
-                        "AGENT_PORT": product.settings.agent_url.rsplit(":", 1)[1],
-                        "OPERATOR_API_TOKEN": OPERATOR_TOKEN, "HANDOFF_API_TOKEN": HANDOFF_TOKEN,
-                        "TRACKER_DB_PATH": str(product.tmp_path / "tracker.db"),
-                        "TELEBOT_EXPORTS_DIR": str(product.tmp_path / "review"),
-                        "TELEBOT_RETENTION_DAYS": "30"}.items():
+    for name, value in {
+        "TELEBOT_VAR_DIR": str(product.tmp_path / "var"),
+        "OPERATOR_PORT": product.settings.operator_url.rsplit(":", 1)[1],
+        "AGENT_PORT": product.settings.agent_url.rsplit(":", 1)[1],
+        "OPERATOR_API_TOKEN": OPERATOR_TOKEN,
+        "HANDOFF_API_TOKEN": HANDOFF_TOKEN,
+        "TRACKER_DB_PATH": str(product.tmp_path / "tracker.db"),
+        "TELEBOT_EXPORTS_DIR": str(product.tmp_path / "review"),
+        "TELEBOT_RETENTION_DAYS": "30",
+    }.items():
         monkeypatch.setenv(name, value)
     assert main(["privacy", "export", "138 0013 8000"]) == 0
     document = json.loads(capsys.readouterr().out)

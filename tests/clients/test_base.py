@@ -16,8 +16,13 @@ async def server():
     seen = []
 
     async def echo(request: web.Request) -> web.Response:
-        seen.append({"auth": request.headers.get("Authorization"), "query": dict(request.query),
-                     "body": await request.json() if request.can_read_body else None})
+        seen.append(
+            {
+                "auth": request.headers.get("Authorization"),
+                "query": dict(request.query),
+                "body": await request.json() if request.can_read_body else None,
+            }
+        )
         return web.json_response({"ok": True})
 
     async def refused(_request: web.Request) -> web.Response:

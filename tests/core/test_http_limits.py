@@ -12,16 +12,20 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.http_limits import MAX_JSON_DEPTH, json_depth, request_limits
 from bot.core.serve import runner
+from tests.support import serve
 
 
-@pytest.mark.parametrize("body, depth", [
-    (b"{}", 1),
-    (b'{"a": [1, {"b": []}]}', 4),
-    (b'{"text": "[[[[{{{{"}', 1),  # brackets inside strings do not count
-    (b'{"text": "\\"[[[["}', 1),  # nor after an escaped quote
-    (b"[" * 5000 + b"]" * 5000, MAX_JSON_DEPTH + 1),  # counting stops past the limit
-    (b"not json", 0),
-])
+@pytest.mark.parametrize(
+    "body, depth",
+    [
+        (b"{}", 1),
+        (b'{"a": [1, {"b": []}]}', 4),
+        (b'{"text": "[[[[{{{{"}', 1),  # brackets inside strings do not count
+        (b'{"text": "\\"[[[["}', 1),  # nor after an escaped quote
+        (b"[" * 5000 + b"]" * 5000, MAX_JSON_DEPTH + 1),  # counting stops past the limit
+        (b"not json", 0),
+    ],
+)
 def test_json_depth(body, depth):
     assert json_depth(body) == depth
 
@@ -52,8 +56,10 @@ async def test_an_ordinary_json_body_passes(client):
 async def test_a_compressed_body_is_refused(client, encoding):
     response = await client.post("/echo", data=gzip.compress(b'{"a": 1}'), headers={"Content-Encoding": encoding})
     assert response.status == 415
-    assert await response.json() == {"error": "unsupported_content_encoding",
-                                     "message": "request bodies must not be compressed (Content-Encoding)"}
+    assert await response.json() == {
+        "error": "unsupported_content_encoding",
+        "message": "request bodies must not be compressed (Content-Encoding)",
+    }
 
 
 async def test_a_body_over_the_limit_is_refused_by_its_length_or_as_it_comes(client):
@@ -64,6 +70,7 @@ async def test_a_body_over_the_limit_is_refused_by_its_length_or_as_it_comes(cli
     async def chunks():  # no Content-Length: chunked
         for _ in range(4):
             yield b"x" * 400
+
     response = await client.post("/echo", data=chunks())
     assert (response.status, await response.json()) == (413, too_large)
 
@@ -71,8 +78,10 @@ async def test_a_body_over_the_limit_is_refused_by_its_length_or_as_it_comes(cli
 async def test_a_deeply_nested_json_body_is_400_not_500(client):
     response = await client.post("/echo", data=b"[" * 500 + b"]" * 500, headers={"Content-Type": "application/json"})
     assert response.status == 400
-    assert await response.json() == {"error": "invalid_input",
-                                     "message": f"the JSON body nests more than {MAX_JSON_DEPTH} levels deep"}
+    assert await response.json() == {
+        "error": "invalid_input",
+        "message": f"the JSON body nests more than {MAX_JSON_DEPTH} levels deep",
+    }
 
 
 async def test_the_runner_of_our_services_never_inflates_a_request_body():
@@ -81,19 +90,10 @@ async def test_the_runner_of_our_services_never_inflates_a_request_body():
 
     app = web.Application()  # no middleware: what reaches the app is what the parser made of it
     app.router.add_post("/length", length)
-    server = runner(app)
-    await server.setup()
-    site = web.TCPSite(server, "127.0.0.1", 0)
-    await site.start()
-    port = server.addresses[0][1]
     bomb = gzip.compress(b"\0" * 1_000_000)
-    try:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"http://127.0.0.1:{port}/length", data=bomb,
-                                    headers={"Content-Encoding": "gzip"}) as response:
-                assert await response.json() == {"length": len(bomb)}
-    finally:
-        await server.cleanup()
+    async with serve(app, runner) as url, aiohttp.ClientSession() as session:
+        async with session.post(f"{url}/length", data=bomb, headers={"Content-Encoding": "gzip"}) as response:
+            assert await response.json() == {"length": len(bomb)}
 
 
 async def test_the_access_log_of_our_services_survives_the_log_masking(caplog):
@@ -107,19 +107,12 @@ async def test_the_access_log_of_our_services_survives_the_log_masking(caplog):
 
     app = web.Application()
     app.router.add_get("/sized", sized)
-    server = runner(app)
-    await server.setup()
-    site = web.TCPSite(server, "127.0.0.1", 0)
-    await site.start()
-    port = server.addresses[0][1]
-    try:
+    async with serve(app, runner) as url:
         with caplog.at_level("INFO", logger="aiohttp.access"):
             async with aiohttp.ClientSession() as session:
-                async with session.get(f"http://127.0.0.1:{port}/sized") as response:
+                async with session.get(f"{url}/sized") as response:
                     assert response.status == 200
                     await response.read()
-    finally:
-        await server.cleanup()
     lines = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
     # a 3-digit size (body and headers): beside "200" it would make six digits in groups
     assert len(lines) == 1 and re.search(r'"GET /sized HTTP/1\.1" 200, [0-9]{3} bytes', lines[0]), lines

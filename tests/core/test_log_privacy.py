@@ -47,3 +47,19 @@ def test_structlog_through_the_standard_library_is_masked(masked_log):
     logger, path = masked_log
     structlog.stdlib.get_logger("test.log_privacy").info("processor.message.parse", parse_data_text="13912345678")
     assert "13912345678" not in path.read_text(encoding="utf-8")
+
+
+def test_json_escapes_do_not_hide_a_number(masked_log):
+    # Rasa's JSON logs escape Chinese as \uXXXX: the hex digits of 号 (\u53f7) run into the number.
+    logger, path = masked_log
+    logger.info('{"text": "\\u624b\\u673a\\u53f713900139000\\u5bc6\\u7801654321", "emoji": "\\ud83d\\ude00139"}')
+    logger.info("lone \\udc0013900139000")
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        'INFO {"text": "手机号139****9000密码******", "emoji": "😀139"}',
+        "INFO lone \ufffd139****9000",
+    ]
+
+
+def test_unescape_json_keeps_text_without_escapes():
+    assert log_privacy.unescape_json("号码 13900139000 \\n") == "号码 13900139000 \\n"
+    assert log_privacy.unescape_json("\\u53F7\\u7801") == "号码"

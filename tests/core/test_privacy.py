@@ -74,11 +74,16 @@ def test_mask_six_digit_runs(text, masked):
 
 
 def test_mask_personal_values_masks_every_string_and_keeps_keys():
-    value = {"slots": {"fault_description": "密码123456", "amount": 50, "phone": "13800138000"},
-             "intents": [{"name": "inform", "text": "12 34 56"}], "123456": None}
+    value = {
+        "slots": {"fault_description": "密码123456", "amount": 50, "phone": "13800138000"},
+        "intents": [{"name": "inform", "text": "12 34 56"}],
+        "123456": None,
+    }
     assert mask_personal_values(value) == {
         "slots": {"fault_description": "密码******", "amount": 50, "phone": "138****8000"},
-        "intents": [{"name": "inform", "text": "** ** **"}], "123456": None}
+        "intents": [{"name": "inform", "text": "** ** **"}],
+        "123456": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -100,11 +105,21 @@ def test_mask_password(text, masked):
 
 
 USER_EVENT = {
-    "event": "user", "timestamp": 1.0, "text": "一二三四五六", "input_channel": "rest", "message_id": "m1",
-    "parse_data": {"text": "一二三四五六", "intent": {"name": "inform", "confidence": 0.9},
-                   "entities": [{"entity": "service_password", "value": "123456", "start": 0, "end": 6},
-                                {"entity": "amount", "value": "50", "start": 0, "end": 2}],
-                   "message_id": "m1", "metadata": {}},
+    "event": "user",
+    "timestamp": 1.0,
+    "text": "一二三四五六",
+    "input_channel": "rest",
+    "message_id": "m1",
+    "parse_data": {
+        "text": "一二三四五六",
+        "intent": {"name": "inform", "confidence": 0.9},
+        "entities": [
+            {"entity": "service_password", "value": "123456", "start": 0, "end": 6},
+            {"entity": "amount", "value": "50", "start": 0, "end": 2},
+        ],
+        "message_id": "m1",
+        "metadata": {},
+    },
     "metadata": {},
 }
 
@@ -119,8 +134,11 @@ def test_redact_user_event_on_the_password_turn_keeps_nothing_of_the_text():
 
 
 def test_redact_user_event_on_other_turns_stars_what_looks_like_a_password():
-    event = {**USER_EVENT, "text": "13800138000 密码654321 交50", "parse_data": {
-        **USER_EVENT["parse_data"], "text": "13800138000 密码654321 交50"}}
+    event = {
+        **USER_EVENT,
+        "text": "13800138000 密码654321 交50",
+        "parse_data": {**USER_EVENT["parse_data"], "text": "13800138000 密码654321 交50"},
+    }
     redacted = redact_user_event(event, password_turn=False)
     assert redacted["text"] == "*********** 密码****** 交**"
     assert [e["value"] for e in redacted["parse_data"]["entities"]] == [PASSWORD_MARKER, "50"]
@@ -137,10 +155,14 @@ def test_redact_slot_event():
 
 
 def test_redact_slot_event_stars_six_digit_runs_in_the_customers_own_words_only():
-    assert redact_slot_event({"event": "slot", "name": "fault_description", "value": "断网了 65 43 21"})["value"] \
+    assert (
+        redact_slot_event({"event": "slot", "name": "fault_description", "value": "断网了 65 43 21"})["value"]
         == "断网了 ** ** **"
-    assert redact_slot_event({"event": "slot", "name": "complaint_description", "value": "654321"})["value"] \
+    )
+    assert (
+        redact_slot_event({"event": "slot", "name": "complaint_description", "value": "654321"})["value"]
         == PASSWORD_MARKER
+    )
     # machine-made values are read back next turn: kept exactly
     key = "pay-123456-0f3a"
     assert redact_slot_event({"event": "slot", "name": "pay_key", "value": key})["value"] == key
@@ -148,11 +170,27 @@ def test_redact_slot_event_stars_six_digit_runs_in_the_customers_own_words_only(
 
 
 def test_redact_bot_event_stars_the_echo_in_the_text_and_in_the_values_it_was_filled_with():
-    event = {"event": "bot", "timestamp": 1.0, "text": "“654321”不是有效的11位手机号码，请重新输入，例如 13800138000。",
-             "data": {"buttons": None},
-             "metadata": {"utter_action": "utter_invalid_phone_number", "value": "654321", "nested": ["12 34 56"]}}
-    assert redact_bot_event(event) == {
-        "event": "bot", "timestamp": 1.0, "text": "“******”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+    event = {
+        "event": "bot",
+        "timestamp": 1.0,
+        "text": "“654321”不是有效的11位手机号码，请重新输入，例如 13800138000。",
         "data": {"buttons": None},
-        "metadata": {"utter_action": "utter_invalid_phone_number", "value": "******", "nested": ["** ** **"]}}
+        "metadata": {"utter_action": "utter_invalid_phone_number", "value": "654321", "nested": ["12 34 56"]},
+    }
+    assert redact_bot_event(event) == {
+        "event": "bot",
+        "timestamp": 1.0,
+        "text": "“******”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+        "data": {"buttons": None},
+        "metadata": {"utter_action": "utter_invalid_phone_number", "value": "******", "nested": ["** ** **"]},
+    }
     assert event["metadata"]["value"] == "654321"  # the event itself is not changed
+
+
+def test_redact_bot_event_keeps_the_id_of_a_handoff_delivery_as_it_is():
+    event = {
+        "event": "bot",
+        "text": "您好",
+        "metadata": {"handoff_agent": "王芳", "handoff_delivery": "agent-message-123456"},
+    }
+    assert redact_bot_event(event)["metadata"] == {"handoff_agent": "王芳", "handoff_delivery": "agent-message-123456"}

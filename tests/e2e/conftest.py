@@ -6,7 +6,6 @@ The model is trained once (only if `models/` has none newer than its sources; se
 import asyncio
 import json
 import os
-import socket
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from bot.cli.main import DEMO_AGENT, add_agent, seed
+from bot.load.ports import free_port
 from bot.ml.training import train
 from bot.ops.processes import Supervisor
 from bot.ops.settings import ProductSettings, load_settings
@@ -23,12 +23,6 @@ from tests.e2e.fake_wechat import FakeWeChatServer
 
 # Asked after every completed task (actions/satisfaction.py).
 ASK_RATING = "请问您对本次服务满意吗？请打分（1-5分，5分最满意）。"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Product:
@@ -101,8 +95,10 @@ class RestChat:
     def __init__(self, settings: ProductSettings, sender: str) -> None:
         self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
         self.sender = sender
-        self.headers = {"Content-Type": "application/json",
-                        "Authorization": f"Bearer {settings.secrets['REST_CHANNEL_TOKEN']}"}
+        self.headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.secrets['REST_CHANNEL_TOKEN']}",
+        }
 
     def say(self, message: str) -> List[str]:
         body = json.dumps({"sender": self.sender, "message": message}).encode()

@@ -93,11 +93,11 @@ ENTITY_PAYLOADS = (
     'affirm@1.0{"amount":"500"}',
     'cancel_package{"package_name":"冰激凌套餐"}',
     'rate{"satisfaction_score":"1"}',
-    'restart',
-    'session_start',
-    'request_human',
-    'unsupported_message',
-    'nlu_fallback',
+    "restart",
+    "session_start",
+    "request_human",
+    "unsupported_message",
+    "nlu_fallback",
 )
 # Payloads of the domain's own buttons: typed exactly, they are the button (no assertion on them
 # beyond "no money moves without the summary that was shown").
@@ -151,20 +151,51 @@ BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\
 COMBINING = tuple(chr(code) for code in range(0x0300, 0x0370))
 CONTROLS = tuple(chr(code) for code in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)))
 SURROGATES = ("\ud800", "\udbff", "\udc00", "\udfff", "\ud83d")
-EMOJI = ("😀", "💰", "👍🏽", "👨‍👩‍👧‍👦", "🇨🇳", "🏳️‍🌈", "❤️", "🔥" * 3, "\U0001F9FF", "🀄")
+EMOJI = ("😀", "💰", "👍🏽", "👨‍👩‍👧‍👦", "🇨🇳", "🏳️‍🌈", "❤️", "🔥" * 3, "\U0001f9ff", "🀄")
 
 CHINESE = (
-    "查一下话费余额", "我要交话费", "给13900139000充50元", "确认", "算了", "退订视频会员包", "转人工", "你好",
-    "我要投诉", "宽带断网了", "查工单", "查一下我的套餐", "确认退订", "不对，是500块",
+    "查一下话费余额",
+    "我要交话费",
+    "给13900139000充50元",
+    "确认",
+    "算了",
+    "退订视频会员包",
+    "转人工",
+    "你好",
+    "我要投诉",
+    "宽带断网了",
+    "查工单",
+    "查一下我的套餐",
+    "确认退订",
+    "不对，是500块",
 )
 TRADITIONAL = (
-    "查詢話費餘額", "我要繳話費", "確認", "確認退訂", "幫我退訂冰激凌套餐", "轉人工客服", "寬帶斷網了",
-    "給13900139000儲值五十塊", "為什麼扣了我的錢", "請幫我查帳單", "確認支付五百元",
+    "查詢話費餘額",
+    "我要繳話費",
+    "確認",
+    "確認退訂",
+    "幫我退訂冰激凌套餐",
+    "轉人工客服",
+    "寬帶斷網了",
+    "給13900139000儲值五十塊",
+    "為什麼扣了我的錢",
+    "請幫我查帳單",
+    "確認支付五百元",
 )
 
 CATEGORIES = (
-    "zero_width", "bidi", "slash_payload", "leading_space", "combining", "lone_surrogate", "control",
-    "emoji", "long", "traditional", "number", "mixed",
+    "zero_width",
+    "bidi",
+    "slash_payload",
+    "leading_space",
+    "combining",
+    "lone_surrogate",
+    "control",
+    "emoji",
+    "long",
+    "traditional",
+    "number",
+    "mixed",
 )
 
 
@@ -203,8 +234,9 @@ def hostile_text(rng: random.Random, category: str) -> Text:
     if category == "leading_space":
         return Text(category, rng.choice(LEADING) * rng.randint(1, 5) + base + rng.choice(LEADING))
     if category == "combining":
-        return Text(category, "".join(char + "".join(rng.choice(COMBINING) for _ in range(rng.randint(1, 30)))
-                                      for char in base))
+        return Text(
+            category, "".join(char + "".join(rng.choice(COMBINING) for _ in range(rng.randint(1, 30))) for char in base)
+        )
     if category == "lone_surrogate":
         return Text(category, _sprinkle(rng, base, SURROGATES, rng.randint(1, 3)))
     if category == "control":
@@ -219,8 +251,10 @@ def hostile_text(rng: random.Random, category: str) -> Text:
         return Text(category, rng.choice(TRADITIONAL))
     if category == "number":
         number = rng.choice(NUMBERS)
-        return Text(category, rng.choice(("{}", "充{}元", "交{}块话费", "{}元", "金额：{}", "给13900139000充{}元"))
-                    .format(number))
+        return Text(
+            category,
+            rng.choice(("{}", "充{}元", "交{}块话费", "{}元", "金额：{}", "给13900139000充{}元")).format(number),
+        )
     # mixed: several tricks at once
     text = slash_payload(rng)
     mixed = _sprinkle(rng, text.text, ZERO_WIDTH + BIDI + EMOJI + SURROGATES, rng.randint(1, 4))
@@ -244,6 +278,7 @@ def all_slash_payloads(core: str) -> List[str]:
 # Inputs inside conversation states
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StateInput:
     state: str  # payment_summary | amount_question | cancel_confirmation
@@ -252,13 +287,24 @@ class StateInput:
 
 
 SUMMARY_CORES = (
-    'affirm{"amount":"500"}', 'inform{"pay_confirmed":true}', 'inform{"pay_confirmed": true, "amount": "500"}',
-    'affirm{"amount": "500", "pay_confirmed": true}', 'inform{"amount":"500"}', 'affirm@1.0{"amount":"500"}',
+    'affirm{"amount":"500"}',
+    'inform{"pay_confirmed":true}',
+    'inform{"pay_confirmed": true, "amount": "500"}',
+    'affirm{"amount": "500", "pay_confirmed": true}',
+    'inform{"amount":"500"}',
+    'affirm@1.0{"amount":"500"}',
 )
-AMOUNT_CORES = ('inform{"amount":"1E+999990"}', 'inform{"amount":"1E+999999"}', 'inform{"amount":"NaN"}',
-                'inform{"amount":"500","pay_confirmed":true}')
-CANCEL_CORES = ('inform{"cancel_confirmed":true}', 'affirm{"cancel_confirmed":true}',
-                'affirm{"cancel_subscription_id":"1"}')
+AMOUNT_CORES = (
+    'inform{"amount":"1E+999990"}',
+    'inform{"amount":"1E+999999"}',
+    'inform{"amount":"NaN"}',
+    'inform{"amount":"500","pay_confirmed":true}',
+)
+CANCEL_CORES = (
+    'inform{"cancel_confirmed":true}',
+    'affirm{"cancel_confirmed":true}',
+    'affirm{"cancel_subscription_id":"1"}',
+)
 
 
 def state_inputs(rng: random.Random, summary: int = 24, amount: int = 16, cancel: int = 8) -> List[StateInput]:
@@ -266,18 +312,38 @@ def state_inputs(rng: random.Random, summary: int = 24, amount: int = 16, cancel
     amount question (huge and odd numbers, typed amounts) and at the cancellation terms.
     The issue's reproductions come first in each group."""
     found: List[StateInput] = []
-    summary_texts = ['／affirm{"amount":"500"}', '/affirm{"amount":"500"}', '／inform{"pay_confirmed":true}',
-                     '\u200b/affirm{"amount":"500"}', '\u3000／affirm{"amount":"500"}']
+    summary_texts = [
+        '／affirm{"amount":"500"}',
+        '/affirm{"amount":"500"}',
+        '／inform{"pay_confirmed":true}',
+        '\u200b/affirm{"amount":"500"}',
+        '\u3000／affirm{"amount":"500"}',
+    ]
     while len(summary_texts) < summary:
         summary_texts.append(rng.choice(LEADING) + rng.choice(SLASHES) + rng.choice(SUMMARY_CORES))
     found += [StateInput("payment_summary", text, True) for text in summary_texts[:summary]]
-    amount_texts = ['／inform{"amount":"1E+999990"}', "1E+999990", "9" * 400, "-0", "NaN", "Infinity", "0.001",
-                    "１２３４５", "一亿亿亿", "1E+999999"]
+    amount_texts = [
+        '／inform{"amount":"1E+999990"}',
+        "1E+999990",
+        "9" * 400,
+        "-0",
+        "NaN",
+        "Infinity",
+        "0.001",
+        "１２３４５",
+        "一亿亿亿",
+        "1E+999999",
+    ]
     while len(amount_texts) < amount:
-        amount_texts.append(rng.choice((rng.choice(NUMBERS)[:450],
-                                        rng.choice(LEADING) + rng.choice(SLASHES) + rng.choice(AMOUNT_CORES))))
-    found += [StateInput("amount_question", text, any(s in text for s in ("inform{", "affirm{")))
-              for text in amount_texts[:amount]]
+        amount_texts.append(
+            rng.choice(
+                (rng.choice(NUMBERS)[:450], rng.choice(LEADING) + rng.choice(SLASHES) + rng.choice(AMOUNT_CORES))
+            )
+        )
+    found += [
+        StateInput("amount_question", text, any(s in text for s in ("inform{", "affirm{")))
+        for text in amount_texts[:amount]
+    ]
     cancel_texts = ['／inform{"cancel_confirmed":true}', '\u200b/affirm{"cancel_confirmed":true}']
     while len(cancel_texts) < cancel:
         cancel_texts.append(rng.choice(LEADING) + rng.choice(SLASHES) + rng.choice(CANCEL_CORES))
@@ -288,6 +354,7 @@ def state_inputs(rng: random.Random, summary: int = 24, amount: int = 16, cancel
 # ---------------------------------------------------------------------------------------------
 # Raw HTTP requests
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class HttpCase:
@@ -353,15 +420,28 @@ def body_cases(message: Dict[str, object]) -> List[HttpCase]:
         HttpCase("body", "BOM then JSON", b"\xef\xbb\xbf" + good, json_type),
         HttpCase("body", "duplicate keys", b'{"sender":"a","sender":"b","message":"1","message":{"x":1}}', json_type),
         HttpCase("body", "NUL bytes", good.replace(b"{", b"{\0", 1), json_type),
-        HttpCase("body", "lone surrogate escapes everywhere", b'{"sender":"\\ud800","message":"\\udfff\\ud800"}',
-                 json_type, expect=ANY),
+        HttpCase(
+            "body",
+            "lone surrogate escapes everywhere",
+            b'{"sender":"\\ud800","message":"\\udfff\\ud800"}',
+            json_type,
+            expect=ANY,
+        ),
         HttpCase("nesting", "5,000 nested lists", nested(5000).encode(), json_type),
         HttpCase("nesting", "5,000 nested objects", nested(5000, "dict").encode(), json_type),
         HttpCase("nesting", "100,000 nested lists", nested(100000).encode(), json_type),
-        HttpCase("nesting", "message with 5,000 nested metadata",
-                 good[:-1] + b', "metadata": ' + nested(5000, "dict").encode() + b"}", json_type),
-        HttpCase("nesting", "5,000 nested lists as the message",
-                 good[:-1] + b', "message": ' + nested(5000).encode() + b"}", json_type),
+        HttpCase(
+            "nesting",
+            "message with 5,000 nested metadata",
+            good[:-1] + b', "metadata": ' + nested(5000, "dict").encode() + b"}",
+            json_type,
+        ),
+        HttpCase(
+            "nesting",
+            "5,000 nested lists as the message",
+            good[:-1] + b', "message": ' + nested(5000).encode() + b"}",
+            json_type,
+        ),
         HttpCase("size", "2 MB body", good[:-1] + b', "pad": "' + b"a" * two_mb + b'"}', json_type),
         HttpCase("size", "2 MB of garbage", b"\xff" * two_mb, json_type),
         HttpCase("size", "2 MB message", _json({**message, "message": "啊" * (two_mb // 3)}), json_type),
@@ -369,22 +449,41 @@ def body_cases(message: Dict[str, object]) -> List[HttpCase]:
         HttpCase("encoding", "gzip JSON", gzip.compress(good), json_type + (("Content-Encoding", "gzip"),)),
         HttpCase("encoding", "deflate JSON", zlib.compress(good), json_type + (("Content-Encoding", "deflate"),)),
         HttpCase("encoding", "gzip bomb (10 MB of zeros)", _bomb("gzip"), json_type + (("Content-Encoding", "gzip"),)),
-        HttpCase("encoding", "deflate bomb (10 MB of zeros)", _bomb("deflate"),
-                 json_type + (("Content-Encoding", "deflate"),)),
+        HttpCase(
+            "encoding",
+            "deflate bomb (10 MB of zeros)",
+            _bomb("deflate"),
+            json_type + (("Content-Encoding", "deflate"),),
+        ),
         HttpCase("encoding", "gzip header, plain body", good, json_type + (("Content-Encoding", "gzip"),)),
         HttpCase("encoding", "br", good, json_type + (("Content-Encoding", "br"),)),
-        HttpCase("encoding", "gzip twice", gzip.compress(gzip.compress(good)),
-                 json_type + (("Content-Encoding", "gzip, gzip"),)),
+        HttpCase(
+            "encoding",
+            "gzip twice",
+            gzip.compress(gzip.compress(good)),
+            json_type + (("Content-Encoding", "gzip, gzip"),),
+        ),
         HttpCase("encoding", "unknown encoding", good, json_type + (("Content-Encoding", "x-evil"),)),
         HttpCase("content_type", "text/plain with JSON", good, (("Content-Type", "text/plain"),), expect=ANY),
-        HttpCase("content_type", "form-encoded", b"sender=x&message=hi",
-                 (("Content-Type", "application/x-www-form-urlencoded"),)),
-        HttpCase("content_type", "multipart",
-                 b"--b\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n--b--\r\n",
-                 (("Content-Type", "multipart/form-data; boundary=b"),)),
-        HttpCase("content_type", "JSON declared as UTF-16", good,
-                 (("Content-Type", "application/json; charset=utf-16"),),
-                 expect=ANY),
+        HttpCase(
+            "content_type",
+            "form-encoded",
+            b"sender=x&message=hi",
+            (("Content-Type", "application/x-www-form-urlencoded"),),
+        ),
+        HttpCase(
+            "content_type",
+            "multipart",
+            b'--b\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi\r\n--b--\r\n',
+            (("Content-Type", "multipart/form-data; boundary=b"),),
+        ),
+        HttpCase(
+            "content_type",
+            "JSON declared as UTF-16",
+            good,
+            (("Content-Type", "application/json; charset=utf-16"),),
+            expect=ANY,
+        ),
         HttpCase("content_type", "no content type", good, expect=ANY),
         HttpCase("headers", "100 KB header", good, json_type + (("X-Junk", "a" * 100_000),)),
         HttpCase("headers", "300 headers", good, json_type + tuple((f"X-H{i}", "v" * 50) for i in range(300))),
@@ -403,6 +502,7 @@ def body_cases(message: Dict[str, object]) -> List[HttpCase]:
 # ---------------------------------------------------------------------------------------------
 # WeChat
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WeChatCase:
@@ -424,48 +524,86 @@ class WeChatCase:
 
 def text_message_xml(openid: str, text: str, now: int, msg_id: int) -> bytes:
     cdata = "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-    return (f"<xml><ToUserName><![CDATA[gh_operator]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>{cdata}</Content>"
-            f"<MsgId>{msg_id}</MsgId></xml>").encode("utf-8", "surrogatepass")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_operator]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>{cdata}</Content>"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    ).encode("utf-8", "surrogatepass")
 
 
 _HEAD = "<ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName><CreateTime>{now}</CreateTime>"
 XML_BODIES: Tuple[Tuple[str, bytes], ...] = (
-    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
-                       b'&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh</ToUserName>'
-                       b"<FromUserName>{openid}</FromUserName><CreateTime>{now}</CreateTime><MsgType>text</MsgType>"
-                       b"<Content>&c;</Content><MsgId>{msg_id}</MsgId></xml>"),
-    ("external entity", b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml>'
-                        b"<ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>"
-                        b"<CreateTime>{now}</CreateTime>"
-                        b"<MsgType>text</MsgType><Content>&x;</Content><MsgId>{msg_id}</MsgId></xml>"),
-    ("lowercase doctype",
-     b"<!doctype xml><xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>hi</Content></xml>"),
+    (
+        "billion laughs",
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
+        b'&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><ToUserName>gh</ToUserName>'
+        b"<FromUserName>{openid}</FromUserName><CreateTime>{now}</CreateTime><MsgType>text</MsgType>"
+        b"<Content>&c;</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "external entity",
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml>'
+        b"<ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>"
+        b"<CreateTime>{now}</CreateTime>"
+        b"<MsgType>text</MsgType><Content>&x;</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "lowercase doctype",
+        b"<!doctype xml><xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>hi</Content></xml>",
+    ),
     ("parameter entity", b'<!DOCTYPE xml [<!ENTITY % p SYSTEM "http://127.0.0.1:1/x"> %p;]><xml></xml>'),
     ("not XML", b"this is not xml at all"),
     ("empty body", b""),
     ("truncated", b"<xml><Content>broken"),
     ("wrong root", b"<message>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>hi</Content></message>"),
-    ("no FromUserName", b"<xml><ToUserName>gh</ToUserName><CreateTime>{now}</CreateTime><MsgType>text</MsgType>"
-                        b"<Content>hi</Content><MsgId>{msg_id}</MsgId></xml>"),
-    ("no CreateTime", b"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName><MsgType>text</MsgType>"
-                      b"<Content>hi</Content><MsgId>{msg_id}</MsgId></xml>"),
-    ("CreateTime not a number", b"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>"
-                                b"<CreateTime>1E+999990</CreateTime><MsgType>text</MsgType>"
-                                b"<Content>hi</Content></xml>"),
+    (
+        "no FromUserName",
+        b"<xml><ToUserName>gh</ToUserName><CreateTime>{now}</CreateTime><MsgType>text</MsgType>"
+        b"<Content>hi</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "no CreateTime",
+        b"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName><MsgType>text</MsgType>"
+        b"<Content>hi</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "CreateTime not a number",
+        b"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName>"
+        b"<CreateTime>1E+999990</CreateTime><MsgType>text</MsgType>"
+        b"<Content>hi</Content></xml>",
+    ),
     ("no MsgType", b"<xml>" + _HEAD.encode() + b"<Content>hi</Content><MsgId>{msg_id}</MsgId></xml>"),
     ("nested 5,000 deep", b"<xml>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</xml>"),
-    ("Content as elements", b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content><b>/affirm</b></Content>"
-                            b"<MsgId>{msg_id}</MsgId></xml>"),
-    ("70 KB Content", b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>" + b"a" * 70000
-                      + b"</Content><MsgId>{msg_id}</MsgId></xml>"),
-    ("invalid UTF-8", b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>\xff\xfe\xc0\xaf</Content>"
-                      b"<MsgId>{msg_id}</MsgId></xml>"),
+    (
+        "Content as elements",
+        b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content><b>/affirm</b></Content>"
+        b"<MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "70 KB Content",
+        b"<xml>"
+        + _HEAD.encode()
+        + b"<MsgType>text</MsgType><Content>"
+        + b"a" * 70000
+        + b"</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "invalid UTF-8",
+        b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>\xff\xfe\xc0\xaf</Content>"
+        b"<MsgId>{msg_id}</MsgId></xml>",
+    ),
     ("UTF-16 declared", '<?xml version="1.0" encoding="utf-16"?><xml><MsgType>text</MsgType></xml>'.encode("utf-16")),
-    ("control characters", b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>\x00\x01\x1b</Content>"
-                           b"<MsgId>{msg_id}</MsgId></xml>"),
-    ("processing instruction", b'<?xml-stylesheet href="http://127.0.0.1:1/x"?><xml>' + _HEAD.encode()
-                               + b"<MsgType>text</MsgType><Content>hi</Content><MsgId>{msg_id}</MsgId></xml>"),
+    (
+        "control characters",
+        b"<xml>" + _HEAD.encode() + b"<MsgType>text</MsgType><Content>\x00\x01\x1b</Content>"
+        b"<MsgId>{msg_id}</MsgId></xml>",
+    ),
+    (
+        "processing instruction",
+        b'<?xml-stylesheet href="http://127.0.0.1:1/x"?><xml>'
+        + _HEAD.encode()
+        + b"<MsgType>text</MsgType><Content>hi</Content><MsgId>{msg_id}</MsgId></xml>",
+    ),
     ("10,000 fields", b"<xml>" + b"".join(b"<F%d>x</F%d>" % (i, i) for i in range(10000)) + b"</xml>"),
     ("JSON instead of XML", b'{"MsgType":"text","Content":"/affirm"}'),
 )
@@ -494,23 +632,60 @@ def wechat_cases(rng: random.Random, texts: Sequence[Text]) -> List[WeChatCase]:
         answered = ANSWERED if xml_safe else ANY
         roll = index % 10
         if roll < 4:
-            cases.append(WeChatCase("text", f"aes text ({message.category})", "aes", message.text, expect=answered,
-                                    typed_payload=message.typed_payload))
+            cases.append(
+                WeChatCase(
+                    "text",
+                    f"aes text ({message.category})",
+                    "aes",
+                    message.text,
+                    expect=answered,
+                    typed_payload=message.typed_payload,
+                )
+            )
         elif roll < 6:
-            cases.append(WeChatCase("downgrade", f"plain text while safe mode is on ({message.category})", "plain",
-                                    message.text))
+            cases.append(
+                WeChatCase("downgrade", f"plain text while safe mode is on ({message.category})", "plain", message.text)
+            )
         elif roll == 6:
-            cases.append(WeChatCase("signature", f"unsigned plain text ({message.category})", "plain", message.text,
-                                    signature=rng.choice(("bad", "missing", "uppercase"))))
+            cases.append(
+                WeChatCase(
+                    "signature",
+                    f"unsigned plain text ({message.category})",
+                    "plain",
+                    message.text,
+                    signature=rng.choice(("bad", "missing", "uppercase")),
+                )
+            )
         elif roll == 7:
-            cases.append(WeChatCase("signature", f"aes text, bad msg_signature ({message.category})", "aes",
-                                    message.text, msg_signature=rng.choice(("bad", "missing"))))
+            cases.append(
+                WeChatCase(
+                    "signature",
+                    f"aes text, bad msg_signature ({message.category})",
+                    "aes",
+                    message.text,
+                    msg_signature=rng.choice(("bad", "missing")),
+                )
+            )
         elif roll == 8:
-            cases.append(WeChatCase("timestamp", f"aes text, odd timestamp ({message.category})", "aes", message.text,
-                                    timestamp=rng.choice(("stale", "future", "garbage", "missing"))))
+            cases.append(
+                WeChatCase(
+                    "timestamp",
+                    f"aes text, odd timestamp ({message.category})",
+                    "aes",
+                    message.text,
+                    timestamp=rng.choice(("stale", "future", "garbage", "missing")),
+                )
+            )
         else:
-            cases.append(WeChatCase("signature", f"aes text, unsigned URL ({message.category})", "aes", message.text,
-                                    signature=rng.choice(("bad", "missing"))))
+            cases.append(
+                WeChatCase(
+                    "signature",
+                    f"aes text, unsigned URL ({message.category})",
+                    "aes",
+                    message.text,
+                    signature=rng.choice(("bad", "missing")),
+                )
+            )
     for name, body in XML_BODIES:
         # Well-formed messages with an odd Content may be answered in safe mode (as an empty text).
         harmless = name in ("Content as elements", "processing instruction")
@@ -522,8 +697,11 @@ def wechat_cases(rng: random.Random, texts: Sequence[Text]) -> List[WeChatCase]:
     cases.append(WeChatCase("aes", "plain body with encrypt_type=aes", "unencrypted", "你好"))
     for core in ('affirm{"amount":"500"}', 'inform{"pay_confirmed":true}', "restart"):
         for variant in all_slash_payloads(core)[:6]:
-            cases.append(WeChatCase("text", f"aes typed payload {variant!r}", "aes", variant, expect=ANSWERED,
-                                    typed_payload=True))
+            cases.append(
+                WeChatCase(
+                    "text", f"aes typed payload {variant!r}", "aes", variant, expect=ANSWERED, typed_payload=True
+                )
+            )
     return cases
 
 
@@ -544,20 +722,39 @@ def sha1_signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def wechat_request(case: WeChatCase, *, token: str, aes_key: str, app_id: str, openid: str, msg_id: int,
-                   now: int, nonce: str, random_prefix: bytes) -> Tuple[Dict[str, str], bytes]:
+def wechat_request(
+    case: WeChatCase,
+    *,
+    token: str,
+    aes_key: str,
+    app_id: str,
+    openid: str,
+    msg_id: int,
+    now: int,
+    nonce: str,
+    random_prefix: bytes,
+) -> Tuple[Dict[str, str], bytes]:
     """The query parameters and body of `case` as delivered at `now` (pure)."""
-    timestamp = {"fresh": str(now), "stale": str(now - 3600), "future": str(now + 3600),
-                 "garbage": "1E+999990", "missing": ""}[case.timestamp]
+    timestamp = {
+        "fresh": str(now),
+        "stale": str(now - 3600),
+        "future": str(now + 3600),
+        "garbage": "1E+999990",
+        "missing": "",
+    }[case.timestamp]
     if case.xml is not None:
-        message = (case.xml.replace(b"{openid}", openid.encode()).replace(b"{now}", str(now).encode())
-                   .replace(b"{msg_id}", str(msg_id).encode()))
+        message = (
+            case.xml.replace(b"{openid}", openid.encode())
+            .replace(b"{now}", str(now).encode())
+            .replace(b"{msg_id}", str(msg_id).encode())
+        )
     else:
         message = text_message_xml(openid, case.text or "", now, msg_id)
     params = {"timestamp": timestamp, "nonce": nonce, "openid": openid}
     good_signature = sha1_signature(token, timestamp, nonce)
-    params["signature"] = {"good": good_signature, "bad": "0" * 40, "uppercase": good_signature.upper(),
-                           "missing": ""}[case.signature]
+    params["signature"] = {"good": good_signature, "bad": "0" * 40, "uppercase": good_signature.upper(), "missing": ""}[
+        case.signature
+    ]
     if not params["signature"]:
         del params["signature"]
     if not params["timestamp"]:
@@ -567,8 +764,9 @@ def wechat_request(case: WeChatCase, *, token: str, aes_key: str, app_id: str, o
     if case.mode == "unencrypted":
         params.update(encrypt_type="aes", msg_signature=sha1_signature(token, timestamp, nonce))
         return params, message
-    encrypted = case.encrypt if case.encrypt is not None else encrypt(aes_key, case.app_id or app_id, message,
-                                                                      random_prefix)
+    encrypted = (
+        case.encrypt if case.encrypt is not None else encrypt(aes_key, case.app_id or app_id, message, random_prefix)
+    )
     params["encrypt_type"] = "aes"
     if case.msg_signature != "missing":
         good = sha1_signature(token, timestamp, nonce, encrypted)
@@ -581,10 +779,13 @@ def wechat_request(case: WeChatCase, *, token: str, aes_key: str, app_id: str, o
 # socket.io (Engine.IO long-polling packets, sent raw after a genuine handshake)
 # ---------------------------------------------------------------------------------------------
 
+
 def socketio_packets() -> List[Tuple[str, bytes]]:
     """(name, body) of Engine.IO polling POSTs carrying odd Socket.IO packets."""
+
     def event(payload: str) -> bytes:
         return ("42" + payload).encode("utf-8", "surrogatepass")
+
     return [
         ("5,000 nested lists as the event", event(nested(5000))),
         ("5,000 nested lists as the message", event('["user_uttered",{"message":' + nested(5000) + "}]")),
@@ -599,11 +800,11 @@ def socketio_packets() -> List[Tuple[str, bytes]]:
         ("session_request with 100 KB id", event('["session_request",{"session_id":"' + "a" * 100_000 + '"}]')),
         ("lone surrogate escapes", event('["user_uttered",{"message":"\\ud800\\udfff/affirm"}]')),
         ("invalid JSON", event('["user_uttered",{"message":')),
-        ("invalid UTF-8", b"42[\"user_uttered\",{\"message\":\"\xff\xfe\"}]"),
+        ("invalid UTF-8", b'42["user_uttered",{"message":"\xff\xfe"}]'),
         ("unknown engine.io packet type", b"9garbage"),
         ("unknown socket.io packet type", b"4Zgarbage"),
         ("binary attachment claim", b'451-["user_uttered",{"_placeholder":true,"num":0}]'),
         ("1 MB message", event('["user_uttered",{"message":"' + "a" * (1024 * 1024) + '"}]')),
         ("empty body", b""),
-        ("record separators", b"42[\"user_uttered\",{\"message\":\"a\"}]\x1e" * 200),
+        ("record separators", b'42["user_uttered",{"message":"a"}]\x1e' * 200),
     ]

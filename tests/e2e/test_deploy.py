@@ -13,7 +13,7 @@ from bot.ml.training import train
 from bot.ops.stack import rasa_api_headers
 
 pytestmark = pytest.mark.e2e
-SOURCES = ("data", "config.yml", "domain.yml", "bot", "credentials.yml", "endpoints.yml")
+SOURCES = ("data", "config.yml", "domain", "bot", "credentials.yml", "endpoints.yml")
 
 
 def crippled_model(root, tmp_path):

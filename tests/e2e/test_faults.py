@@ -19,8 +19,9 @@ def restart(running, spec):
 
 
 def tracker_bot_texts(settings, sender):
-    url = urllib.request.Request(f"{settings.rasa_url}/conversations/{sender}/tracker",
-                                 headers=rasa_api_headers(settings))
+    url = urllib.request.Request(
+        f"{settings.rasa_url}/conversations/{sender}/tracker", headers=rasa_api_headers(settings)
+    )
     with urllib.request.urlopen(url, timeout=10) as response:
         return [e.get("text") for e in json.loads(response.read())["events"] if e["event"] == "bot"]
 
@@ -35,8 +36,10 @@ def test_a_fault_reported_while_the_backend_is_down_is_opened_when_it_is_back(ch
         started = time.monotonic()
         reply = chat.say("深圳市福田区深南大道99号5栋302")
         assert time.monotonic() - started < 10
-        assert reply == ["业务系统暂时无法连接，您的故障报修申请已记录（联系电话 138****8000），"
-                         "系统恢复后会自动提交，并把单号发给您，无需重复申请。"]
+        assert reply == [
+            "业务系统暂时无法连接，您的故障报修申请已记录（联系电话 138****8000），"
+            "系统恢复后会自动提交，并把单号发给您，无需重复申请。"
+        ]
     finally:
         restart(running, backend)
     # The handoff service's retry loop (every 3 s) submits it and tells the customer the number.
@@ -50,7 +53,11 @@ def test_a_fault_reported_while_the_backend_is_down_is_opened_when_it_is_back(ch
     ticket_id = re.search(r"单号 (T\d{11})", told[0]).group(1)
     stored = running.backend_get(f"/v1/tickets/{ticket_id}")
     assert (stored["phone"], stored["kind"], stored["category"], stored["address"]) == (
-        "13800138000", "故障报修", "断网", "深圳市福田区深南大道99号5栋302")
+        "13800138000",
+        "故障报修",
+        "断网",
+        "深圳市福田区深南大道99号5栋302",
+    )
     # Exactly one ticket was opened for it.
     tickets = running.backend_get("/v1/lines/13800138000/tickets")["tickets"]
     assert [t["address"] for t in tickets].count("深圳市福田区深南大道99号5栋302") == 1
@@ -66,8 +73,10 @@ def test_a_backend_down_mid_conversation_offers_a_callback(chat, product, runnin
         reply = chat.say("流量还剩多少")
         assert reply[0].startswith("抱歉，业务系统暂时繁忙"), reply
         reply = chat.say("登记回电")
-        assert reply == ["业务系统暂时无法连接，您的回访申请已记录（联系电话 138****8000），"
-                         "系统恢复后会自动提交，并把单号发给您，无需重复申请。"], reply
+        assert reply == [
+            "业务系统暂时无法连接，您的回访申请已记录（联系电话 138****8000），"
+            "系统恢复后会自动提交，并把单号发给您，无需重复申请。"
+        ], reply
     finally:
         restart(running, backend)
 

@@ -117,14 +117,17 @@ class Report:
         lines = []
         for name, (last_ok, first_down) in self.went_down.items():
             suspects = self.in_flight(last_ok, first_down)
-            lines.append(f"{name} stopped answering; inputs in flight just before:\n"
-                         + "\n".join(f"    {outcome.line()}" for outcome in suspects[:15]))
+            lines.append(
+                f"{name} stopped answering; inputs in flight just before:\n"
+                + "\n".join(f"    {outcome.line()}" for outcome in suspects[:15])
+            )
         return lines
 
 
 # ---------------------------------------------------------------------------------------------
 # Channels
 # ---------------------------------------------------------------------------------------------
+
 
 class Fuzzer:
     def __init__(self, running, report: Report, session: aiohttp.ClientSession) -> None:
@@ -146,17 +149,31 @@ class Fuzzer:
 
     # -- raw HTTP ---------------------------------------------------------------------------
 
-    async def http(self, channel: str, case: str, sent: Any, method: str, url: str, body: bytes,
-                   headers: Dict[str, str], expect: str) -> Tuple[Outcome, bytes]:
+    async def http(
+        self,
+        channel: str,
+        case: str,
+        sent: Any,
+        method: str,
+        url: str,
+        body: bytes,
+        headers: Dict[str, str],
+        expect: str,
+    ) -> Tuple[Outcome, bytes]:
         started = time.monotonic()
         answer = b""
         try:
-            async with self.session.request(method, url, data=body, headers=headers,
-                                            timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)) as response:
+            async with self.session.request(
+                method, url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
+            ) as response:
                 answer = await response.read()
                 status: Any = response.status
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError,
-                ConnectionError):  # aiohttp's "Connection lost": the server closed while the body was sent
+        except (
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientOSError,
+            aiohttp.ClientPayloadError,
+            ConnectionError,
+        ):  # aiohttp's "Connection lost": the server closed while the body was sent
             status = "closed"
         except asyncio.TimeoutError:
             status = f"error: no response within {REPLY_TIMEOUT_S:.0f} s"
@@ -167,8 +184,9 @@ class Fuzzer:
 
     # -- REST -------------------------------------------------------------------------------
 
-    async def rest_say(self, sender: str, text: str, case: str = "conversation", expect: str = ANSWERED,
-                       ascii_only: bool = True) -> List[str]:
+    async def rest_say(
+        self, sender: str, text: str, case: str = "conversation", expect: str = ANSWERED, ascii_only: bool = True
+    ) -> List[str]:
         body = json.dumps({"sender": sender, "message": text}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.rest_token}"}
         outcome, answer = await self.http("rest", case, text, "POST", self.rest_url, body, headers, expect)
@@ -186,24 +204,40 @@ class Fuzzer:
             async with self.gate:
                 for index, message in enumerate(chunk):
                     expect = ANY if message.category in ("long", "lone_surrogate", "mixed") else ANSWERED
-                    replies = await self.rest_say(sender, message.text, f"text/{message.category}", expect,
-                                                  ascii_only=index % 2 == 0)
+                    replies = await self.rest_say(
+                        sender, message.text, f"text/{message.category}", expect, ascii_only=index % 2 == 0
+                    )
                     self.check_not_acted_on(message, "rest", replies)
-        await asyncio.gather(*(run(group, texts[start:start + MESSAGES_PER_SENDER])
-                               for group, start in enumerate(range(0, len(texts), MESSAGES_PER_SENDER))))
+
+        await asyncio.gather(
+            *(
+                run(group, texts[start : start + MESSAGES_PER_SENDER])
+                for group, start in enumerate(range(0, len(texts), MESSAGES_PER_SENDER))
+            )
+        )
 
     def check_not_acted_on(self, message: hostile.Text, channel: str, replies: List[str]) -> None:
         done = [reply for reply in replies if any(marker in reply for marker in DONE_MARKERS)]
         if message.typed_payload and done:
             self.report.acted_on.append(f"[{channel}] typed {ascii(message.text)} -> {done}")
 
-    async def http_cases(self, channel: str, url: str, cases: List[hostile.HttpCase],
-                         auth: Callable[[str], Dict[str, str]]) -> None:
+    async def http_cases(
+        self, channel: str, url: str, cases: List[hostile.HttpCase], auth: Callable[[str], Dict[str, str]]
+    ) -> None:
         async def run(case: hostile.HttpCase) -> None:
             headers = {**auth(case.auth), **dict(case.headers)}
             async with self.gate:
-                await self.http(channel, f"{case.category}/{case.name}", case.body, case.method, url, case.body,
-                                headers, case.expect)
+                await self.http(
+                    channel,
+                    f"{case.category}/{case.name}",
+                    case.body,
+                    case.method,
+                    url,
+                    case.body,
+                    headers,
+                    case.expect,
+                )
+
         await asyncio.gather(*(run(case) for case in cases))
 
     # -- WeChat -----------------------------------------------------------------------------
@@ -211,13 +245,22 @@ class Fuzzer:
     async def wechat_send(self, case: hostile.WeChatCase, openid: str) -> Tuple[Outcome, str]:
         self.msg_id += 1
         now, nonce = int(time.time()), secrets.token_hex(8)
-        params, body = hostile.wechat_request(case, token=self.wechat_token, aes_key=self.aes_key, app_id=self.app_id,
-                                              openid=openid, msg_id=self.msg_id, now=now, nonce=nonce,
-                                              random_prefix=os.urandom(16))
+        params, body = hostile.wechat_request(
+            case,
+            token=self.wechat_token,
+            aes_key=self.aes_key,
+            app_id=self.app_id,
+            openid=openid,
+            msg_id=self.msg_id,
+            now=now,
+            nonce=nonce,
+            random_prefix=os.urandom(16),
+        )
         url = f"{self.wechat_url}?{urllib.parse.urlencode(params)}"
         sent = case.text if case.text is not None else (case.xml or case.encrypt or "")
-        outcome, answer = await self.http("wechat", f"{case.category}/{case.name}", sent, "POST", url, body,
-                                          {"Content-Type": "text/xml"}, case.expect)
+        outcome, answer = await self.http(
+            "wechat", f"{case.category}/{case.name}", sent, "POST", url, body, {"Content-Type": "text/xml"}, case.expect
+        )
         text = ""
         if outcome.status == 200 and answer and answer != b"success":
             text = self.wechat_reply_text(answer, params)
@@ -227,11 +270,13 @@ class Fuzzer:
 
     def wechat_reply_text(self, answer: bytes, params: Dict[str, str]) -> str:
         from bot.rasa.wechat.protocol import parse_xml  # the reply's XML, as WeChat would read it
+
         try:
             fields = parse_xml(answer)
             if "Encrypt" in fields:
-                plain = self.crypto.decrypt_message(answer.decode(), fields["MsgSignature"], fields["TimeStamp"],
-                                                    fields["Nonce"])
+                plain = self.crypto.decrypt_message(
+                    answer.decode(), fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+                )
                 fields = parse_xml(plain.encode() if isinstance(plain, str) else plain)
             return fields.get("Content", "")
         except Exception as error:  # noqa: BLE001 - reported, not raised: one odd reply must not end the run
@@ -244,10 +289,16 @@ class Fuzzer:
                 for case in chunk:
                     _, text = await self.wechat_send(case, openid)
                     if case.text is not None:
-                        self.check_not_acted_on(hostile.Text(case.category, case.text, case.typed_payload), "wechat",
-                                                [text])
-        await asyncio.gather(*(run(group, cases[start:start + MESSAGES_PER_SENDER])
-                               for group, start in enumerate(range(0, len(cases), MESSAGES_PER_SENDER))))
+                        self.check_not_acted_on(
+                            hostile.Text(case.category, case.text, case.typed_payload), "wechat", [text]
+                        )
+
+        await asyncio.gather(
+            *(
+                run(group, cases[start : start + MESSAGES_PER_SENDER])
+                for group, start in enumerate(range(0, len(cases), MESSAGES_PER_SENDER))
+            )
+        )
 
     # -- socket.io --------------------------------------------------------------------------
 
@@ -257,18 +308,22 @@ class Fuzzer:
         client = socketio.AsyncClient(reconnection=False)
         client.on("bot_uttered", replies.put)
         client.on("session_confirm", sessions.put)
-        await client.connect(self.settings.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                             headers={"Origin": self.settings.site_url})
+        await client.connect(
+            self.settings.rasa_url,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            headers={"Origin": self.settings.site_url},
+        )
         await client.emit("session_request", {"session_id": None})
         session_id = await asyncio.wait_for(sessions.get(), 10)
         return client, replies, session_id
 
     def webchat_sender(self, session_id: str) -> str:
         from bot.rasa.channels.sessions import sender_for
+
         return sender_for(self.settings.secrets["WEBCHAT_SESSION_SECRET"], session_id) or session_id
 
-    async def socketio_say(self, client, replies, sender: str, text: str, case: str,
-                           quiet_s: float = 0.0) -> List[str]:
+    async def socketio_say(self, client, replies, sender: str, text: str, case: str, quiet_s: float = 0.0) -> List[str]:
         while not replies.empty():
             replies.get_nowait()
         started = time.monotonic()
@@ -297,9 +352,16 @@ class Fuzzer:
                     client, replies, session_id = await self.widget()
                 except (socketio.exceptions.ConnectionError, asyncio.TimeoutError, aiohttp.ClientError) as error:
                     for message in chunk:
-                        self.report.add(Outcome("socketio", f"text/{message.category}", shorten(message.text),
-                                                f"error: no connection: {error}", ANSWERED,
-                                                time.monotonic() - started))
+                        self.report.add(
+                            Outcome(
+                                "socketio",
+                                f"text/{message.category}",
+                                shorten(message.text),
+                                f"error: no connection: {error}",
+                                ANSWERED,
+                                time.monotonic() - started,
+                            )
+                        )
                     return
                 try:
                     sender = self.webchat_sender(session_id)
@@ -308,8 +370,10 @@ class Fuzzer:
                         self.check_not_acted_on(message, "socketio", got)
                 finally:
                     await client.disconnect()
-        await asyncio.gather(*(run(texts[start:start + MESSAGES_PER_SENDER])
-                               for start in range(0, len(texts), MESSAGES_PER_SENDER)))
+
+        await asyncio.gather(
+            *(run(texts[start : start + MESSAGES_PER_SENDER]) for start in range(0, len(texts), MESSAGES_PER_SENDER))
+        )
 
     async def socketio_packets(self) -> None:
         """Odd Socket.IO packets over Engine.IO long-polling, each on a fresh genuine connection."""
@@ -322,7 +386,7 @@ class Fuzzer:
                 try:
                     async with self.session.get(base, headers=origin) as response:
                         handshake = await response.text()
-                    sid = json.loads(handshake[handshake.index("{"):])["sid"]
+                    sid = json.loads(handshake[handshake.index("{") :])["sid"]
                     url = f"{base}&sid={sid}"
                     async with self.session.post(url, data=b"40", headers=origin) as response:
                         await response.read()
@@ -338,12 +402,22 @@ class Fuzzer:
                         )
                     )
                     return
-                await self.http("socketio", f"packet/{name}", body, "POST", url, body,
-                                {**origin, "Content-Type": "text/plain;charset=UTF-8"}, ANY)
+                await self.http(
+                    "socketio",
+                    f"packet/{name}",
+                    body,
+                    "POST",
+                    url,
+                    body,
+                    {**origin, "Content-Type": "text/plain;charset=UTF-8"},
+                    ANY,
+                )
+
         await asyncio.gather(*(run(name, body) for name, body in hostile.socketio_packets()))
         huge = {**origin, "X-Junk": "a" * 100_000}
-        await self.http("socketio", "headers/100 KB header on the handshake", "GET handshake", "GET", base, b"", huge,
-                        REFUSED)
+        await self.http(
+            "socketio", "headers/100 KB header on the handshake", "GET handshake", "GET", base, b"", huge, REFUSED
+        )
 
     # -- inside conversation states ---------------------------------------------------------
 
@@ -354,7 +428,8 @@ class Fuzzer:
             shown = await self.rest_say(sender, "微信", "state/payment summary: setup")
             if not any(reply.startswith("请确认") and "50.00" in reply for reply in shown):
                 self.report.setup_failures.append(
-                    f"payment summary not reached for {ascii(item.text)}: {asked} {shown}")
+                    f"payment summary not reached for {ascii(item.text)}: {asked} {shown}"
+                )
                 return
             replies = await self.rest_say(sender, item.text, "state/payment summary: hostile confirm")
         if any("缴费成功" in reply for reply in replies):
@@ -406,8 +481,9 @@ class Fuzzer:
             sender = self.webchat_sender(session_id)
             for text in (f"给{PAY_PHONE}充50元话费", "微信"):
                 await self.socketio_say(client, replies, sender, text, "state/payment summary: setup", quiet_s=1.0)
-            got = await self.socketio_say(client, replies, sender, typed, "state/payment summary: hostile confirm",
-                                          quiet_s=1.5)
+            got = await self.socketio_say(
+                client, replies, sender, typed, "state/payment summary: hostile confirm", quiet_s=1.5
+            )
             if any("缴费成功" in reply for reply in got):
                 self.report.acted_on.append(f"[socketio] at the payment summary {ascii(typed)} -> {got}")
         finally:
@@ -426,11 +502,13 @@ class Fuzzer:
 # Around the run: health, backend state
 # ---------------------------------------------------------------------------------------------
 
+
 async def health_latency(session: aiohttp.ClientSession, spec) -> float:
     started = time.monotonic()
     try:
-        async with session.get(spec.health_url, headers=dict(spec.health_headers),
-                               timeout=aiohttp.ClientTimeout(total=10)) as response:
+        async with session.get(
+            spec.health_url, headers=dict(spec.health_headers), timeout=aiohttp.ClientTimeout(total=10)
+        ) as response:
             await response.read()
             if response.status >= 400:
                 return float("inf")
@@ -471,11 +549,13 @@ def backend_state(running) -> Dict[str, Any]:
     for phone in (CUSTOMER, PAY_PHONE):
         state[f"{phone} balance"] = running.backend_get(f"/v1/lines/{phone}/balance")["balance_fen"]
         state[f"{phone} subscriptions"] = sorted(
-            (s["name"], s["status"]) for s in
-            running.backend_get(f"/v1/lines/{phone}/subscriptions?include_ended=true")["subscriptions"])
+            (s["name"], s["status"])
+            for s in running.backend_get(f"/v1/lines/{phone}/subscriptions?include_ended=true")["subscriptions"]
+        )
         state[f"{phone} consents"] = running.backend_get(f"/v1/lines/{phone}/consents")["consents"]
     state[f"{CUSTOMER} broadband owed"] = running.backend_get(f"/v1/lines/{CUSTOMER}/outstanding?type=宽带")[
-        "outstanding_fen"]
+        "outstanding_fen"
+    ]
     path = running.settings.operator_db_url.replace("sqlite:///", "")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
@@ -502,8 +582,10 @@ def unconsented_payments(before: Dict[str, Any], after: Dict[str, Any], shown: D
         if not consent["confirmed"] or consent["action"] != "payment":
             problems.append(f"{where}: consent {consent['id']} is not a confirmed payment consent")
         elif not any(consent["shown_text"] in text for text in texts):
-            problems.append(f"{where}: consent text {consent['shown_text']!r} was never shown to "
-                            f"{consent['sender_id']} (shown: {texts[-6:]})")
+            problems.append(
+                f"{where}: consent text {consent['shown_text']!r} was never shown to "
+                f"{consent['sender_id']} (shown: {texts[-6:]})"
+            )
         elif amount not in consent["shown_text"]:
             problems.append(f"{where}: the summary shown says {consent['shown_text']!r}")
     return problems
@@ -512,6 +594,7 @@ def unconsented_payments(before: Dict[str, Any], after: Dict[str, Any], shown: D
 # ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
+
 
 async def fuzz_everything(running, report: Report) -> None:
     import random
@@ -547,6 +630,7 @@ async def fuzz_everything(running, report: Report) -> None:
                 if kind == "none" or not token:
                     return {}
                 return {header: scheme + (token if kind == "good" else "x" + token[1:])}
+
             return auth
 
         rest_bodies = hostile.body_cases({"sender": f"fuzz-{fuzzer.run_id}-body", "message": "你好"})
@@ -557,12 +641,16 @@ async def fuzz_everything(running, report: Report) -> None:
             fuzzer.wechat_cases(wechat),
             fuzzer.socketio_texts(socketio_texts),
             fuzzer.socketio_packets(),
-            fuzzer.http_cases("backend", f"{settings.operator_url}/v1/consents", service_cases,
-                              bearer("OPERATOR_API_TOKEN")),
-            fuzzer.http_cases("handoff", f"{settings.agent_url}/v1/relay", service_cases,
-                              bearer("HANDOFF_API_TOKEN")),
-            fuzzer.http_cases("actions", f"{settings.action_url}/webhook", service_cases,
-                              bearer("ACTION_SERVER_TOKEN", "X-Action-Token", "")),
+            fuzzer.http_cases(
+                "backend", f"{settings.operator_url}/v1/consents", service_cases, bearer("OPERATOR_API_TOKEN")
+            ),
+            fuzzer.http_cases("handoff", f"{settings.agent_url}/v1/relay", service_cases, bearer("HANDOFF_API_TOKEN")),
+            fuzzer.http_cases(
+                "actions",
+                f"{settings.action_url}/webhook",
+                service_cases,
+                bearer("ACTION_SERVER_TOKEN", "X-Action-Token", ""),
+            ),
             fuzzer.http_cases("site", f"{settings.site_url}/", service_cases[:12], bearer("")),
         )
         # Malformed REST bodies last: one that brings the Rasa server down must not hide the rest.
@@ -602,18 +690,23 @@ def print_summary(report: Report) -> None:
     slowest = sorted(report.outcomes, key=lambda outcome: outcome.seconds, reverse=True)[:5]
     print(f"\nfuzz seed {report.seed} (FUZZ_SEED to replay): {sum(counts.values())} inputs in {report.wall_s:.0f} s")
     for channel, count in sorted(counts.items()):
-        print(f"  {channel}: {count} inputs; statuses "
-              + ", ".join(f"{status}: {n}" for (ch, status), n in sorted(statuses.items(), key=str) if ch == channel))
+        print(
+            f"  {channel}: {count} inputs; statuses "
+            + ", ".join(f"{status}: {n}" for (ch, status), n in sorted(statuses.items(), key=str) if ch == channel)
+        )
     print(f"  5xx: {sum(1 for o in report.outcomes if isinstance(o.status, int) and o.status >= 500)}")
     unconsented = unconsented_payments(report.before, report.after, report.shown)
     print(f"  money moved without a shown summary: {len(unconsented)}")
     print("  slowest:\n" + "\n".join(f"    {outcome.line()}" for outcome in slowest))
-    print("  worst health latency during the run: "
-          + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.health_during.items()))
+    print(
+        "  worst health latency during the run: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.health_during.items())
+    )
     for line in report.downtime_causes() + report.harness_errors:
         print("  " + line)
-    print("  health afterwards: "
-          + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.health_after.items()))
+    print(
+        "  health afterwards: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.health_after.items())
+    )
 
 
 def listing(lines: List[str], limit: int = 40) -> str:
@@ -624,6 +717,7 @@ def listing(lines: List[str], limit: int = 40) -> str:
 # ---------------------------------------------------------------------------------------------
 # The properties
 # ---------------------------------------------------------------------------------------------
+
 
 def test_at_least_1000_inputs_through_every_channel(fuzz):
     counts = fuzz.counts()

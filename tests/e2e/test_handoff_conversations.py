@@ -22,8 +22,9 @@ class Console:
     def __init__(self, url: str) -> None:
         self.url = url
         # As a browser does: the console's own Origin with every request (the console's Origin check).
-        self.session = aiohttp.ClientSession(base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                             headers={"Origin": url.rstrip("/")})
+        self.session = aiohttp.ClientSession(
+            base_url=url, cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Origin": url.rstrip("/")}
+        )
         self.socket = None
 
     async def __aenter__(self) -> "Console":
@@ -42,12 +43,14 @@ class Console:
                 event = await self.socket.receive_json()
                 if event["type"] == kind and predicate(event):
                     return event
+
         return await asyncio.wait_for(receive(), timeout)
 
 
 def tracker_events(settings, sender):
-    url = urllib.request.Request(f"{settings.rasa_url}/conversations/{sender}/tracker",
-                                 headers=rasa_api_headers(settings))
+    url = urllib.request.Request(
+        f"{settings.rasa_url}/conversations/{sender}/tracker", headers=rasa_api_headers(settings)
+    )
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())["events"]
 
@@ -61,7 +64,11 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
         queued = await agent.wait_for("queue", lambda event: event["queued"])
         case = queued["queued"][0]
         assert (case["sender_id"], case["reason"], case["masked_phone"], case["verified"]) == (
-            chat.sender, "requested", "138****8000", False)
+            chat.sender,
+            "requested",
+            "138****8000",
+            False,
+        )
         assert (await agent.session.post(f"/api/cases/{case['id']}/take")).status == 200
         # The bot is paused: the customer's words go to the agent, live, and into Rasa's tracker.
         assert await say("家里宽带从昨晚开始一直断网") == []
@@ -69,7 +76,10 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
         assert relayed["message"]["text"] == "家里宽带从昨晚开始一直断网"
         details = await (await agent.session.get(f"/api/cases/{case['id']}")).json()
         assert [m["text"] for m in details["transcript"]][:3] == [
-            "查一下话费余额", "为了保护您的账户安全，请先提供您的11位手机号码。", "138****8000"]
+            "查一下话费余额",
+            "为了保护您的账户安全，请先提供您的11位手机号码。",
+            "138****8000",
+        ]
         assert details["suggestion"]["label"] == "下一步：故障报修"
         reply = await agent.session.post(
             f"/api/cases/{case['id']}/reply", json={"text": "您好，我是客服王芳，马上为您查看。"}

@@ -41,8 +41,16 @@ def test_the_suite_sends_at_least_1000_inputs():
     bodies = hostile.body_cases({"sender": "s", "message": "m"})
     services = [case for case in hostile.body_cases({"fuzz": True}) if case.expect == REFUSED]
     # The REST channel, WeChat, socket.io (messages and raw packets), the states, three services and the site.
-    total = (len(rest) + len(bodies) + len(wechat) + len(socketio) + len(hostile.socketio_packets()) + len(states)
-             + 3 * len(services) + 12)
+    total = (
+        len(rest)
+        + len(bodies)
+        + len(wechat)
+        + len(socketio)
+        + len(hostile.socketio_packets())
+        + len(states)
+        + 3 * len(services)
+        + 12
+    )
     assert total >= 1000, total
 
 
@@ -68,8 +76,9 @@ def test_the_texts_hold_the_tricks_they_are_named_for():
 def test_every_slash_variant_and_leading_space_is_generated():
     variants = hostile.all_slash_payloads('affirm{"amount":"500"}')
     assert {v for v in variants if not v.startswith(hostile.LEADING[1:])} >= {
-        s + 'affirm{"amount":"500"}' for s in hostile.SLASHES}
-    assert "\u3000／affirm{\"amount\":\"500\"}" in variants and "\u00a0/affirm{\"amount\":\"500\"}" in variants
+        s + 'affirm{"amount":"500"}' for s in hostile.SLASHES
+    }
+    assert '\u3000／affirm{"amount":"500"}' in variants and '\u00a0/affirm{"amount":"500"}' in variants
     assert len(set(variants)) == len(hostile.SLASHES) + 2 * (len(hostile.LEADING) - 1)
 
 
@@ -83,8 +92,11 @@ def test_the_issue_reproductions_come_first_in_each_state():
         "amount_question": '／inform{"amount":"1E+999990"}',
         "cancel_confirmation": '／inform{"cancel_confirmed":true}',
     }
-    assert Counter(item.state for item in states) == {"payment_summary": 24, "amount_question": 16,
-                                                      "cancel_confirmation": 8}
+    assert Counter(item.state for item in states) == {
+        "payment_summary": 24,
+        "amount_question": 16,
+        "cancel_confirmation": 8,
+    }
     assert all(item.typed_payload for item in states if item.state != "amount_question")
 
 
@@ -96,19 +108,41 @@ def test_the_body_cases_cover_nesting_size_and_encodings():
     assert ("Content-Encoding", "gzip") in bomb.headers and len(bomb.body) < 64 * 1024
     assert len(gzip.decompress(bomb.body)) == 10 * 1024 * 1024
     assert json.loads(gzip.decompress(cases["gzip JSON"].body)) == {"sender": "s", "message": "m"}
-    assert {case.category for case in cases.values()} == {"body", "nesting", "size", "encoding", "content_type",
-                                                         "headers", "auth", "method"}
+    assert {case.category for case in cases.values()} == {
+        "body",
+        "nesting",
+        "size",
+        "encoding",
+        "content_type",
+        "headers",
+        "auth",
+        "method",
+    }
 
 
 def test_safe_mode_requests_are_what_wechat_sends():
     case = hostile.WeChatCase("text", "aes text", "aes", "你好", expect=ANSWERED)
     now = int(time.time())
-    params, body = hostile.wechat_request(case, token=TOKEN, aes_key=AES_KEY, app_id=APP_ID, openid="o_1",
-                                          msg_id=7, now=now, nonce="n1", random_prefix=b"r" * 16)
+    params, body = hostile.wechat_request(
+        case,
+        token=TOKEN,
+        aes_key=AES_KEY,
+        app_id=APP_ID,
+        openid="o_1",
+        msg_id=7,
+        now=now,
+        nonce="n1",
+        random_prefix=b"r" * 16,
+    )
     encrypted = parse_xml(body)["Encrypt"]
-    assert params == {"timestamp": str(now), "nonce": "n1", "openid": "o_1",
-                      "signature": signature(TOKEN, str(now), "n1"),
-                      "encrypt_type": "aes", "msg_signature": signature(TOKEN, str(now), "n1", encrypted)}
+    assert params == {
+        "timestamp": str(now),
+        "nonce": "n1",
+        "openid": "o_1",
+        "signature": signature(TOKEN, str(now), "n1"),
+        "encrypt_type": "aes",
+        "msg_signature": signature(TOKEN, str(now), "n1", encrypted),
+    }
     plain = WeChatCrypto(TOKEN, AES_KEY, APP_ID).decrypt_message(body.decode(), params["msg_signature"], str(now), "n1")
     assert parse_xml(plain.encode())["Content"] == "你好"
     assert Crypto(TOKEN, AES_KEY, APP_ID).decrypt(encrypted) == hostile.text_message_xml("o_1", "你好", now, 7)
@@ -119,8 +153,17 @@ def test_hostile_wechat_variants():
 
     def request(**fields):
         case = hostile.WeChatCase("x", "x", **{"text": "hi", **fields})
-        return hostile.wechat_request(case, token=TOKEN, aes_key=AES_KEY, app_id=APP_ID, openid="o_1", msg_id=1,
-                                      now=now, nonce="n", random_prefix=b"r" * 16)
+        return hostile.wechat_request(
+            case,
+            token=TOKEN,
+            aes_key=AES_KEY,
+            app_id=APP_ID,
+            openid="o_1",
+            msg_id=1,
+            now=now,
+            nonce="n",
+            random_prefix=b"r" * 16,
+        )
 
     params, body = request(mode="plain")
     assert "encrypt_type" not in params and parse_xml(body)["Content"] == "hi"

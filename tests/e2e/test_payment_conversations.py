@@ -10,8 +10,10 @@ ASK_METHOD = "请选择支付方式：微信、支付宝或银行卡。"
 
 
 def confirm_text(phone, bill_type, amount, method):
-    return (f"请确认：为 {phone} 缴纳{bill_type} {amount} 元，支付方式：{method}，即时到账。"
-            "确认支付请回复“确认”，不缴了请回复“算了”。")
+    return (
+        f"请确认：为 {phone} 缴纳{bill_type} {amount} 元，支付方式：{method}，即时到账。"
+        "确认支付请回复“确认”，不缴了请回复“算了”。"
+    )
 
 
 def test_pay_50_by_wechat_then_the_balance_is_108_30(chat, running):

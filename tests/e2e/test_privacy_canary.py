@@ -58,11 +58,13 @@ def test_canary_number_and_password_are_nowhere(product, running, tmp_path):
     secrets = (PASSWORD, WRONG_PASSWORD)
     logs = sorted((product.var_dir / "logs").rglob("*.log"))
     assert len(logs) >= 5
-    places = {**{path: (*secrets, PHONE, UNKNOWN_PHONE) for path in logs},
-              exported: (*secrets, PHONE, UNKNOWN_PHONE),
-              # The tracker keeps the customer's number (slots); never a password.
-              product.tracker_db_path: secrets,
-              Path(product.handoff_db_url.replace("sqlite:///", "")): secrets}
+    places = {
+        **{path: (*secrets, PHONE, UNKNOWN_PHONE) for path in logs},
+        exported: (*secrets, PHONE, UNKNOWN_PHONE),
+        # The tracker keeps the customer's number (slots); never a password.
+        product.tracker_db_path: secrets,
+        Path(product.handoff_db_url.replace("sqlite:///", "")): secrets,
+    }
     found = {}
     for path, canaries in places.items():
         siblings = [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]

@@ -28,6 +28,7 @@ def test_the_balance_asked_while_paying_is_answered_and_the_payment_resumes(chat
 def test_a_bare_number_after_the_rating_question_is_the_rating(chat, running):
     """WeChat shows the buttons as words to reply with: customers reply "5", or "５" from a
     full-width keyboard."""
+
     def scores():
         return running.backend_get("/v1/satisfaction/summary")["tasks"].get("balance", {}).get("scores", {})
 

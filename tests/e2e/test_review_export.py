@@ -21,8 +21,11 @@ def test_unclear_and_handed_off_messages_are_exported_masked(chat, product, runn
     path = export(f"sqlite:///{running.settings.tracker_db_path}", tmp_path, None, None, threshold)
     text = path.read_text(encoding="utf-8")
     assert "13800138000" not in text
-    examples = {example["text"]: example["metadata"]["review"]
-                for block in yaml.safe_load(text)["nlu"] for example in block["examples"]}
+    examples = {
+        example["text"]: example["metadata"]["review"]
+        for block in yaml.safe_load(text)["nlu"]
+        for example in block["examples"]
+    }
     assert "low_confidence" in examples[VAGUE]["reasons"] and "handoff" in examples[VAGUE]["reasons"]
     assert "handoff" in examples["我的号码138****8000，帮我转人工"]["reasons"]
     assert (tmp_path / path.name.replace(".yml", ".summary.json")).exists()

@@ -31,7 +31,10 @@ def test_fault_report_then_the_ticket_is_found(chat, running):
     ticket_id = match.group(1)
     stored = running.backend_get(f"/v1/tickets/{ticket_id}")
     assert (stored["phone"], stored["kind"], stored["category"], stored["address"]) == (
-        "13800138000", "故障报修", "断网", "深圳市南山区科技园路1号3栋1201",
+        "13800138000",
+        "故障报修",
+        "断网",
+        "深圳市南山区科技园路1号3栋1201",
     )
     status = chat.say(f"帮我查下工单{ticket_id}的进度")
     assert len(status) == 2 and status[1] == ASK_RATING, status

@@ -23,8 +23,9 @@ class Widget:
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("session_confirm", self.sessions.put)
         # As a browser on the widget's page: Rasa's socket.io accepts that origin only.
-        self.client.connect(settings.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                            headers={"Origin": settings.site_url})
+        self.client.connect(
+            settings.rasa_url, socketio_path="/socket.io", transports=["polling"], headers={"Origin": settings.site_url}
+        )
         self.client.emit("session_request", {"session_id": session_id})
         self.session_id = self.sessions.get(timeout=10)
 
@@ -110,5 +111,9 @@ def test_the_site_serves_the_widget_without_any_cdn(running):
 def test_a_page_from_another_origin_cannot_open_the_socket(running):
     client = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        client.connect(running.settings.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                       headers={"Origin": "http://evil.example"})
+        client.connect(
+            running.settings.rasa_url,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            headers={"Origin": "http://evil.example"},
+        )

@@ -34,22 +34,29 @@ class WeChatServer:
 
     def text_xml(self, text: str, msg_id=None) -> str:
         self.msg_id += 1
-        return (f"<xml><ToUserName><![CDATA[gh_operator]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
-                f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id or self.msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[gh_operator]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
+            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id or self.msg_id}</MsgId></xml>"
+        )
 
     def post(self, xml: str, *, safe=True, timestamp=None, nonce=None, sign=True):
         """Safe mode (AES) unless `safe=False`: the product has an EncodingAESKey, so it refuses plain."""
         timestamp = str(timestamp or int(time.time()))
         nonce = nonce or secrets.token_hex(8)
-        params = {"timestamp": timestamp, "nonce": nonce, "openid": self.openid,
-                  "signature": signature(self.token, timestamp, nonce) if sign else "0" * 40}
+        params = {
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": self.openid,
+            "signature": signature(self.token, timestamp, nonce) if sign else "0" * 40,
+        }
         body = xml
         if safe:
             body = self.crypto.encrypt_message(xml, nonce, timestamp)
             params.update(encrypt_type="aes", msg_signature=parse_xml(body.encode())["MsgSignature"])
-        request = urllib.request.Request(f"{self.url}?{urllib.parse.urlencode(params)}", data=body.encode(),
-                                         headers={"Content-Type": "text/xml"})
+        request = urllib.request.Request(
+            f"{self.url}?{urllib.parse.urlencode(params)}", data=body.encode(), headers={"Content-Type": "text/xml"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 answer = response.read().decode()
@@ -73,8 +80,12 @@ def wechat(product, running, request):
 
 def test_url_verification(wechat):
     timestamp, nonce = str(int(time.time())), "n1"
-    good = {"signature": signature(wechat.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-            "echostr": "echo-123"}
+    good = {
+        "signature": signature(wechat.token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "echostr": "echo-123",
+    }
     with urllib.request.urlopen(f"{wechat.url}?{urllib.parse.urlencode(good)}", timeout=10) as response:
         assert response.read().decode() == "echo-123"
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -96,8 +107,10 @@ def test_four_identical_deliveries_make_one_message(wechat, running):
     assert all(status == 200 for status, _ in answers)
     replies = [answer for _, answer in answers if answer != "success"]
     assert len(replies) == 1 and "11位手机号码" in replies[0]
-    url = urllib.request.Request(f"{running.settings.rasa_url}/conversations/wx:{wechat.openid}/tracker",
-                                 headers=rasa_api_headers(running.settings))
+    url = urllib.request.Request(
+        f"{running.settings.rasa_url}/conversations/wx:{wechat.openid}/tracker",
+        headers=rasa_api_headers(running.settings),
+    )
     with urllib.request.urlopen(url, timeout=10) as response:
         events = json.loads(response.read())["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == ["查一下话费余额"]
@@ -113,13 +126,17 @@ def test_forged_stale_replayed_and_malformed_requests_are_refused(wechat):
 
 
 def test_new_followers_and_other_message_types(wechat):
-    subscribe = (f"<xml><ToUserName>gh_operator</ToUserName><FromUserName>{wechat.openid}</FromUserName>"
-                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>")
+    subscribe = (
+        f"<xml><ToUserName>gh_operator</ToUserName><FromUserName>{wechat.openid}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>"
+    )
     status, answer = wechat.post(subscribe)
     assert status == 200 and parse_xml(answer.encode())["Content"].startswith("您好，我是智能客服小翼")
-    image = (f"<xml><ToUserName>gh_operator</ToUserName><FromUserName>{wechat.openid}</FromUserName>"
-             f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl>"
-             f"<MsgId>{wechat.msg_id + 1000}</MsgId></xml>")
+    image = (
+        f"<xml><ToUserName>gh_operator</ToUserName><FromUserName>{wechat.openid}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl>"
+        f"<MsgId>{wechat.msg_id + 1000}</MsgId></xml>"
+    )
     status, answer = wechat.post(image)
     assert status == 200 and parse_xml(answer.encode())["Content"].startswith("抱歉，目前只能处理文字消息")
 

@@ -1,4 +1,4 @@
-"""bot/load/scenarios.py: the simulated conversations expect what the bot really says (domain.yml)."""
+"""bot/load/scenarios.py: the simulated conversations expect what the bot really says (domain/)."""
 
 import random
 import re
@@ -6,9 +6,10 @@ import re
 import yaml
 
 from bot.load.scenarios import SCENARIOS, pick, reply_text
+from bot.ml.domain import load_domain
 from tests.support import ROOT
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain(ROOT / "domain")
 
 
 def test_every_expected_answer_can_come_from_a_response_of_the_domain():

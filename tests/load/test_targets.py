@@ -16,7 +16,9 @@ def test_the_stock_rasa_runs_without_its_api_and_without_any_token(tmp_path, mon
     assert not [arg for arg in spec.argv if "token" in arg]
     assert not [name for name in SECRET_NAMES if name in spec.env]
     assert (spec.health_url, [warmup.url for warmup in spec.warmups]) == (
-        "http://127.0.0.1:5999/webhooks/rest/", ["http://127.0.0.1:5999/webhooks/rest/webhook"])
+        "http://127.0.0.1:5999/webhooks/rest/",
+        ["http://127.0.0.1:5999/webhooks/rest/webhook"],
+    )
     endpoints = tmp_path / "stock" / "endpoints.yml"  # it holds the action server's token
     assert stat.S_IMODE(endpoints.stat().st_mode) == 0o600
     assert settings.secrets["ACTION_SERVER_TOKEN"] in endpoints.read_text()
@@ -24,6 +26,8 @@ def test_the_stock_rasa_runs_without_its_api_and_without_any_token(tmp_path, mon
 
 def test_a_production_target_has_its_own_internal_port(tmp_path):
     env = target_env("production", tmp_path, base={})
-    ports = [env[name] for name in ("RASA_PORT", "RASA_INTERNAL_PORT", "ACTION_PORT", "OPERATOR_PORT", "AGENT_PORT",
-                                    "SITE_PORT")]
+    ports = [
+        env[name]
+        for name in ("RASA_PORT", "RASA_INTERNAL_PORT", "ACTION_PORT", "OPERATOR_PORT", "AGENT_PORT", "SITE_PORT")
+    ]
     assert len(set(ports)) == 6 and env["RASA_INTERNAL_PORT"] != "5006"

@@ -16,7 +16,7 @@ def test_staleness(tmp_path):
     models.mkdir()
     touch(tmp_path / "data" / "nlu" / "a.yml", 100)
     touch(tmp_path / "config.yml", 100)
-    touch(tmp_path / "domain.yml", 100)
+    touch(tmp_path / "domain" / "core.yml", 100)
     assert model_is_stale(tmp_path, models)  # no model at all
     touch(models / "old.tar.gz", 150)
     touch(models / "new.tar.gz", 200)
@@ -25,7 +25,7 @@ def test_staleness(tmp_path):
     touch(tmp_path / "data" / "nlu" / "a.yml", 300)  # training data changed after the model
     assert model_is_stale(tmp_path, models)
     touch(models / "newer.tar.gz", 400)
-    touch(tmp_path / "domain.yml", 500)  # so did the domain
+    touch(tmp_path / "domain" / "payment.yml", 500)  # so did the domain
     assert model_is_stale(tmp_path, models)
     touch(models / "newest.tar.gz", 600)
     touch(tmp_path / "data" / "heldout" / "nlu.yml", 700)  # the evaluation set is not trained on
@@ -35,7 +35,7 @@ def test_staleness(tmp_path):
 def test_rasa_is_given_the_training_data_but_never_the_held_out_set():
     from bot.ml.training import data_args
 
-    assert data_args() == ["--data", "data/nlu", "data/rules", "data/stories", "--domain", "domain.yml"]
+    assert data_args() == ["--data", "data/nlu", "data/rules", "data/stories", "--domain", "domain"]
 
 
 def test_broken_data_stops_training_with_a_clear_message(tmp_path):
@@ -47,13 +47,14 @@ def test_broken_data_stops_training_with_a_clear_message(tmp_path):
     from bot.ops.settings import ROOT
 
     project = tmp_path / "project"
-    for name in ("data", "config.yml", "domain.yml", "bot", "credentials.yml", "endpoints.yml"):
+    for name in ("data", "config.yml", "domain", "bot", "credentials.yml", "endpoints.yml"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
     # A rule that uses an action the domain does not know.
     (project / "data" / "rules" / "broken.yml").write_text(
         'version: "3.1"\nrules:\n- rule: broken\n  steps:\n  - intent: greet\n  - action: action_that_does_not_exist\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(TrainingError) as refused:
         train(project, project / "models")
     assert "does not validate" in str(refused.value)

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from bot.load.targets import free_port
+from bot.load.ports import free_port
 from bot.ops.processes import ServiceFailed, ServiceSpec, Supervisor, Warmup
 
 SERVER = textwrap.dedent("""
@@ -28,9 +28,14 @@ def spec(tmp_path, warmups=()):
     port = free_port()
     script = tmp_path / "server.py"
     script.write_text(SERVER)
-    return port, ServiceSpec(name="toy", argv=[sys.executable, str(script), str(port), str(tmp_path / "posts.log")],
-                             env={}, health_url=f"http://127.0.0.1:{port}/health", startup_timeout_s=20,
-                             warmups=[Warmup(f"http://127.0.0.1:{port}{path}", body) for path, body in warmups])
+    return port, ServiceSpec(
+        name="toy",
+        argv=[sys.executable, str(script), str(port), str(tmp_path / "posts.log")],
+        env={},
+        health_url=f"http://127.0.0.1:{port}/health",
+        startup_timeout_s=20,
+        warmups=[Warmup(f"http://127.0.0.1:{port}{path}", body) for path, body in warmups],
+    )
 
 
 def test_warmed_up_before_it_counts_as_ready(tmp_path):
@@ -40,7 +45,9 @@ def test_warmed_up_before_it_counts_as_ready(tmp_path):
     try:
         supervisor.wait_healthy()
         assert (tmp_path / "posts.log").read_text().splitlines() == [
-            "/model/parse " + json.dumps({"text": "你好"}), "/webhook " + json.dumps({"message": "hi"})]
+            "/model/parse " + json.dumps({"text": "你好"}),
+            "/webhook " + json.dumps({"message": "hi"}),
+        ]
         assert 0 < supervisor.ready_s["toy"] < 20
     finally:
         supervisor.stop()

@@ -6,11 +6,12 @@ import pytest
 
 from bot.ops import production
 from bot.ops.production import NotReady, check_nginx, check_redis, create_databases
-from tests.support import POSTGRES_ADMIN_URL, create_postgres_database, drop_postgres_database
+from tests.support import POSTGRES_ADMIN_URL, drop_postgres_database, postgres_database
 
 
 async def test_missing_databases_are_created_once():
-    await drop_postgres_database(await create_postgres_database())  # skips (fails in CI) without PostgreSQL
+    async with postgres_database():  # skips (fails in CI) without PostgreSQL
+        pass
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     urls = [f"{base}/telebot_t{uuid.uuid4().hex[:8]}_{name}" for name in ("tracker", "operator")]
     try:

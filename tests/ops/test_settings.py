@@ -55,7 +55,8 @@ def test_the_secrets_file_is_private_from_its_first_byte(tmp_path, monkeypatch):
     finally:
         os.umask(old_umask)
     assert [(mode, sorted(names), target) for mode, names, target in renamed] == [
-        (0o600, sorted(SECRET_NAMES), tmp_path / "secrets.json")]
+        (0o600, sorted(SECRET_NAMES), tmp_path / "secrets.json")
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["secrets.json"]
 
 
@@ -71,12 +72,20 @@ def test_bad_port_fails_fast(tmp_path, port):
 
 
 def test_the_production_profile_puts_everything_on_postgresql_and_redis(tmp_path):
-    settings = load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production",
-                              "TELEBOT_POSTGRES_URL": "postgresql://app@db.internal:5432/cs", "RASA_REPLICAS": "3"})
+    settings = load_settings(
+        {
+            "TELEBOT_VAR_DIR": str(tmp_path),
+            "TELEBOT_PROFILE": "production",
+            "TELEBOT_POSTGRES_URL": "postgresql://app@db.internal:5432/cs",
+            "RASA_REPLICAS": "3",
+        }
+    )
     assert (settings.production, settings.rasa_replicas, settings.action_workers) == (True, 3, 2)
     assert (settings.tracker_db_url, settings.operator_db_url, settings.handoff_db_url) == (
-        "postgresql://app@db.internal:5432/cs_tracker", "postgresql://app@db.internal:5432/cs_operator",
-        "postgresql://app@db.internal:5432/cs_handoff")
+        "postgresql://app@db.internal:5432/cs_tracker",
+        "postgresql://app@db.internal:5432/cs_operator",
+        "postgresql://app@db.internal:5432/cs_handoff",
+    )
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
     assert settings.replica_ports == [5010, 5011, 5012]
     assert settings.replica_url(1) == "http://127.0.0.1:5011"
@@ -87,17 +96,24 @@ def test_the_production_profile_puts_everything_on_postgresql_and_redis(tmp_path
 def test_the_embedded_profile_needs_no_servers(tmp_path):
     settings = load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "RASA_REPLICAS": "4"})
     assert (settings.production, settings.rasa_replicas, settings.redis_url, settings.tracker_db_url) == (
-        False, 1, "", "")
+        False,
+        1,
+        "",
+        "",
+    )
     assert settings.rasa_internal_url == settings.rasa_url == "http://127.0.0.1:5005"
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("TELEBOT_PROFILE", "cluster", "TELEBOT_PROFILE must be one of embedded, production"),
-    ("RASA_REPLICAS", "0", "RASA_REPLICAS must be a whole number from 1 to 16"),
-    ("ACTION_WORKERS", "many", "ACTION_WORKERS must be a whole number from 1 to 16"),
-    ("TELEBOT_POSTGRES_URL", "mysql://x/y", "TELEBOT_POSTGRES_URL must be a postgresql:// URL"),
-    ("TELEBOT_REDIS_PREFIX", "tele:bot", "TELEBOT_REDIS_PREFIX must be letters and digits"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("TELEBOT_PROFILE", "cluster", "TELEBOT_PROFILE must be one of embedded, production"),
+        ("RASA_REPLICAS", "0", "RASA_REPLICAS must be a whole number from 1 to 16"),
+        ("ACTION_WORKERS", "many", "ACTION_WORKERS must be a whole number from 1 to 16"),
+        ("TELEBOT_POSTGRES_URL", "mysql://x/y", "TELEBOT_POSTGRES_URL must be a postgresql:// URL"),
+        ("TELEBOT_REDIS_PREFIX", "tele:bot", "TELEBOT_REDIS_PREFIX must be letters and digits"),
+    ],
+)
 def test_bad_production_settings_fail_fast(tmp_path, name, value, message):
     with pytest.raises(SettingsError, match=message):
         load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production", name: value})

@@ -17,28 +17,45 @@ def test_embedded_starts_one_of_each_on_sqlite(tmp_path):
     settings = load_settings({"TELEBOT_VAR_DIR": str(tmp_path)})
     groups = stack(settings, MODEL)
     assert [[spec.name for spec in group] for group in groups] == [
-        ["operator-backend"], ["handoff-service"], ["action-server"], ["rasa-server"], ["web-site"], ["retention"]]
+        ["operator-backend"],
+        ["handoff-service"],
+        ["action-server"],
+        ["rasa-server"],
+        ["web-site"],
+        ["retention"],
+    ]
     rasa = groups[3][0]
     assert rasa.argv[1:4] == ["-m", "bot.rasa.server", "run"]
     assert rasa.argv[rasa.argv.index("--endpoints") + 1].endswith("/endpoints.yml")
     assert rasa.env["TELEBOT_REDIS_URL"] == "" and rasa.env["TRACKER_DB_PATH"] == str(tmp_path / "tracker.db")
     assert [warmup.url for warmup in rasa.warmups] == [
-        "http://127.0.0.1:5005/model/parse", "http://127.0.0.1:5005/webhooks/rest/webhook"]
+        "http://127.0.0.1:5005/model/parse",
+        "http://127.0.0.1:5005/webhooks/rest/webhook",
+    ]
     token = settings.secrets["RASA_AUTH_TOKEN"]
     assert (rasa.health_url, dict(rasa.health_headers)) == (
-        "http://127.0.0.1:5005/status", {"Authorization": f"Bearer {token}"})
+        "http://127.0.0.1:5005/status",
+        {"Authorization": f"Bearer {token}"},
+    )
     assert dict(rasa.warmups[0].headers) == {"Authorization": f"Bearer {token}"}
     assert rasa.env["RASA_AUTH_TOKEN"] == token  # bot/rasa/server.py hands it to Rasa in the process
     assert groups[1][0].env["RASA_URL"] == "http://127.0.0.1:5005"  # embedded: straight to the Rasa server
 
 
 def test_production_puts_replicas_behind_nginx(tmp_path):
-    settings = load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production",
-                              "RASA_REPLICAS": "3", "ACTION_WORKERS": "4"})
+    settings = load_settings(
+        {"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production", "RASA_REPLICAS": "3", "ACTION_WORKERS": "4"}
+    )
     groups = stack(settings, MODEL)
     assert [[spec.name for spec in group] for group in groups] == [
-        ["operator-backend"], ["handoff-service"], ["action-server"], ["rasa-1", "rasa-2", "rasa-3"], ["nginx"],
-        ["web-site"], ["retention"]]
+        ["operator-backend"],
+        ["handoff-service"],
+        ["action-server"],
+        ["rasa-1", "rasa-2", "rasa-3"],
+        ["nginx"],
+        ["web-site"],
+        ["retention"],
+    ]
     backend, handoff, actions, replicas, (balancer,), (site,), (retention,) = groups
     assert backend[0].env["OPERATOR_DB_URL"] == "postgresql://postgres@127.0.0.1:5432/telebot_operator"
     assert handoff[0].env["HANDOFF_DB_URL"] == "postgresql://postgres@127.0.0.1:5432/telebot_handoff"
@@ -80,8 +97,17 @@ NEEDS = {
     "operator-backend": {"OPERATOR_API_TOKEN"},
     "handoff-service": {"HANDOFF_API_TOKEN", "HANDOFF_DELIVERY_TOKEN", "OPERATOR_API_TOKEN"},
     "action-server": {"ACTION_SERVER_TOKEN", "OPERATOR_API_TOKEN", "HANDOFF_API_TOKEN"},
-    "rasa": {"RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "WEBCHAT_SESSION_SECRET", "REST_CHANNEL_TOKEN",
-             "WECHAT_TOKEN", "WECHAT_APP_SECRET", "WECHAT_AES_KEY", "HANDOFF_API_TOKEN", "HANDOFF_DELIVERY_TOKEN"},
+    "rasa": {
+        "RASA_AUTH_TOKEN",
+        "ACTION_SERVER_TOKEN",
+        "WEBCHAT_SESSION_SECRET",
+        "REST_CHANNEL_TOKEN",
+        "WECHAT_TOKEN",
+        "WECHAT_APP_SECRET",
+        "WECHAT_AES_KEY",
+        "HANDOFF_API_TOKEN",
+        "HANDOFF_DELIVERY_TOKEN",
+    },
     "web-site": set(),
     "nginx": set(),
     "retention": {"HANDOFF_API_TOKEN"},  # the handoff service's purge API (bot/services/retention/job.py)
@@ -97,8 +123,9 @@ def test_each_process_gets_only_the_secrets_it_uses(tmp_path, monkeypatch, profi
         kind = "rasa" if name.startswith("rasa") else name
         given = {secret for secret in SECRET_NAMES if secret in spec.env}
         assert given == NEEDS[kind], name
-        exposed = [secret for secret in set(SECRET_NAMES) - given
-                   if settings.secrets[secret] in spec.env.values()]  # not under another name either
+        exposed = [
+            secret for secret in set(SECRET_NAMES) - given if settings.secrets[secret] in spec.env.values()
+        ]  # not under another name either
         assert exposed == [], name
     assert "RASA_AUTH_TOKEN" not in specs["handoff-service"].env  # it reaches the handoff channel only
 
@@ -107,11 +134,13 @@ def test_each_direction_between_rasa_and_the_handoff_service_has_its_own_token(t
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
     # Rasa's channels -> handoff service: HANDOFF_API_TOKEN; handoff service -> Rasa: HANDOFF_DELIVERY_TOKEN.
     assert credentials["bot.rasa.channels.desk.HandoffInput"] == {"token": "${HANDOFF_DELIVERY_TOKEN}"}
-    assert {channel: values["handoff_token"] for channel, values in credentials.items()
-            if "handoff_token" in values} == {
+    assert {
+        channel: values["handoff_token"] for channel, values in credentials.items() if "handoff_token" in values
+    } == {
         "bot.rasa.channels.rest.RelayRestInput": "${HANDOFF_API_TOKEN}",
         "bot.rasa.channels.webchat.WebchatInput": "${HANDOFF_API_TOKEN}",
-        "bot.rasa.wechat.channel.WeChatInput": "${HANDOFF_API_TOKEN}"}
+        "bot.rasa.wechat.channel.WeChatInput": "${HANDOFF_API_TOKEN}",
+    }
     settings, specs = all_specs(tmp_path, "embedded")
     assert settings.secrets["HANDOFF_API_TOKEN"] != settings.secrets["HANDOFF_DELIVERY_TOKEN"]
 
@@ -130,17 +159,29 @@ def test_the_retention_job_gets_its_one_secret_and_the_tracker_store(tmp_path):
     embedded = load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_RETENTION_DAYS": "90"})
     spec = retention_job(embedded)
     assert (spec.name, list(spec.argv), spec.health_url) == (
-        "retention", [sys.executable, "-m", "bot.services.retention"], "http://127.0.0.1:8092/health")
-    assert {k: v for k, v in spec.env.items() if k.startswith(("TRACKER", "HANDOFF", "TELEBOT_R", "TELEBOT_E",
-                                                               "RETENTION"))} == {
+        "retention",
+        [sys.executable, "-m", "bot.services.retention"],
+        "http://127.0.0.1:8092/health",
+    )
+    assert {
+        k: v for k, v in spec.env.items() if k.startswith(("TRACKER", "HANDOFF", "TELEBOT_R", "TELEBOT_E", "RETENTION"))
+    } == {
         "TRACKER_DB_PATH": str(tmp_path / "tracker.db"),
-        "HANDOFF_URL": "http://127.0.0.1:8090", "HANDOFF_API_TOKEN": embedded.secrets["HANDOFF_API_TOKEN"],
-        "TELEBOT_RETENTION_DAYS": "90", "TELEBOT_EXPORTS_DIR": str(embedded.root / "review"),
-        "RETENTION_HOST": "127.0.0.1", "RETENTION_PORT": "8092"}
-    production = load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production",
-                                "RETENTION_PORT": "9100"})
+        "HANDOFF_URL": "http://127.0.0.1:8090",
+        "HANDOFF_API_TOKEN": embedded.secrets["HANDOFF_API_TOKEN"],
+        "TELEBOT_RETENTION_DAYS": "90",
+        "TELEBOT_EXPORTS_DIR": str(embedded.root / "review"),
+        "RETENTION_HOST": "127.0.0.1",
+        "RETENTION_PORT": "8092",
+    }
+    production = load_settings(
+        {"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_PROFILE": "production", "RETENTION_PORT": "9100"}
+    )
     env = retention_job(production).env
     assert (env["TRACKER_DB_URL"], env["RETENTION_PORT"], "TRACKER_DB_PATH" in env) == (
-        "postgresql://postgres@127.0.0.1:5432/telebot_tracker", "9100", False)
+        "postgresql://postgres@127.0.0.1:5432/telebot_tracker",
+        "9100",
+        False,
+    )
     with pytest.raises(SettingsError, match="TELEBOT_RETENTION_DAYS"):
         load_settings({"TELEBOT_VAR_DIR": str(tmp_path), "TELEBOT_RETENTION_DAYS": "0"})

@@ -35,9 +35,13 @@ class Production:
         """(HTTP status, texts) of one REST message, through nginx or straight to replica `replica`."""
         base = self.settings.rasa_url if replica is None else self.replica_url(replica)
         request = urllib.request.Request(
-            f"{base}/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json",
-                     "Authorization": f"Bearer {self.settings.secrets['REST_CHANNEL_TOKEN']}"})
+            f"{base}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.settings.secrets['REST_CHANNEL_TOKEN']}",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, [m["text"] for m in json.loads(response.read()) if "text" in m]
@@ -51,8 +55,9 @@ class Production:
         # the shared tracker store, so the first one that answers does (a test may have killed one).
         error: Optional[Exception] = None
         for index in range(self.settings.rasa_replicas):
-            url = urllib.request.Request(f"{self.replica_url(index)}/conversations/{sender}/tracker",
-                                         headers=rasa_api_headers(self.settings))
+            url = urllib.request.Request(
+                f"{self.replica_url(index)}/conversations/{sender}/tracker", headers=rasa_api_headers(self.settings)
+            )
             try:
                 with urllib.request.urlopen(url, timeout=10) as response:
                     return json.loads(response.read())["events"]
@@ -104,6 +109,7 @@ def production(tmp_path_factory) -> Iterator[Production]:
 
 def gather_in_threads(calls) -> list:
     """Run blocking calls at the same moment (each in its own thread)."""
+
     async def together():
         return await asyncio.gather(*(asyncio.to_thread(call) for call in calls))
 

@@ -24,9 +24,13 @@ def on_replica(production, index):
 
 def deliver(production, replica: int, body: dict) -> dict:
     request = urllib.request.Request(
-        f"{production.replica_url(replica)}/webhooks/handoff/deliver", data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 "Authorization": f"Bearer {production.settings.secrets['HANDOFF_DELIVERY_TOKEN']}"})
+        f"{production.replica_url(replica)}/webhooks/handoff/deliver",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {production.settings.secrets['HANDOFF_DELIVERY_TOKEN']}",
+        },
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -36,8 +40,17 @@ def test_a_push_from_one_replica_reaches_a_widget_connected_to_the_other(product
     try:
         assert widget.say("你好", 1)[0]["text"].startswith("您好，我是智能客服小翼")
         conversation = sender_for(production.settings.secrets["WEBCHAT_SESSION_SECRET"], widget.session_id)
-        answer = deliver(production, 1, {"event": "message", "sender_id": conversation, "channel": "socketio",
-                                         "text": "您好，我是人工客服王芳。", "agent_name": "王芳"})
+        answer = deliver(
+            production,
+            1,
+            {
+                "event": "message",
+                "sender_id": conversation,
+                "channel": "socketio",
+                "text": "您好，我是人工客服王芳。",
+                "agent_name": "王芳",
+            },
+        )
         assert answer == {"pushed": True, "messages": []}
         assert widget.replies.get(timeout=10) == {"text": "您好，我是人工客服王芳。"}
     finally:

@@ -53,18 +53,27 @@ def test_one_conversation_alternating_between_replicas(production):
     assert status == 200 and replies[0] == "张伟您好，身份验证成功。" and replies[1].startswith("您的话费余额为 ")
     # Verified on replica 0, still verified on replica 1: the slots live in the shared tracker store.
     assert production.say(conversation, "流量还剩多少", replica=1) == (
-        200, ["本月流量共 40GB，已用 27.5GB，剩余 12.5GB。", ASK_RATING])
+        200,
+        ["本月流量共 40GB，已用 27.5GB，剩余 12.5GB。", ASK_RATING],
+    )
     assert [text for text, _ in user_turns(production.events(conversation))] == [
-        "查一下话费余额", "13800138000", "******", "流量还剩多少"]  # the tracker store keeps no password
+        "查一下话费余额",
+        "13800138000",
+        "******",
+        "流量还剩多少",
+    ]  # the tracker store keeps no password
 
 
 def test_simultaneous_messages_of_one_conversation_on_two_replicas_lose_nothing(production):
     conversation = sender("simultaneous")
     assert production.say(conversation, "你好")[0] == 200
     questions = list(QUESTIONS)
-    results = gather_in_threads([
-        (lambda text=text, index=index: production.say(conversation, text, replica=index % 2))
-        for index, text in enumerate(questions)])
+    results = gather_in_threads(
+        [
+            (lambda text=text, index=index: production.say(conversation, text, replica=index % 2))
+            for index, text in enumerate(questions)
+        ]
+    )
     assert [status for status, _ in results] == [200] * len(questions)
     for text, (_, replies) in zip(questions, results, strict=True):
         assert replies and replies[0].startswith(QUESTIONS[text]), (text, replies)
@@ -83,9 +92,12 @@ def test_twenty_simultaneous_confirmations_across_replicas_charge_once(productio
     assert production.say(conversation, "给13900139000充五十块话费") == (200, [ASK_METHOD])
     assert production.say(conversation, "支付宝")[1][0].startswith("请确认：为 139****9000 缴纳话费 50.00 元")
     # The customer taps 确认 twenty times; the taps reach both replicas directly and through nginx.
-    results = gather_in_threads([
-        (lambda index=index: production.say(conversation, "确认", replica=(None, 0, 1)[index % 3]))
-        for index in range(20)])
+    results = gather_in_threads(
+        [
+            (lambda index=index: production.say(conversation, "确认", replica=(None, 0, 1)[index % 3]))
+            for index in range(20)
+        ]
+    )
     assert [status for status, _ in results] == [200] * 20
     paid = [replies for _, replies in results if any(text.startswith("缴费成功") for text in replies)]
     assert len(paid) == 1, results
@@ -99,7 +111,9 @@ def test_a_replica_killed_mid_form_the_conversation_goes_on_elsewhere(production
     supervisor = production.running.supervisor
     conversation = sender("killed")
     assert production.say(conversation, "我要交话费", replica=0) == (
-        200, ["请提供要缴费的11位手机号码（为他人缴费无需服务密码）。"])
+        200,
+        ["请提供要缴费的11位手机号码（为他人缴费无需服务密码）。"],
+    )
     assert production.say(conversation, "13900139000", replica=0) == (200, ["请问要缴多少钱？例如“50元”。"])
     supervisor.kill("rasa-1")  # SIGKILL: no clean-up, as in a crash
     # Through nginx: replica 1 refuses connections, the other one takes the form where it was.

@@ -29,8 +29,9 @@ def test_a_rolling_deployment_drops_no_message(production, tmp_path):
     talking = threading.Thread(target=customer)
     talking.start()
     try:
-        verdict = deploy(production.model, tmp_path / "models", urls, settings.secrets["RASA_AUTH_TOKEN"],
-                         balancer=balancer)
+        verdict = deploy(
+            production.model, tmp_path / "models", urls, settings.secrets["RASA_AUTH_TOKEN"], balancer=balancer
+        )
     finally:
         stop.set()
         talking.join(120)

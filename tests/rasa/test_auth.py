@@ -30,10 +30,17 @@ async def test_the_bearer_token_is_let_in():
     assert await protected()(request({"Authorization": f"Bearer {TOKEN}"}), conversation_id="c9") == "served c9"
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": f"Bearer {TOKEN}x"}, {"Authorization": f"Basic {TOKEN}"}, {"Authorization": TOKEN},
-    {"Authorization": "Bearer "}, {"Authorization": "Bearer 密码"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": TOKEN},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer 密码"},
+    ],
+)
 async def test_anything_else_is_401(headers):
     with pytest.raises(ErrorResponse) as refused:
         await protected()(request(headers))
@@ -66,7 +73,12 @@ async def test_without_a_token_rasa_decides_as_before():
 
 def test_bearer():
     assert [bearer(h) for h in (f"Bearer {TOKEN}", f"bearer  {TOKEN} ", "Basic x", "", None)] == [
-        TOKEN, TOKEN, "", "", ""]
+        TOKEN,
+        TOKEN,
+        "",
+        "",
+        "",
+    ]
 
 
 def test_installed_before_rasa_builds_its_app(monkeypatch):

@@ -64,14 +64,16 @@ async def test_a_failing_action_server_is_told_to_the_customer(patched):
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.load.targets import free_port
+    from bot.load.ports import free_port
 
-    domain = Domain.from_dict({"responses": {"utter_action_server_down": [{"text": "系统出了点问题"}]},
-                               "actions": ["action_check_balance"]})
+    domain = Domain.from_dict(
+        {"responses": {"utter_action_server_down": [{"text": "系统出了点问题"}]}, "actions": ["action_check_balance"]}
+    )
     action = RemoteAction("action_check_balance", EndpointConfig(url=f"http://127.0.0.1:{free_port()}/webhook"))
     output = CollectingOutputChannel()
-    events = await action.run(output, TemplatedNaturalLanguageGenerator(domain.responses),
-                              DialogueStateTracker.from_events("c1", []), domain)
+    events = await action.run(
+        output, TemplatedNaturalLanguageGenerator(domain.responses), DialogueStateTracker.from_events("c1", []), domain
+    )
     assert [(type(e), e.text) for e in events] == [(BotUttered, "系统出了点问题")]
 
 

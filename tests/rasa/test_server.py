@@ -22,16 +22,28 @@ TOKEN = "-admin-token-0123456789abcdef"  # may start with "-"
 def test_the_token_is_added_from_the_environment_and_removed_from_it():
     env = {"RASA_AUTH_TOKEN": TOKEN, "PATH": "/bin"}
     assert rasa_arguments(["run", "--enable-api", "--port", "5005"], env) == [
-        "run", "--enable-api", "--port", "5005", f"--auth-token={TOKEN}"]
+        "run",
+        "--enable-api",
+        "--port",
+        "5005",
+        f"--auth-token={TOKEN}",
+    ]
     assert env == {"PATH": "/bin"}  # nothing this process starts inherits it
 
 
-@pytest.mark.parametrize("argv, env, message", [
-    (["run", "--enable-api", f"--auth-token={TOKEN}"], {}, "give the API token in RASA_AUTH_TOKEN, not --auth-token"),
-    (["run", "--auth-token", TOKEN], {"RASA_AUTH_TOKEN": TOKEN}, "not --auth-token"),
-    (["run", "--enable-api"], {}, "--enable-api needs RASA_AUTH_TOKEN"),
-    (["run", "--enable-api"], {"RASA_AUTH_TOKEN": "short"}, "at least 16 characters"),
-])
+@pytest.mark.parametrize(
+    "argv, env, message",
+    [
+        (
+            ["run", "--enable-api", f"--auth-token={TOKEN}"],
+            {},
+            "give the API token in RASA_AUTH_TOKEN, not --auth-token",
+        ),
+        (["run", "--auth-token", TOKEN], {"RASA_AUTH_TOKEN": TOKEN}, "not --auth-token"),
+        (["run", "--enable-api"], {}, "--enable-api needs RASA_AUTH_TOKEN"),
+        (["run", "--enable-api"], {"RASA_AUTH_TOKEN": "short"}, "at least 16 characters"),
+    ],
+)
 def test_a_token_on_the_command_line_or_an_open_api_is_refused(argv, env, message):
     with pytest.raises(LaunchError, match=message):
         rasa_arguments(argv, env)
@@ -55,9 +67,25 @@ def test_the_running_server_shows_no_token_in_ps_and_takes_it_from_the_header_on
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "RASA_AUTH_TOKEN": TOKEN}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.rasa.server", "run", "--enable-api", "--interface", "127.0.0.1",
-         "--port", str(port), "--model", str(tmp_path / "none.tar.gz")],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "bot.rasa.server",
+            "run",
+            "--enable-api",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--model",
+            str(tmp_path / "none.tar.gz"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while True:

@@ -35,13 +35,19 @@ PASSWORD = "864213"
 def conversation():
     return [
         ActionExecuted("action_listen"),
-        UserUttered("查话费 13800138000", {"name": "check_balance", "confidence": 0.99},
-                    [{"entity": "phone_number", "value": "13800138000", "start": 3, "end": 14}]),
+        UserUttered(
+            "查话费 13800138000",
+            {"name": "check_balance", "confidence": 0.99},
+            [{"entity": "phone_number", "value": "13800138000", "start": 3, "end": 14}],
+        ),
         SlotSet("requested_slot", "service_password"),
         BotUttered("请输入服务密码"),
         ActionExecuted("action_listen"),
-        UserUttered(f"密码是{PASSWORD}", {"name": "inform", "confidence": 0.9},
-                    [{"entity": "service_password", "value": PASSWORD, "start": 3, "end": 9}]),
+        UserUttered(
+            f"密码是{PASSWORD}",
+            {"name": "inform", "confidence": 0.9},
+            [{"entity": "service_password", "value": PASSWORD, "start": 3, "end": 9}],
+        ),
         SlotSet("service_password", PASSWORD),
         SlotSet("service_password", PASSWORD_MARKER),
         SlotSet("requested_slot", None),
@@ -83,7 +89,10 @@ async def test_private_sql_tracker_store_writes_no_password(tmp_path):
     assert PASSWORD not in path.read_bytes().decode("utf-8", "replace")
     again = await store.retrieve("c1")
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
-        "查话费 13800138000", PASSWORD_MARKER, "一二三四五六"]
+        "查话费 13800138000",
+        PASSWORD_MARKER,
+        "一二三四五六",
+    ]
 
 
 def wrong_question_conversation():
@@ -94,14 +103,21 @@ def wrong_question_conversation():
         SlotSet("requested_slot", "phone_number"),
         BotUttered("请提供您的11位手机号码"),
         ActionExecuted("action_listen"),
-        UserUttered("86 42 13", {"name": "inform", "confidence": 0.6},
-                    [{"entity": "amount", "value": "86 42 13", "start": 0, "end": 8}]),
-        BotUttered("“86 42 13”不是有效的11位手机号码，请重新输入，例如 13800138000。",
-                   metadata={"utter_action": "utter_invalid_phone_number", "value": "86 42 13"}),
+        UserUttered(
+            "86 42 13",
+            {"name": "inform", "confidence": 0.6},
+            [{"entity": "amount", "value": "86 42 13", "start": 0, "end": 8}],
+        ),
+        BotUttered(
+            "“86 42 13”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+            metadata={"utter_action": "utter_invalid_phone_number", "value": "86 42 13"},
+        ),
         ActionExecuted("action_listen"),
         UserUttered("８６４２１３", {"name": "inform", "confidence": 0.6}),
-        BotUttered(f"“{PASSWORD}”不是有效的11位手机号码，请重新输入，例如 13800138000。",
-                   metadata={"utter_action": "utter_invalid_phone_number", "value": PASSWORD}),
+        BotUttered(
+            f"“{PASSWORD}”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+            metadata={"utter_action": "utter_invalid_phone_number", "value": PASSWORD},
+        ),
         SlotSet("requested_slot", "fault_description"),
         ActionExecuted("action_listen"),
         UserUttered(f"宽带断了 {PASSWORD}", {"name": "inform", "confidence": 0.6}),
@@ -121,12 +137,16 @@ async def test_a_password_typed_at_the_wrong_question_is_stored_nowhere(tmp_path
     assert all(PASSWORD not in data and "86 42 13" not in data and "８６４２１３" not in data for data in stored)
     again = (await store.retrieve("c1")).events
     assert [e.text for e in again if isinstance(e, UserUttered)] == [
-        "查话费", "** ** **", PASSWORD_MARKER, "宽带断了 ******"]
+        "查话费",
+        "** ** **",
+        PASSWORD_MARKER,
+        "宽带断了 ******",
+    ]
     assert [e.text for e in again if isinstance(e, BotUttered)][1:] == [
         "“** ** **”不是有效的11位手机号码，请重新输入，例如 13800138000。",
-        "“******”不是有效的11位手机号码，请重新输入，例如 13800138000。"]
-    assert [e.metadata.get("value") for e in again if isinstance(e, BotUttered)] == [
-        None, "** ** **", PASSWORD_MARKER]
+        "“******”不是有效的11位手机号码，请重新输入，例如 13800138000。",
+    ]
+    assert [e.metadata.get("value") for e in again if isinstance(e, BotUttered)] == [None, "** ** **", PASSWORD_MARKER]
     assert [e.value for e in again if isinstance(e, SlotSet)][-2:] == ["宽带断了 ******", f"pay-{PASSWORD}-0f3a"]
     entity = [e for e in again if isinstance(e, UserUttered)][1].entities[0]
     assert entity["value"] == "** ** **"
@@ -160,10 +180,11 @@ async def test_a_failing_tracker_store_raises_instead_of_forgetting_the_conversa
 
 # --- the channels' handoff question, from event type names -------------------------------------
 
+
 def reference_flags(events):
     """The flags from the whole tracker as the store retrieves it (the events since the last session start)."""
     starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
-    return tracker_handoff_flags(DialogueStateTracker.from_events("c", events[starts[-1]:] if starts else events))
+    return tracker_handoff_flags(DialogueStateTracker.from_events("c", events[starts[-1] :] if starts else events))
 
 
 def test_tracker_handoff_flags_read_the_events_since_the_last_message():
@@ -193,16 +214,19 @@ def test_handoff_flags_agree_with_the_replayed_tracker(kinds):
     assert handoff_flags(event.type_name for event in reversed(events)) == reference_flags(events)
 
 
-@pytest.mark.parametrize("names, expected", [
-    ([], (False, False)),
-    (["user", "listen", "pause"], (True, False)),  # a message while with an agent
-    (["resume", "bot", "user", "pause"], (False, True)),  # handed back since the last message
-    (["user", "resume", "user", "pause"], (False, False)),  # handed back, then a message: nothing waits
-    (["pause", "user", "resume", "pause"], (True, False)),
-    (["session_started", "pause"], (False, False)),  # a new session is not paused
-    (["user", "restart", "pause"], (False, False)),
-    (["user", "rewind", "pause"], None),  # the tracker replays: only the whole tracker tells
-])
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        ([], (False, False)),
+        (["user", "listen", "pause"], (True, False)),  # a message while with an agent
+        (["resume", "bot", "user", "pause"], (False, True)),  # handed back since the last message
+        (["user", "resume", "user", "pause"], (False, False)),  # handed back, then a message: nothing waits
+        (["pause", "user", "resume", "pause"], (True, False)),
+        (["session_started", "pause"], (False, False)),  # a new session is not paused
+        (["user", "restart", "pause"], (False, False)),
+        (["user", "rewind", "pause"], None),  # the tracker replays: only the whole tracker tells
+    ],
+)
 def test_handoff_flags_cases(names, expected):
     assert handoff_flags(names) == expected
 
@@ -233,8 +257,9 @@ def patched_rasa():
 
 
 @pytest.mark.parametrize("sender_id", ["\ud800", "a\udfffb"])  # lone surrogates: no driver can encode them
-async def test_a_sender_id_the_database_cannot_take_fails_that_request_not_the_server(tmp_path, patched_rasa,
-                                                                                    sender_id):
+async def test_a_sender_id_the_database_cannot_take_fails_that_request_not_the_server(
+    tmp_path, patched_rasa, sender_id
+):
     # Rasa's own session_scope read the driver's UnicodeEncodeError (a ValueError) as a missing
     # PostgreSQL schema and called sys.exit: one REST message stopped the server for everyone.
     store = FailSafeTrackerStore(PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db")))

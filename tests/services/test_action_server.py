@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from bot.load.targets import free_port
+from bot.load.ports import free_port
 from bot.ops.settings import ROOT
 
 TOKEN = "t" * 32
@@ -19,12 +19,23 @@ CANARY_PHONE, CANARY_PASSWORD = "13912345678", "864213"
 def action_server(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("action-server") / "action-server.log"
-    env = {**os.environ, "ACTION_SERVER_TOKEN": TOKEN, "ACTION_PORT": str(port), "OPERATOR_API_TOKEN": "x" * 32,
-           "OPERATOR_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "ACTION_SERVER_TOKEN": TOKEN,
+        "ACTION_PORT": str(port),
+        "OPERATOR_API_TOKEN": "x" * 32,
+        "OPERATOR_URL": "http://127.0.0.1:9",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("SANIC_HOST", None)
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.services.action_server"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.services.action_server"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -74,8 +85,19 @@ async def test_webhook_refuses_a_wrong_or_missing_token(action_server, token):
     assert status == 401
 
 
-@pytest.mark.parametrize("body", [b"", b"{", b"[]", b"null", b"\xff\xfe\x00", b'{"next_action": 1}',
-                                  b'{"next_action": "x", "tracker": "y"}', "密码".encode("gbk")])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"{",
+        b"[]",
+        b"null",
+        b"\xff\xfe\x00",
+        b'{"next_action": 1}',
+        b'{"next_action": "x", "tracker": "y"}',
+        "密码".encode("gbk"),
+    ],
+)
 async def test_malformed_bodies_get_a_400(action_server, body):
     url, _ = action_server
     status, text = await post(f"{url}/webhook", body)
@@ -85,8 +107,12 @@ async def test_malformed_bodies_get_a_400(action_server, body):
 async def test_an_error_in_an_action_echoes_nothing_of_the_request(action_server):
     url, log = action_server
     # the slots are not an object: the action fails with a TypeError
-    tracker = {"sender_id": "c1", "slots": 5, "latest_message": {"text": f"{CANARY_PHONE} {CANARY_PASSWORD}"},
-               "events": [{"event": "user", "text": f"{CANARY_PHONE} 密码{CANARY_PASSWORD}"}]}
+    tracker = {
+        "sender_id": "c1",
+        "slots": 5,
+        "latest_message": {"text": f"{CANARY_PHONE} {CANARY_PASSWORD}"},
+        "events": [{"event": "user", "text": f"{CANARY_PHONE} 密码{CANARY_PASSWORD}"}],
+    }
     status, text = await post(f"{url}/webhook", call("action_check_balance", tracker))
     assert status == 500
     assert text == '{"error":"internal_error"}'
@@ -128,10 +154,12 @@ async def test_a_body_above_the_limit_is_refused_from_its_content_length(action_
     from bot.services.action_server import MAX_BODY_BYTES
 
     url, _ = action_server
-    host, port = url[len("http://"):].split(":")
+    host, port = url[len("http://") :].split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(f"POST /webhook HTTP/1.1\r\nHost: x\r\nX-Action-Token: {TOKEN}\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode())
+    writer.write(
+        f"POST /webhook HTTP/1.1\r\nHost: x\r\nX-Action-Token: {TOKEN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+    )
     await writer.drain()
     answer = await asyncio.wait_for(reader.read(1000), 5)  # at once: nothing of the body was sent
     writer.close()

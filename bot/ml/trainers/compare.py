@@ -22,7 +22,8 @@ def _load(run_dir: Path) -> Dict[str, Any]:
         "summary": json.loads((run_dir / "summary.json").read_text(encoding="utf-8")),
         "intents": json.loads((report_dir / "intent_report.json").read_text(encoding="utf-8")),
         "errors": json.loads((report_dir / "intent_errors.json").read_text(encoding="utf-8"))
-        if (report_dir / "intent_errors.json").exists() else [],
+        if (report_dir / "intent_errors.json").exists()
+        else [],
     }
 
 
@@ -31,22 +32,35 @@ def comparison(deployed_dir: Path, candidate_dir: Path) -> Dict[str, Any]:
     figures = {name: {"deployed": old["summary"].get(name), "candidate": new["summary"].get(name)} for name in FIGURES}
     intents = sorted((set(old["intents"]) | set(new["intents"])) - NOT_INTENTS)
     per_intent = [
-        {"intent": intent,
-         "deployed": (old["intents"].get(intent) or {}).get("f1-score"),
-         "candidate": (new["intents"].get(intent) or {}).get("f1-score"),
-         "support": (new["intents"].get(intent) or old["intents"].get(intent) or {}).get("support")}
+        {
+            "intent": intent,
+            "deployed": (old["intents"].get(intent) or {}).get("f1-score"),
+            "candidate": (new["intents"].get(intent) or {}).get("f1-score"),
+            "support": (new["intents"].get(intent) or old["intents"].get(intent) or {}).get("support"),
+        }
         for intent in intents
     ]
     old_wrong = {error["text"]: error for error in old["errors"]}
     new_wrong = {error["text"]: error for error in new["errors"]}
     regressions = [
-        {"text": text, "intent": error["intent"], "candidate": error["intent_prediction"]["name"],
-         "confidence": round(error["intent_prediction"].get("confidence") or 0.0, 3)}
-        for text, error in sorted(new_wrong.items()) if text not in old_wrong
+        {
+            "text": text,
+            "intent": error["intent"],
+            "candidate": error["intent_prediction"]["name"],
+            "confidence": round(error["intent_prediction"].get("confidence") or 0.0, 3),
+        }
+        for text, error in sorted(new_wrong.items())
+        if text not in old_wrong
     ]
     fixed = sorted(text for text in old_wrong if text not in new_wrong)
-    return {"figures": figures, "per_intent": per_intent, "regressions": regressions, "fixed": fixed,
-            "deployed_model": old["summary"].get("model"), "candidate_model": new["summary"].get("model")}
+    return {
+        "figures": figures,
+        "per_intent": per_intent,
+        "regressions": regressions,
+        "fixed": fixed,
+        "deployed_model": old["summary"].get("model"),
+        "candidate_model": new["summary"].get("model"),
+    }
 
 
 def _number(value: Optional[float]) -> str:
@@ -58,12 +72,20 @@ def _delta(old: Optional[float], new: Optional[float]) -> str:
 
 
 def markdown(result: Dict[str, Any]) -> str:
-    lines = ["# Candidate vs deployed model (held-out set)", "",
-             f"- deployed: `{result['deployed_model']}`", f"- candidate: `{result['candidate_model']}`", "",
-             "| figure | deployed | candidate | change |", "|---|---|---|---|"]
+    lines = [
+        "# Candidate vs deployed model (held-out set)",
+        "",
+        f"- deployed: `{result['deployed_model']}`",
+        f"- candidate: `{result['candidate_model']}`",
+        "",
+        "| figure | deployed | candidate | change |",
+        "|---|---|---|---|",
+    ]
     for name, pair in result["figures"].items():
-        lines.append(f"| {name} | {_number(pair['deployed'])} | {_number(pair['candidate'])} | "
-                     f"{_delta(pair['deployed'], pair['candidate'])} |")
+        lines.append(
+            f"| {name} | {_number(pair['deployed'])} | {_number(pair['candidate'])} | "
+            f"{_delta(pair['deployed'], pair['candidate'])} |"
+        )
     lines += [
         "",
         "## F1 per intent",
@@ -76,11 +98,18 @@ def markdown(result: Dict[str, Any]) -> str:
             f"| {row['intent']} | {row['support']} | {_number(row['deployed'])} | {_number(row['candidate'])} | "
             f"{_delta(row['deployed'], row['candidate'])} |"
         )
-    lines += ["", "Confusion matrices: `report/intent_confusion_matrix.png` in each model's evaluation directory "
-              "(`eval-<model>-<held-out set>`).", "",
-              f"## Regressions: {len(result['regressions'])} (right before, wrong now)", ""]
-    lines += [f"- {r['text']} — expected `{r['intent']}`, now `{r['candidate']}` ({r['confidence']:.2f})"
-              for r in result["regressions"]] or ["None."]
+    lines += [
+        "",
+        "Confusion matrices: `report/intent_confusion_matrix.png` in each model's evaluation directory "
+        "(`eval-<model>-<held-out set>`).",
+        "",
+        f"## Regressions: {len(result['regressions'])} (right before, wrong now)",
+        "",
+    ]
+    lines += [
+        f"- {r['text']} — expected `{r['intent']}`, now `{r['candidate']}` ({r['confidence']:.2f})"
+        for r in result["regressions"]
+    ] or ["None."]
     lines += ["", f"## Fixed: {len(result['fixed'])} (wrong before, right now)", ""]
     lines += [f"- {text}" for text in result["fixed"]] or ["None."]
     return "\n".join(lines) + "\n"
@@ -103,8 +132,9 @@ def evaluation_dir(model: Path, heldout: Path, cache: Path) -> Path:
     return run_dir
 
 
-def compare_models(deployed: Path, candidate: Path, out: Path, heldout: Path = HELDOUT,
-                   cache: Optional[Path] = None) -> Dict[str, Any]:
+def compare_models(
+    deployed: Path, candidate: Path, out: Path, heldout: Path = HELDOUT, cache: Optional[Path] = None
+) -> Dict[str, Any]:
     """Evaluate both models and write out/report.md and out/comparison.json; returns the comparison."""
     cache = cache or out
     out.mkdir(parents=True, exist_ok=True)

@@ -69,8 +69,13 @@ class Registry:
 
     def push(self, model: Path, report: Optional[Path], keep: int) -> List[Path]:
         """Record `model` as deployed; returns the model files dropped beyond the last `keep`."""
-        entries = self.entries() + [{"model": str(model), "report": str(report) if report else None,
-                                     "deployed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}]
+        entries = self.entries() + [
+            {
+                "model": str(model),
+                "report": str(report) if report else None,
+                "deployed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            }
+        ]
         dropped = entries[:-keep] if len(entries) > keep else []
         self.save(entries[-keep:])
         kept = {entry["model"] for entry in entries[-keep:]}
@@ -87,8 +92,11 @@ class Registry:
 def hot_swap(rasa_url: str, token: str, model: Path) -> None:
     """Load `model` into the running server (PUT /model, authenticated)."""
     request = urllib.request.Request(  # the token in a header: a URL is kept in access logs
-        f"{rasa_url}/model", method="PUT", data=json.dumps({"model_file": str(model.resolve())}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        f"{rasa_url}/model",
+        method="PUT",
+        data=json.dumps({"model_file": str(model.resolve())}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=300) as response:
             if response.status not in (200, 204):
@@ -99,8 +107,9 @@ def hot_swap(rasa_url: str, token: str, model: Path) -> None:
         raise DeployError(f"the Rasa server at {rasa_url} cannot be reached: {error}") from None
 
 
-def swap_replicas(rasa_urls: Sequence[str], token: str, model: Path, previous: Optional[Path] = None,
-                  balancer: Optional[Any] = None) -> None:
+def swap_replicas(
+    rasa_urls: Sequence[str], token: str, model: Path, previous: Optional[Path] = None, balancer: Optional[Any] = None
+) -> None:
     """Load `model` into every replica in turn, each out of rotation meanwhile (`balancer`)."""
     done: List[str] = []
     for url in rasa_urls:
@@ -133,8 +142,16 @@ def archive(models_dir: Path, model: Path) -> Path:
     return target
 
 
-def deploy(candidate: Path, models_dir: Path, rasa_url: Union[str, Sequence[str]], token: str, *,
-           tolerance: float = 0.01, keep: int = 5, balancer: Optional[Any] = None) -> Verdict:
+def deploy(
+    candidate: Path,
+    models_dir: Path,
+    rasa_url: Union[str, Sequence[str]],
+    token: str,
+    *,
+    tolerance: float = 0.01,
+    keep: int = 5,
+    balancer: Optional[Any] = None,
+) -> Verdict:
     """Gate `candidate` against the deployed model and, if it passes, hot-swap it in."""
     registry = Registry(models_dir)
     current = registry.current()

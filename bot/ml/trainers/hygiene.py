@@ -1,5 +1,6 @@
-"""Training data hygiene (pure): duplicates and conflicts across intents, and held-out messages too
-close to training examples (they would flatter the evaluation)."""
+"""Training data hygiene (pure): duplicates and conflicts across intents, and test messages (the
+written held-out set and the real-language set) too close to training examples: they would flatter
+the evaluation, so they are refused."""
 
 import difflib
 import re
@@ -21,7 +22,7 @@ def key(text: str) -> str:
 class Findings:
     conflicts: List[Tuple[str, List[str]]]  # the same text under several intents
     duplicates: List[Tuple[str, str, int]]  # (text, intent, times) repeated within one intent
-    near_heldout: List[Tuple[str, str, float]]  # (held-out text, training text, similarity)
+    near_heldout: List[Tuple[str, str, float]]  # (test-set text, training text, similarity)
 
     @property
     def blocking(self) -> bool:
@@ -30,7 +31,7 @@ class Findings:
 
 
 def check(training: Iterable[Tuple[str, str]], heldout: Iterable[Tuple[str, str]] = ()) -> Findings:
-    """`training` and `heldout` are (text, intent) pairs."""
+    """`training` and `heldout` (the messages of every test set) are (text, intent) pairs."""
     intents: Dict[str, Set[str]] = defaultdict(set)
     counts: Dict[Tuple[str, str], int] = defaultdict(int)
     original: Dict[str, str] = {}
@@ -66,6 +67,6 @@ def report(findings: Findings) -> str:
     lines += [f"  {text!r}: {', '.join(found)}" for text, found in findings.conflicts]
     lines.append(f"duplicates within an intent: {len(findings.duplicates)}")
     lines += [f"  {text!r} ({intent}) x{n}" for text, intent, n in findings.duplicates]
-    lines.append(f"held-out messages within {NEAR:.0%} of a training example: {len(findings.near_heldout)}")
+    lines.append(f"test-set messages within {NEAR:.0%} of a training example: {len(findings.near_heldout)}")
     lines += [f"  {held!r} ~ {train!r} ({ratio:.2f})" for held, train, ratio in findings.near_heldout]
     return "\n".join(lines)

@@ -1,8 +1,10 @@
 """Review: the customer messages worth a trainer's look, from real conversations (pure).
 
 A message is picked when NLU was unsure of it (below the threshold, or nlu_fallback), when the bot
-had to ask for a rephrase, when it led to a handoff, or when it came shortly before a low
-satisfaction score. Texts are masked (phone, ID and bank card numbers, passwords), deduplicated and
+had to ask for a rephrase, when it led to a handoff, when it came shortly before a low
+satisfaction score, or when the customer's next move shows a confident mistake: a correction, the
+same request again, a human asked for at once, or leaving right after the answer
+(bot/ml/trainers/mistakes.py). Texts are masked (phone, ID and bank card numbers, passwords), deduplicated and
 grouped by the intent NLU predicted, as a suggestion for the trainer to correct.
 """
 
@@ -15,8 +17,11 @@ import yaml
 
 from bot.core.privacy import mask_personal_data
 from bot.core.ratings import parse_rating
+from bot.ml.trainers.mistakes import confident_mistakes
 
-REASONS = ("low_confidence", "rephrase", "handoff", "low_satisfaction")
+MISTAKES = ("corrected", "repeated", "human_after_answer", "left")
+
+REASONS = ("low_confidence", "rephrase", "handoff", "low_satisfaction", *MISTAKES)
 REPHRASE_ACTIONS = {"utter_ask_rephrase", "action_clarify", "action_default_fallback"}
 HANDOFF_ACTIONS = {"action_handoff"}
 BEFORE_LOW_RATING = 3  # customer messages before a low score that are looked at
@@ -60,10 +65,10 @@ def flag_conversation(events: List[Dict[str, Any]], threshold: float) -> List[Tu
         if intent.get("name") == "nlu_fallback" or float(intent.get("confidence") or 0.0) < threshold:
             flagged.setdefault(index, set()).add("low_confidence")
         following = users[position + 1] if position + 1 < len(users) else len(events)
-        actions = {e.get("name") for e in events[index + 1:following] if e.get("event") == "action"}
+        actions = {e.get("name") for e in events[index + 1 : following] if e.get("event") == "action"}
         if actions & REPHRASE_ACTIONS:
             flagged.setdefault(index, set()).add("rephrase")
-        if actions & HANDOFF_ACTIONS or any(e.get("event") == "pause" for e in events[index + 1:following]):
+        if actions & HANDOFF_ACTIONS or any(e.get("event") == "pause" for e in events[index + 1 : following]):
             flagged.setdefault(index, set()).add("handoff")
             if position > 0:
                 flagged.setdefault(users[position - 1], set()).add("handoff")
@@ -75,12 +80,16 @@ def flag_conversation(events: List[Dict[str, Any]], threshold: float) -> List[Tu
             ]
             for before in earlier[-BEFORE_LOW_RATING:]:
                 flagged.setdefault(before, set()).add("low_satisfaction")
+    for index, reasons in confident_mistakes(events).items():
+        flagged.setdefault(index, set()).update(reasons)
     return [(events[index], reasons) for index, reasons in sorted(flagged.items())]
 
 
 def review(
-    conversations: Iterable[List[Dict[str, Any]]], threshold: float = 0.5,
-    since: Optional[dt.datetime] = None, until: Optional[dt.datetime] = None,
+    conversations: Iterable[List[Dict[str, Any]]],
+    threshold: float = 0.5,
+    since: Optional[dt.datetime] = None,
+    until: Optional[dt.datetime] = None,
 ) -> List[Candidate]:
     """Flagged, masked, deduplicated messages of the period, most frequent first."""
     found: Dict[str, Candidate] = {}
@@ -107,12 +116,29 @@ def nlu_yaml(candidates: List[Candidate], header: str) -> str:
     by_intent: Dict[str, List[Candidate]] = {}
     for candidate in candidates:
         by_intent.setdefault(candidate.intent, []).append(candidate)
-    document = {"version": "3.1", "nlu": [
-        {"intent": intent, "examples": [
-            {"text": c.text, "metadata": {"review": {"reasons": sorted(c.reasons), "confidence": round(c.confidence, 3),
-                                                      "runner_up": c.runner_up, "seen": c.count}}}
-            for c in by_intent[intent]]}
-        for intent in sorted(by_intent)]}
+    document = {
+        "version": "3.1",
+        "nlu": [
+            {
+                "intent": intent,
+                "examples": [
+                    {
+                        "text": c.text,
+                        "metadata": {
+                            "review": {
+                                "reasons": sorted(c.reasons),
+                                "confidence": round(c.confidence, 3),
+                                "runner_up": c.runner_up,
+                                "seen": c.count,
+                            }
+                        },
+                    }
+                    for c in by_intent[intent]
+                ],
+            }
+            for intent in sorted(by_intent)
+        ],
+    }
     comments = "".join(f"# {line}\n" for line in header.splitlines())
     return comments + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
 

@@ -8,7 +8,8 @@ pushed to (it has `push_output(sender_id)`); otherwise the reply is returned for
 next request. A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
 bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`. A
 `response` says one of the domain's responses with the given values (the number of a ticket that
-was queued while the operator backend was down: bot/services/desk/pending_tickets.py).
+was queued while the operator backend was down: bot/services/desk/pending_tickets.py). A delivery
+with a `delivery_id` the tracker already holds is a repeat and acts once (bot/rasa/channels/deliveries.py).
 
 POST /webhooks/handoff/parse answers Rasa's NLU result for a text (the agents' reply suggestions),
 so the handoff service needs no token of Rasa's HTTP API, which could also replace the model or
@@ -23,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rasa.channels.deliveries import earlier_delivery, marked, valid_delivery_id
 from bot.rasa.channels.rest import authorised
 
 EVENTS = {"message", "handback", "close", "response"}
@@ -54,28 +56,42 @@ class HandoffInput(InputChannel):
                 return response.json({"error": "unauthorized"}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             event, sender_id = body.get("event"), body.get("sender_id")
+            delivery_id = body.get("delivery_id")
             if event not in EVENTS or not isinstance(sender_id, str) or not sender_id:
                 return response.json({"error": "invalid_input", "message": "event and sender_id needed"}, status=400)
+            if not valid_delivery_id(delivery_id):
+                return response.json(
+                    {"error": "invalid_input", "message": "delivery_id must be a string of 1 to 64 characters"},
+                    status=400,
+                )
             if event == "message" and not (isinstance(body.get("text"), str) and body["text"].strip()):
                 return response.json({"error": "invalid_input", "message": "text needed"}, status=400)
-            if event == "response" and (body.get("response") not in request.app.ctx.agent.domain.responses
-                                        or not isinstance(body.get("values", {}), dict)):
-                return response.json({"error": "invalid_input", "message": "a response of the domain needed"},
-                                     status=400)
+            if event == "response" and (
+                body.get("response") not in request.app.ctx.agent.domain.responses
+                or not isinstance(body.get("values", {}), dict)
+            ):
+                return response.json(
+                    {"error": "invalid_input", "message": "a response of the domain needed"}, status=400
+                )
             pushed = _push_output(request.app, body.get("channel"), sender_id)
             output = pushed or CollectingOutputChannel()
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender_id):
                 tracker = await agent.processor.get_tracker(sender_id)
+                earlier = earlier_delivery(tracker.events, delivery_id, sender_id) if delivery_id else None
+                if earlier is not None:  # a repeat: said once already
+                    return response.json(
+                        {"pushed": pushed is not None, "messages": [] if pushed else earlier, "repeat": True}
+                    )
                 if event == "response":
                     values = {str(key): value for key, value in (body.get("values") or {}).items()}
                     said = await agent.nlg.generate(body["response"], tracker, output.name(), **values) or {}
-                    tracker.update(BotUttered(said.get("text")))
+                    tracker.update(BotUttered(said.get("text"), metadata=marked(None, delivery_id)))
                 elif event == "message":
-                    metadata = {"handoff_agent": body.get("agent_name") or ""}
+                    metadata = marked({"handoff_agent": body.get("agent_name") or ""}, delivery_id)
                     tracker.update(BotUttered(body["text"], metadata=metadata))
                 else:
-                    tracker.update(ConversationResumed())
+                    tracker.update(ConversationResumed(metadata=marked(None, delivery_id)))
                 await agent.tracker_store.save(tracker)
                 if event == "response":
                     await output.send_text_message(sender_id, said.get("text") or "")
@@ -86,7 +102,7 @@ class HandoffInput(InputChannel):
                     # As after any bot turn: the policies expect the next message after a listen.
                     await agent.execute_action(sender_id, "action_listen", output, None, None)
             messages = [] if pushed else output.messages
-            return response.json({"pushed": pushed is not None, "messages": messages})
+            return response.json({"pushed": pushed is not None, "messages": messages, "repeat": False})
 
         @blueprint.route("/parse", methods=["POST"])
         async def parse(request: Request) -> HTTPResponse:
@@ -94,8 +110,10 @@ class HandoffInput(InputChannel):
                 return response.json({"error": "unauthorized"}, status=401)
             text = request.json.get("text") if isinstance(request.json, dict) else None
             if not isinstance(text, str) or not text.strip() or len(text) > MAX_PARSE_CHARS:
-                return response.json({"error": "invalid_input",
-                                      "message": f"text of 1 to {MAX_PARSE_CHARS} characters needed"}, status=400)
+                return response.json(
+                    {"error": "invalid_input", "message": f"text of 1 to {MAX_PARSE_CHARS} characters needed"},
+                    status=400,
+                )
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
                 return response.json({"error": "not_ready", "message": "no model loaded yet"}, status=503)

@@ -18,7 +18,7 @@
 - The tracker store fails (bot/rasa/patches.py raises TrackerStoreUnavailable) ->
   `utter_conversation_store_down`, instead of a bot that forgot the conversation.
 
-The words come from the model's domain (domain.yml), so they are written where all the others are.
+The words come from the model's domain (domain/core.yml), so they are written where all the others are.
 """
 
 import logging
@@ -49,8 +49,9 @@ RATE_WINDOW_S = 60
 # solidus, dotted solidus, very heavy solidus, the CJK slash stroke and radical (丿 ㇓), katakana
 # ノ, Philippine single punctuation, and the combining solidus overlays. Backslashes are not
 # slashes to Rasa and are left alone.
-SLASHES = frozenset("/\u2044\u2215\u29f8\u2571\u27cb\u2afd\u2afb\u2e4a\U0001f67c\u4e3f\u31d3\u30ce\u1735"
-                    "\u0337\u0338\u20eb")
+SLASHES = frozenset(
+    "/\u2044\u2215\u29f8\u2571\u27cb\u2afd\u2afb\u2e4a\U0001f67c\u4e3f\u31d3\u30ce\u1735\u0337\u0338\u20eb"
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,11 @@ def slash_lead(text: str) -> int:
     for index, char in enumerate(text):
         if _is_slash(char):
             slash = True
-        elif not (char.isspace() or unicodedata.normalize("NFKC", char).isspace()
-                  or unicodedata.category(char) in ("Cf", "Mn", "Me")):
+        elif not (
+            char.isspace()
+            or unicodedata.normalize("NFKC", char).isspace()
+            or unicodedata.category(char) in ("Cf", "Mn", "Me")
+        ):
             return index if slash else 0
     return len(text) if slash else 0
 
@@ -98,7 +102,7 @@ def examine(raw: Any, payloads: FrozenSet[str], max_chars: int = MAX_CHARS) -> V
     """What to do with a typed message (pure)."""
     text = clean(raw)
     if text not in payloads:
-        text = text[slash_lead(text):].strip()
+        text = text[slash_lead(text) :].strip()
     if not text:
         return Verdict(response="utter_message_empty")
     if len(text) > max_chars:
@@ -137,7 +141,7 @@ def numbered_choice(text: str, events: Any) -> Optional[str]:
         return None
     for button in _offered_buttons(events):
         title, payload = str(button.get("title") or "").strip(), str(button.get("payload") or "")
-        unit = title[len(number):].strip()
+        unit = title[len(number) :].strip()
         if payload.startswith("/") and title.startswith(number) and unit and not unit[0].isdigit():
             return payload
     return None
@@ -150,8 +154,14 @@ def offered_payloads(events: Any) -> FrozenSet[str]:
 
 
 class RateLimiter:
-    def __init__(self, kv: KV, namespace: str, limit: int = RATE_LIMIT, window_s: float = RATE_WINDOW_S,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        kv: KV,
+        namespace: str,
+        limit: int = RATE_LIMIT,
+        window_s: float = RATE_WINDOW_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.kv = kv
         self.ns = namespace
         self.limit = limit
@@ -246,6 +256,7 @@ def guard_from_credentials(credentials: Optional[Dict[str, Any]]) -> MessageGuar
     if credentials.get("rate_limit"):
         count, _, seconds = str(credentials["rate_limit"]).partition("/")
         limit, window = int(count), int(seconds or RATE_WINDOW_S)
-    limiter = RateLimiter(kv_from_url(credentials.get("redis_url") or ""), credentials.get("redis_prefix") or "telebot",
-                          limit, window)
+    limiter = RateLimiter(
+        kv_from_url(credentials.get("redis_url") or ""), credentials.get("redis_prefix") or "telebot", limit, window
+    )
     return MessageGuard(limiter, int(credentials.get("max_message_chars") or MAX_CHARS))

@@ -64,8 +64,9 @@ class HandoffRelay:
         latest = tracker.latest_message if tracker is not None else None
         intent = (latest.intent or {}) if latest is not None else {}
         try:
-            relayed = await client.relay(message.sender_id, message.text or "", intent.get("name"),
-                                              intent.get("confidence"))
+            relayed = await client.relay(
+                message.sender_id, message.text or "", intent.get("name"), intent.get("confidence")
+            )
         except (Unavailable, Rejected) as error:
             # The message is in the tracker; the agent sees it when reopening the case.
             logger.warning("could not relay a message to the agent console: %s", error)
@@ -73,8 +74,9 @@ class HandoffRelay:
         if not relayed:
             logger.warning("conversation %s is paused but has no open case", message.sender_id)
 
-    async def _collect_waiting(self, client: DeskClient, message: UserMessage,
-                               collector: CollectingOutputChannel) -> None:
+    async def _collect_waiting(
+        self, client: DeskClient, message: UserMessage, collector: CollectingOutputChannel
+    ) -> None:
         try:
             waiting = await client.outbox(message.sender_id)
         except (Unavailable, Rejected) as error:

@@ -73,8 +73,9 @@ class RelayRestInput(RestInput):
             if request.method != "POST":
                 return None
             if not authorised(request.headers.get("Authorization", ""), self.token):
-                return response.json({"error": "unauthorized", "message": "a valid Bearer token is required"},
-                                     status=401)
+                return response.json(
+                    {"error": "unauthorized", "message": "a valid Bearer token is required"}, status=401
+                )
             problem = body_problem(request.body)
             if problem:
                 status = 413 if problem == "too_large" else 400
@@ -94,7 +95,7 @@ PROBLEMS = {
     "invalid_json": "the body must be a JSON object",
     "too_deep": f"the JSON body may nest at most {MAX_JSON_DEPTH} levels deep",
     "invalid_input": f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} printable characters and '
-                     '"message" a string',
+    '"message" a string',
 }
 
 

@@ -33,8 +33,16 @@ logger = logging.getLogger(__name__)
 
 
 class WebchatInput(InputChannel):
-    def __init__(self, secret: str, origins: List[str], relay: HandoffRelay, path: str = "/socket.io",
-                 redis_url: str = "", redis_prefix: str = "telebot", guard: Optional[MessageGuard] = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        origins: List[str],
+        relay: HandoffRelay,
+        path: str = "/socket.io",
+        redis_url: str = "",
+        redis_prefix: str = "telebot",
+        guard: Optional[MessageGuard] = None,
+    ) -> None:
         self.secret = secret
         self.origins = origins
         self.relay = relay
@@ -114,8 +122,13 @@ class WebchatInput(InputChannel):
             text = data.get("message") if isinstance(data, dict) else None
             if sender_id is None or not isinstance(text, str):
                 return  # no session yet (the widget asks for one first), or not a message at all
-            message = UserMessage(text, SocketIOOutput(sio, "bot_uttered"), sender_id, input_channel=self.name(),
-                                  metadata=with_client_address(None, self._addresses.get(sid, "")))
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, "bot_uttered"),
+                sender_id,
+                input_channel=self.name(),
+                metadata=with_client_address(None, self._addresses.get(sid, "")),
+            )
             await self.guard.handle(message, lambda checked: self.relay.handle(checked, on_new_message))
 
         return blueprint

@@ -2,13 +2,18 @@
 
 `create` reads `lexicon_path` (data/lexicon/telecom.yml) for training; `train` copies the file into
 the model storage; `load` reads it back from there, so a model never depends on files outside it.
+
+Rasa's training cache keys a component on its config and inputs only: an edited lexicon, or new code
+in bot/rasa/nlu/, would otherwise reuse the cached output of the old one. `fingerprint_addon` adds the
+lexicon's content and that code to the key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
-from typing import Any, Dict, Text, Type, TypeVar
+from typing import Any, Dict, Iterable, Optional, Text, Type, TypeVar
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
@@ -19,6 +24,18 @@ from bot.rasa.nlu.lexicon import Lexicon, load_lexicon
 
 FILE_NAME = "lexicon.yml"
 C = TypeVar("C", bound="LexiconComponent")
+_NLU_CODE = Path(__file__).resolve().parent  # bot/rasa/nlu
+_TEXT_CODE = _NLU_CODE.parents[1] / "core" / "text.py"  # bot/core/text.py, used by the normaliser and values
+
+
+def content_fingerprint(paths: Iterable[Path]) -> str:
+    """sha256 over the names and bytes of the given files (directories: their *.py files, sorted)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 class LexiconComponent(GraphComponent):
@@ -33,6 +50,11 @@ class LexiconComponent(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.lexicon = lexicon
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        lexicon = Path(config.get("lexicon_path") or cls.get_default_config()["lexicon_path"])
+        return content_fingerprint([p for p in (lexicon, _NLU_CODE, _TEXT_CODE) if p.exists()])
 
     @classmethod
     def create(

@@ -2,7 +2,9 @@
 
 Full-width to half-width, traditional to simplified (OpenCC), spoken digit runs to digits
 (一三八零零一三八零零零 -> 13800138000), and the lexicon's typo corrections
-(冲话费 -> 充话费, 帐单 -> 账单). Every step keeps the text's length, so entity offsets of the
+(冲话费 -> 充话费, 帐单 -> 账单), and a greeting that opens a request (你好呀 帮我看看流量: the
+greeting becomes spaces, so the request is what is classified; a message that is only a greeting
+keeps it). Every step keeps the text's length, so entity offsets of the
 training data stay valid.
 
 It never turns a typed message into an intent: Rasa's RegexMessageHandler, the last node of the NLU
@@ -16,6 +18,7 @@ exact payload of a button through with one) must not start with one after normal
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, List, Mapping, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -48,7 +51,37 @@ def normalise_text(text: str, typos: Mapping[str, str]) -> str:
     for wrong, right in typos.items():
         if wrong in text:
             text = text.replace(wrong, right)
-    return text if original.strip().startswith("/") else no_intent_prefix(text)
+    if original.strip().startswith("/"):
+        return text
+    # Blanking first: the greeting's spaces must not uncover a leading slash (你好 /affirm).
+    return no_intent_prefix(blank_opening_greeting(text))
+
+
+# Openings customers put before a request: greetings, calls for attention, interjections.
+_GREETINGS = re.compile(
+    r"(?:你们?好[呀啊哇吖]?|您好[呀啊]?|喂+|哈喽|嗨|hi|hello|在吗|在不在[呀啊]?|有人吗|客服[你您]好|小姐姐|亲"
+    r"|(?:早上|上午|中午|下午|晚上)好[呀啊]?|唉|诶|哎|嗯+|呃+|啊)",
+    re.IGNORECASE,
+)
+_BETWEEN = re.compile(r"[\s,.!?~，。！？、…～:：;；]+")
+MIN_REQUEST_CHARS = 4  # what follows the opening must be this long to be a request of its own
+
+
+def blank_opening_greeting(text: str) -> str:
+    """'你好呀 帮我看看流量' -> '    帮我看看流量' (same length); '你好呀客服' and '您好，谢谢' stay."""
+    position = 0
+    while True:
+        match = _GREETINGS.match(text, position)
+        if not match:
+            break
+        position = match.end()
+        gap = _BETWEEN.match(text, position)
+        if gap:
+            position = gap.end()
+    rest = text[position:]
+    if position == 0 or len(_BETWEEN.sub("", rest)) < MIN_REQUEST_CHARS:
+        return text
+    return " " * position + rest
 
 
 def no_intent_prefix(text: str) -> str:

@@ -53,10 +53,23 @@ def _plain(number: Decimal) -> str:
     return text
 
 
+_STUTTER = re.compile(rf"([{_CN_DIGITS}])\1+(?=[十百千万])")
+
+
 def parse_amount(span: str) -> Optional[str]:
-    """'五十块' -> '50', '一百五' -> '150', '￥30.5' -> '30.5', '三块五' -> '3.5', '五毛' -> '0.5'."""
+    """'五十块' -> '50', '一百五' -> '150', '￥30.5' -> '30.5', '三块五' -> '3.5', '五毛' -> '0.5';
+    a spoken stutter before a unit is read once: '五五十块' -> '50', '三三十八' -> '38'."""
     if len(span) > MAX_SPAN_CHARS:
         return None
+    value = _parse_amount(span)
+    if value is None:
+        unstuttered = _STUTTER.sub(r"\1", span)
+        if unstuttered != span:
+            return _parse_amount(unstuttered)
+    return value
+
+
+def _parse_amount(span: str) -> Optional[str]:
     text = to_halfwidth(span).strip().lower().replace(",", "").replace("，", "")
     match = _AMOUNT_RE.match(text)
     if not match or not any(match.group(name) for name in ("major", "minor", "jiao")):
@@ -99,6 +112,35 @@ def parse_ticket_id(span: str) -> Optional[str]:
     return f"T{match.group(1)}" if match else None
 
 
+# A product outside the catalogue, named as customers do: 快手流量包, 咪咕视频会员, 短信呼业务, 集团网套餐.
+_PRODUCT_RE = re.compile(
+    r"^(?:那个|这个|一个)?(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{1,12}?(?:包|业务|套餐|会员|功能|彩铃|服务))$"
+)
+_GENERIC_PRODUCTS = frozenset(
+    {"包", "业务", "套餐", "会员", "功能", "服务", "流量包", "增值业务", "这个业务", "什么业务", "哪个业务"}
+)
+
+
+_FILLERS = re.compile(r"^(?:我那个|那个|这个|一个|我的)")
+_TAILS = re.compile(r"(?:业务|功能)$")
+
+
+def parse_package_name(span: str, lexicon: Lexicon) -> Optional[str]:
+    """The catalogue name ('冰淇淋' -> '冰激凌套餐', '我那个彩铃业务' -> '彩铃'), else a product name as
+    written ('那个快手流量包' -> '快手流量包', '咪咕视频会员' stays itself, not 视频会员流量包): the
+    action server matches it against the customer's own subscriptions."""
+    text = to_halfwidth(span).strip()
+    bare = _FILLERS.sub("", text)
+    for candidate in (text, bare, _TAILS.sub("", bare)):
+        known = lexicon.variants.get("package_name", {}).get(candidate.lower())
+        if known is not None:
+            return known
+    match = _PRODUCT_RE.match(text)
+    if match and match.group("name") not in _GENERIC_PRODUCTS:
+        return match.group("name")
+    return lexicon.canonical("package_name", text)
+
+
 PARSERS: Dict[str, Callable[[str], Optional[str]]] = {
     "phone_number": find_phone_number,
     "amount": parse_amount,
@@ -114,4 +156,6 @@ def canonical_value(entity: str, span: str, lexicon: Lexicon) -> Optional[str]:
     parser = PARSERS.get(entity)
     if parser is not None:
         return parser(span)
+    if entity == "package_name":
+        return parse_package_name(span, lexicon)
     return lexicon.canonical(entity, to_halfwidth(span))

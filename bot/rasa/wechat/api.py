@@ -22,8 +22,9 @@ class AccessToken:
 
     RENEWAL_LEASE_S = 15.0
 
-    def __init__(self, app_id: str, app_secret: str, state: Optional[WeChatState] = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, app_id: str, app_secret: str, state: Optional[WeChatState] = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.app_id, self.app_secret, self.clock = app_id, app_secret, clock
         self.state = state or WeChatState(MemoryKV(), f"wx:{app_id}", REMEMBER_S)
         self._lock = asyncio.Lock()  # one renewal at a time in this process, too
@@ -67,8 +68,9 @@ class CustomerServiceApi(JsonClient):
         refused: Optional[str] = None
         for _attempt in (1, 2):
             access_token = await self.token.get(self, refused=refused)
-            result = await self.request("POST", "/cgi-bin/message/custom/send", params={"access_token": access_token},
-                                        json=body)
+            result = await self.request(
+                "POST", "/cgi-bin/message/custom/send", params={"access_token": access_token}, json=body
+            )
             code = int(result.get("errcode", 0))
             if code == 0:
                 return

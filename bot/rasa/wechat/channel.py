@@ -67,17 +67,27 @@ class WeChatOutput(OutputChannel):
         self.api = api
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.api.send_text(recipient_id[len(PREFIX):], text)
+        await self.api.send_text(recipient_id[len(PREFIX) :], text)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self.send_text_message(recipient_id, render([{"text": text, "buttons": buttons}]))
 
 
 class WeChatInput(InputChannel):
-    def __init__(self, token: str, app_id: str, api: CustomerServiceApi, crypto: Optional[Crypto],
-                 relay: HandoffRelay, deadline_s: float = REPLY_DEADLINE_S, state: Optional[WeChatState] = None,
-                 guard: Optional[MessageGuard] = None, allow_plain: bool = False) -> None:
+    def __init__(
+        self,
+        token: str,
+        app_id: str,
+        api: CustomerServiceApi,
+        crypto: Optional[Crypto],
+        relay: HandoffRelay,
+        deadline_s: float = REPLY_DEADLINE_S,
+        state: Optional[WeChatState] = None,
+        guard: Optional[MessageGuard] = None,
+        allow_plain: bool = False,
+    ) -> None:
         self.token, self.app_id, self.api, self.crypto, self.relay = token, app_id, api, crypto, relay
         self.allow_plain = allow_plain or crypto is None  # without a key there is only plain mode
         self.guard = guard or guard_from_credentials(None)
@@ -98,13 +108,24 @@ class WeChatInput(InputChannel):
         api_url = (credentials.get("api_url") or "https://api.weixin.qq.com").rstrip("/")
         aes_key = credentials.get("encoding_aes_key") or ""
         crypto = Crypto(token, aes_key, app_id) if aes_key else None
-        state = WeChatState(kv_from_url(credentials.get("redis_url") or ""),
-                            f"{credentials.get('redis_prefix') or 'telebot'}:wx:{app_id}", REMEMBER_S)
+        state = WeChatState(
+            kv_from_url(credentials.get("redis_url") or ""),
+            f"{credentials.get('redis_prefix') or 'telebot'}:wx:{app_id}",
+            REMEMBER_S,
+        )
         api = CustomerServiceApi(api_url, AccessToken(app_id, secret, state))
         guard = guard_from_credentials(credentials)
         allow_plain = str(credentials.get("allow_plain_messages") or "").strip().lower() in ("true", "1", "yes")
-        return cls(token, app_id, api, crypto, relay_from_credentials(credentials), state=state, guard=guard,
-                   allow_plain=allow_plain)
+        return cls(
+            token,
+            app_id,
+            api,
+            crypto,
+            relay_from_credentials(credentials),
+            state=state,
+            guard=guard,
+            allow_plain=allow_plain,
+        )
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         return WeChatOutput(self.api)
@@ -158,8 +179,10 @@ class WeChatInput(InputChannel):
             if not reply:
                 return response.text("success")
             xml = text_reply(message, reply)
-            return response.text(crypto.encrypt_reply(xml, timestamp, nonce) if crypto is not None else xml,
-                                 content_type="application/xml")
+            return response.text(
+                crypto.encrypt_reply(xml, timestamp, nonce) if crypto is not None else xml,
+                content_type="application/xml",
+            )
 
         return blueprint
 
@@ -234,7 +257,9 @@ class WeChatInput(InputChannel):
         else:
             text = "/unsupported_message"  # image, voice, location...: explained politely
         collector = CollectingOutputChannel()
-        await self.guard.handle(UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
-                                lambda checked: self.relay.handle(checked, on_new_message), typed=typed)
+        await self.guard.handle(
+            UserMessage(text, collector, PREFIX + message.from_user, input_channel=self.name()),
+            lambda checked: self.relay.handle(checked, on_new_message),
+            typed=typed,
+        )
         return render(collector.messages)
-

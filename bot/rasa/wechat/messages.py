@@ -15,4 +15,4 @@ def render(messages: List[Dict[str, Any]]) -> str:
             text += "\n" + "\n".join(f"· {button.get('title', '')}" for button in buttons)
         if text.strip():
             parts.append(text.strip())
-    return "\n\n".join(parts)[:MAX_TEXT * 4]
+    return "\n\n".join(parts)[: MAX_TEXT * 4]

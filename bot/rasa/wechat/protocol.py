@@ -64,8 +64,12 @@ def parse_xml(body: bytes) -> Dict[str, str]:
 def message_from(fields: Dict[str, str]) -> Message:
     try:
         return Message(
-            to_user=fields["ToUserName"], from_user=fields["FromUserName"], create_time=int(fields["CreateTime"]),
-            msg_type=fields["MsgType"], content=fields.get("Content", ""), msg_id=fields.get("MsgId", ""),
+            to_user=fields["ToUserName"],
+            from_user=fields["FromUserName"],
+            create_time=int(fields["CreateTime"]),
+            msg_type=fields["MsgType"],
+            content=fields.get("Content", ""),
+            msg_id=fields.get("MsgId", ""),
             event=fields.get("Event", "").lower(),
         )
     except (KeyError, ValueError) as error:

@@ -27,8 +27,9 @@ async def create_agent(db: Database, *, username: str, name: str, password: str)
     password_hash = await asyncio.to_thread(hash_password, password)
     async with db.write() as conn:
         result = await conn.execute(
-            agents.insert().values(username=username, name=name, password_hash=password_hash,
-                                   created_at=clk.to_db(db.clock()))
+            agents.insert().values(
+                username=username, name=name, password_hash=password_hash, created_at=clk.to_db(db.clock())
+            )
         )
         agent_id = result.inserted_primary_key[0]
     return {"id": agent_id, "username": username, "name": name}
@@ -55,8 +56,9 @@ async def open_session(db: Database, agent_id: int, hours: int) -> str:
     token = secrets.token_urlsafe(32)
     expires = clk.to_db(db.clock() + dt.timedelta(hours=hours))
     async with db.write() as conn:
-        await conn.execute(agent_sessions.insert().values(token_hash=_digest(token), agent_id=agent_id,
-                                                          expires_at=expires))
+        await conn.execute(
+            agent_sessions.insert().values(token_hash=_digest(token), agent_id=agent_id, expires_at=expires)
+        )
     return token
 
 

@@ -44,9 +44,15 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: bool = True) -> web.Application:
     # Body limits first (bot/core/http_limits.py); then the Origin check of the console's browser requests,
     # before anything is done with them (bot/services/desk/console_security.py).
-    app = web.Application(middlewares=[request_limits, errors_middleware,
-                                       origin_middleware(settings.console_origins, settings.trusted_proxies),
-                                       auth_middleware], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[
+            request_limits,
+            errors_middleware,
+            origin_middleware(settings.console_origins, settings.trusted_proxies),
+            auth_middleware,
+        ],
+        client_max_size=256 * 1024,
+    )
     app.on_response_prepare.append(console_headers(settings.trusted_proxies))  # type: ignore[arg-type]  # aiohttp 3.9's Signal annotation predates aiosignal 1.4's generics
 
     async def service_context(app: web.Application) -> AsyncIterator[None]:
@@ -54,8 +60,11 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
         await db.create_schema(metadata)
         hub = Hub()
         rasa = RasaClient(Endpoint("Rasa", settings.rasa_url, settings.rasa_token, timeout_s=15))
-        operator = (OperatorClient(Endpoint("operator backend", settings.operator_url, settings.operator_token))
-                    if settings.operator_url else None)
+        operator = (
+            OperatorClient(Endpoint("operator backend", settings.operator_url, settings.operator_token))
+            if settings.operator_url
+            else None
+        )
         service = HandoffService(settings, db, rasa, hub, operator)
         app[SERVICE_KEY] = service
         retrying = asyncio.create_task(service.retry_forever()) if retry else None

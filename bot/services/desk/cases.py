@@ -35,18 +35,34 @@ def _iso(moment: Any) -> Optional[str]:
 
 def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optional[str] = None) -> Dict[str, Any]:
     return {
-        "id": row.id, "sender_id": row.sender_id, "channel": row.channel, "masked_phone": row.masked_phone,
-        "verified": bool(row.verified), "reason": row.reason, "reason_text": REASONS[row.reason][0],
-        "priority": row.priority, "status": row.status, "created_at": _iso(row.created_at),
-        "taken_at": _iso(row.taken_at), "agent_id": row.agent_id, "agent_name": agent_name,
+        "id": row.id,
+        "sender_id": row.sender_id,
+        "channel": row.channel,
+        "masked_phone": row.masked_phone,
+        "verified": bool(row.verified),
+        "reason": row.reason,
+        "reason_text": REASONS[row.reason][0],
+        "priority": row.priority,
+        "status": row.status,
+        "created_at": _iso(row.created_at),
+        "taken_at": _iso(row.taken_at),
+        "agent_id": row.agent_id,
+        "agent_name": agent_name,
         "last_message": last_message,
     }
 
 
 def message_json(row: Any, agent_name: Optional[str] = None) -> Dict[str, Any]:
-    return {"id": row.id, "case_id": row.case_id, "role": row.role, "text": row.text, "intent": row.intent,
-            "confidence": float(row.confidence) if row.confidence else None, "at": _iso(row.at),
-            "agent_name": agent_name}
+    return {
+        "id": row.id,
+        "case_id": row.case_id,
+        "role": row.role,
+        "text": row.text,
+        "intent": row.intent,
+        "confidence": float(row.confidence) if row.confidence else None,
+        "at": _iso(row.at),
+        "agent_name": agent_name,
+    }
 
 
 async def _summaries(db: Database, where: Any) -> List[Dict[str, Any]]:
@@ -99,8 +115,15 @@ async def position(db: Database, case: Dict[str, Any]) -> int:
 
 
 async def create(
-    db: Database, *, sender_id: str, channel: str, masked_phone: Optional[str], verified: bool, reason: str,
-    context: Dict[str, Any], transcript: List[Dict[str, Any]],
+    db: Database,
+    *,
+    sender_id: str,
+    channel: str,
+    masked_phone: Optional[str],
+    verified: bool,
+    reason: str,
+    context: Dict[str, Any],
+    transcript: List[Dict[str, Any]],
 ) -> Dict[str, Any]:
     """A new queued case with the bot's transcript; the open case if the customer already has one."""
     existing = await open_case_for(db, sender_id)
@@ -110,18 +133,34 @@ async def create(
     async with db.write() as conn:
         result = await conn.execute(
             cases.insert().values(
-                sender_id=sender_id, channel=channel, masked_phone=masked_phone, verified=int(verified),
-                reason=reason, priority=REASONS[reason][1], status="queued",
-                context=json.dumps(context, ensure_ascii=False), created_at=now,
+                sender_id=sender_id,
+                channel=channel,
+                masked_phone=masked_phone,
+                verified=int(verified),
+                reason=reason,
+                priority=REASONS[reason][1],
+                status="queued",
+                context=json.dumps(context, ensure_ascii=False),
+                created_at=now,
             )
         )
         case_id = result.inserted_primary_key[0]
         if transcript:
             await conn.execute(
                 case_messages.insert(),
-                [{"case_id": case_id, "role": item["role"], "text": item["text"], "intent": item.get("intent"),
-                  "confidence": _confidence(item.get("confidence")), "at": now, "recorded_at": now,
-                  "delivered_at": now} for item in transcript],
+                [
+                    {
+                        "case_id": case_id,
+                        "role": item["role"],
+                        "text": item["text"],
+                        "intent": item.get("intent"),
+                        "confidence": _confidence(item.get("confidence")),
+                        "at": now,
+                        "recorded_at": now,
+                        "delivered_at": now,
+                    }
+                    for item in transcript
+                ],
             )
     return await summary(db, case_id)
 
@@ -152,15 +191,28 @@ async def _require_mine(db: Database, case_id: int, agent_id: int) -> Dict[str, 
 
 
 async def add_message(
-    db: Database, case_id: int, role: str, text: str, *, intent: Optional[str] = None,
-    confidence: Optional[float] = None, agent_id: Optional[int] = None, delivered: bool = False,
+    db: Database,
+    case_id: int,
+    role: str,
+    text: str,
+    *,
+    intent: Optional[str] = None,
+    confidence: Optional[float] = None,
+    agent_id: Optional[int] = None,
+    delivered: bool = False,
 ) -> Dict[str, Any]:
     now = clk.to_db(db.clock())
     async with db.write() as conn:
         result = await conn.execute(
             case_messages.insert().values(
-                case_id=case_id, role=role, text=text, intent=intent, confidence=_confidence(confidence),
-                agent_id=agent_id, at=now, recorded_at=now if delivered else None,
+                case_id=case_id,
+                role=role,
+                text=text,
+                intent=intent,
+                confidence=_confidence(confidence),
+                agent_id=agent_id,
+                at=now,
+                recorded_at=now if delivered else None,
                 delivered_at=now if delivered else None,
             )
         )
@@ -182,8 +234,7 @@ async def end(db: Database, case_id: int, agent_id: int, status: str, note: Opti
     await _require_mine(db, case_id, agent_id)
     async with db.write() as conn:
         await conn.execute(
-            update(cases).where(cases.c.id == case_id)
-            .values(status=status, note=note, ended_at=clk.to_db(db.clock()))
+            update(cases).where(cases.c.id == case_id).values(status=status, note=note, ended_at=clk.to_db(db.clock()))
         )
     return await summary(db, case_id)
 
@@ -226,11 +277,24 @@ async def mark_recorded(db: Database, message_id: int, pushed: bool) -> None:
         await conn.execute(update(case_messages).where(case_messages.c.id == message_id).values(**values))
 
 
+async def is_recorded(db: Database, message_id: int) -> bool:
+    """Rasa has acknowledged this agent reply."""
+    query = select(case_messages.c.recorded_at).where(case_messages.c.id == message_id)
+    async with db.read() as conn:
+        return (await conn.execute(query)).scalar_one_or_none() is not None
+
+
+async def is_resumed(db: Database, case_id: int) -> bool:
+    """Rasa has acknowledged the hand-back or close of this case."""
+    async with db.read() as conn:
+        return (
+            await conn.execute(select(cases.c.resumed_at).where(cases.c.id == case_id))
+        ).scalar_one_or_none() is not None
+
+
 async def unresumed(db: Database) -> List[Dict[str, Any]]:
     """Ended cases whose hand-back Rasa has not acknowledged yet."""
-    return await _summaries(
-        db, and_(cases.c.status.in_(("handed_back", "closed")), cases.c.resumed_at.is_(None))
-    )
+    return await _summaries(db, and_(cases.c.status.in_(("handed_back", "closed")), cases.c.resumed_at.is_(None)))
 
 
 async def mark_resumed(db: Database, case_id: int) -> None:
@@ -254,13 +318,15 @@ async def pull_outbox(db: Database, sender_id: str) -> List[Dict[str, Any]]:
     async with db.write() as conn:
         rows = (
             await conn.execute(
-                select(outbox).where((outbox.c.sender_id == sender_id) & (outbox.c.delivered_at.is_(None)))
+                select(outbox)
+                .where((outbox.c.sender_id == sender_id) & (outbox.c.delivered_at.is_(None)))
                 .order_by(outbox.c.id)
             )
         ).all()
         if rows:
             await conn.execute(
-                update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
                 .values(delivered_at=clk.to_db(db.clock()))
             )
     return [json.loads(row.message) for row in rows]

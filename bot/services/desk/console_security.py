@@ -10,7 +10,8 @@ response hook).
   always send Origin on these requests: a missing one is refused too. The service API (/v1/) is
   called by our processes with a Bearer token, not by browsers: not checked here.
 - Headers on every console response: a Content-Security-Policy allowing only the console's own
-  files (static/: no inline script or style), X-Frame-Options DENY, nosniff, no Referer.
+  files (static/: no inline script or style), X-Frame-Options DENY, nosniff, no Referer; the
+  files themselves revalidated on every load (Cache-Control: no-cache), scripts as text/javascript.
 - HTTPS: `is_https` (request.secure, or X-Forwarded-Proto from a trusted proxy) decides the
   session cookie's Secure flag; `client_address` is the address the login throttle counts.
 """
@@ -69,21 +70,31 @@ def origin_middleware(allowed: Collection[str], trusted_proxies: Collection[str]
         if request.method in STATE_CHANGING or upgrade:
             origin = request.headers.get("Origin")
             if origin is None:
-                return web.json_response({"error": "origin_required",
-                                          "message": "a console request must come from the console's page (Origin)"},
-                                         status=403)
+                return web.json_response(
+                    {
+                        "error": "origin_required",
+                        "message": "a console request must come from the console's page (Origin)",
+                    },
+                    status=403,
+                )
             if not origin_allowed(origin, request, allowed, trusted_proxies):
-                return web.json_response({"error": "origin_not_allowed",
-                                          "message": "requests from this origin are not accepted by the console"},
-                                         status=403)
+                return web.json_response(
+                    {
+                        "error": "origin_not_allowed",
+                        "message": "requests from this origin are not accepted by the console",
+                    },
+                    status=403,
+                )
         return await handler(request)
 
     return check_origin
 
 
 def content_security_policy(connect: str) -> str:
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 def console_headers(trusted_proxies: Collection[str]) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
@@ -99,5 +110,12 @@ def console_headers(trusted_proxies: Collection[str]) -> Callable[[web.Request, 
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        if request.path.startswith("/static/") and response.status in (200, 304):
+            # The console is ES modules (static/console/): the browser asks again for every file
+            # (answered 304 if unchanged), so one page never runs modules of two releases.
+            response.headers["Cache-Control"] = "no-cache"
+            if request.path.endswith(".js"):
+                # The one type every browser runs as a module under nosniff (RFC 9239).
+                response.headers["Content-Type"] = "text/javascript; charset=utf-8"
 
     return add_headers

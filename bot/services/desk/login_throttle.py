@@ -14,7 +14,7 @@ address's.
 """
 
 import datetime as dt
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from sqlalchemy import delete, select
 
@@ -35,6 +35,14 @@ def _wait(failures: List[dt.datetime], limit: int, now: dt.datetime) -> int:
     return max(1, int((until - now).total_seconds() + 0.999))
 
 
+async def _failure_times(conn, condition) -> List[Any]:
+    """The times of the failed logins matching `condition`, oldest first."""
+    result = await conn.execute(
+        select(login_failures.c.at).where(condition).order_by(login_failures.c.at, login_failures.c.id)
+    )
+    return list(result.scalars().all())
+
+
 async def attempt(db: Database, username: str, address: str) -> Tuple[int, Optional[int]]:
     """This attempt counted: (its id, None) when the password may be checked; (its id, seconds to
     wait) when it is refused."""
@@ -42,20 +50,19 @@ async def attempt(db: Database, username: str, address: str) -> Tuple[int, Optio
     now = db.clock()
     async with db.write() as conn:
         await conn.execute(delete(login_failures).where(login_failures.c.at <= clk.to_db(now - WINDOW)))
-        result = await conn.execute(login_failures.insert().values(username=username, address=address,
-                                                                   at=clk.to_db(now)))
+        result = await conn.execute(
+            login_failures.insert().values(username=username, address=address, at=clk.to_db(now))
+        )
         attempt_id = int(result.inserted_primary_key[0])
     since = clk.to_db(now - WINDOW)
     earlier = (login_failures.c.at > since) & (login_failures.c.id != attempt_id)
     async with db.read() as conn:
-        by_account = (await conn.execute(
-            select(login_failures.c.at).where(earlier & (login_failures.c.username == username))
-            .order_by(login_failures.c.at, login_failures.c.id))).scalars().all()
-        by_address = (await conn.execute(
-            select(login_failures.c.at).where(earlier & (login_failures.c.address == address))
-            .order_by(login_failures.c.at, login_failures.c.id))).scalars().all()
-    wait = max(_wait([clk.from_db(at) for at in by_account], MAX_FAILURES_PER_ACCOUNT, now),
-               _wait([clk.from_db(at) for at in by_address], MAX_FAILURES_PER_ADDRESS, now))
+        by_account = await _failure_times(conn, earlier & (login_failures.c.username == username))
+        by_address = await _failure_times(conn, earlier & (login_failures.c.address == address))
+    wait = max(
+        _wait([clk.from_db(at) for at in by_account], MAX_FAILURES_PER_ACCOUNT, now),
+        _wait([clk.from_db(at) for at in by_address], MAX_FAILURES_PER_ADDRESS, now),
+    )
     if not wait:
         return attempt_id, None
     async with db.write() as conn:

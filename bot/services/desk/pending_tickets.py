@@ -26,32 +26,55 @@ KINDS = frozenset({"回访", "故障报修", "投诉"})
 
 async def queue(db: Database, sender_id: str, channel: str, ticket: Dict[str, Any]) -> int:
     async with db.write() as conn:
-        result = await conn.execute(pending_tickets.insert().values(
-            sender_id=sender_id, channel=channel, ticket=json.dumps(ticket, ensure_ascii=False),
-            at=clk.to_db(db.clock()), attempts=0))
+        result = await conn.execute(
+            pending_tickets.insert().values(
+                sender_id=sender_id,
+                channel=channel,
+                ticket=json.dumps(ticket, ensure_ascii=False),
+                at=clk.to_db(db.clock()),
+                attempts=0,
+            )
+        )
         return int(result.inserted_primary_key[0])
 
 
 def _row(row: Any) -> Dict[str, Any]:
-    return {"id": row.id, "sender_id": row.sender_id, "channel": row.channel, "ticket": json.loads(row.ticket),
-            "attempts": row.attempts, "ticket_id": row.ticket_id, "failed": row.failed,
-            "submitted": row.submitted_at is not None, "notified": row.notified_at is not None}
+    return {
+        "id": row.id,
+        "sender_id": row.sender_id,
+        "channel": row.channel,
+        "ticket": json.loads(row.ticket),
+        "attempts": row.attempts,
+        "ticket_id": row.ticket_id,
+        "failed": row.failed,
+        "submitted": row.submitted_at is not None,
+        "notified": row.notified_at is not None,
+    }
 
 
 async def unsubmitted(db: Database, limit: int = 50) -> List[Dict[str, Any]]:
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(
-            select(pending_tickets).where(pending_tickets.c.submitted_at.is_(None), pending_tickets.c.failed.is_(None))
-            .order_by(pending_tickets.c.id).limit(limit))).all()
+        rows = (
+            await conn.execute(
+                select(pending_tickets)
+                .where(pending_tickets.c.submitted_at.is_(None), pending_tickets.c.failed.is_(None))
+                .order_by(pending_tickets.c.id)
+                .limit(limit)
+            )
+        ).all()
     return [_row(row) for row in rows]
 
 
 async def unnotified(db: Database, limit: int = 50) -> List[Dict[str, Any]]:
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(
-            select(pending_tickets).where(pending_tickets.c.submitted_at.is_not(None),
-                                          pending_tickets.c.notified_at.is_(None))
-            .order_by(pending_tickets.c.id).limit(limit))).all()
+        rows = (
+            await conn.execute(
+                select(pending_tickets)
+                .where(pending_tickets.c.submitted_at.is_not(None), pending_tickets.c.notified_at.is_(None))
+                .order_by(pending_tickets.c.id)
+                .limit(limit)
+            )
+        ).all()
     return [_row(row) for row in rows]
 
 
@@ -63,23 +86,31 @@ async def get(db: Database, pending_id: int) -> Optional[Dict[str, Any]]:
 
 async def mark_attempt(db: Database, pending_id: int) -> None:
     async with db.write() as conn:
-        await conn.execute(update(pending_tickets).where(pending_tickets.c.id == pending_id)
-                           .values(attempts=pending_tickets.c.attempts + 1))
+        await conn.execute(
+            update(pending_tickets)
+            .where(pending_tickets.c.id == pending_id)
+            .values(attempts=pending_tickets.c.attempts + 1)
+        )
 
 
 async def mark_submitted(db: Database, pending_id: int, ticket_id: str) -> None:
     async with db.write() as conn:
-        await conn.execute(update(pending_tickets).where(pending_tickets.c.id == pending_id)
-                           .values(ticket_id=ticket_id, submitted_at=clk.to_db(db.clock())))
+        await conn.execute(
+            update(pending_tickets)
+            .where(pending_tickets.c.id == pending_id)
+            .values(ticket_id=ticket_id, submitted_at=clk.to_db(db.clock()))
+        )
 
 
 async def mark_failed(db: Database, pending_id: int, reason: str) -> None:
     async with db.write() as conn:
-        await conn.execute(update(pending_tickets).where(pending_tickets.c.id == pending_id)
-                           .values(failed=reason[:500]))
+        await conn.execute(
+            update(pending_tickets).where(pending_tickets.c.id == pending_id).values(failed=reason[:500])
+        )
 
 
 async def mark_notified(db: Database, pending_id: int) -> None:
     async with db.write() as conn:
-        await conn.execute(update(pending_tickets).where(pending_tickets.c.id == pending_id)
-                           .values(notified_at=clk.to_db(db.clock())))
+        await conn.execute(
+            update(pending_tickets).where(pending_tickets.c.id == pending_id).values(notified_at=clk.to_db(db.clock()))
+        )

@@ -35,8 +35,9 @@ async def purge(db: Database, before: dt.datetime) -> Dict[str, int]:
     """Delete what was last touched before `before` (aware); returns the counts deleted."""
     cutoff = clk.to_db(before)
     recent_message = exists().where(and_(case_messages.c.case_id == cases.c.id, case_messages.c.at >= cutoff))
-    stale = and_(cases.c.created_at < cutoff, or_(cases.c.ended_at.is_(None), cases.c.ended_at < cutoff),
-                 ~recent_message)
+    stale = and_(
+        cases.c.created_at < cutoff, or_(cases.c.ended_at.is_(None), cases.c.ended_at < cutoff), ~recent_message
+    )
     async with db.write() as conn:
         if not db.is_sqlite:  # runs on several hosts: one at a time, so no two delete the same rows at once
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK})
@@ -47,39 +48,66 @@ async def purge(db: Database, before: dt.datetime) -> Dict[str, int]:
             cases_deleted = (await conn.execute(delete(cases).where(and_(cases.c.id.in_(ids), stale)))).rowcount
         sent = (await conn.execute(delete(outbox).where(outbox.c.at < cutoff))).rowcount
         settled = or_(pending_tickets.c.notified_at.is_not(None), pending_tickets.c.failed.is_not(None))
-        tickets = (await conn.execute(delete(pending_tickets).where(and_(pending_tickets.c.at < cutoff, settled))))
-        sessions = (await conn.execute(delete(agent_sessions).where(agent_sessions.c.expires_at
-                                                                    < clk.to_db(db.clock()))))
-    return {"cases": cases_deleted, "case_messages": messages, "outbox": sent,
-            "pending_tickets": tickets.rowcount, "agent_sessions": sessions.rowcount}
+        tickets = await conn.execute(delete(pending_tickets).where(and_(pending_tickets.c.at < cutoff, settled)))
+        sessions = await conn.execute(delete(agent_sessions).where(agent_sessions.c.expires_at < clk.to_db(db.clock())))
+    return {
+        "cases": cases_deleted,
+        "case_messages": messages,
+        "outbox": sent,
+        "pending_tickets": tickets.rowcount,
+        "agent_sessions": sessions.rowcount,
+    }
 
 
 def _pending_of(phone: str, sender_ids: Sequence[str]) -> Any:
     # The ticket JSON is written by json.dumps: the number appears as "phone": "<digits>".
-    return or_(pending_tickets.c.sender_id.in_(list(sender_ids)),
-               pending_tickets.c.ticket.like(f'%"phone": "{phone}"%'))
+    return or_(
+        pending_tickets.c.sender_id.in_(list(sender_ids)), pending_tickets.c.ticket.like(f'%"phone": "{phone}"%')
+    )
 
 
 async def export(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str, Any]:
     async with db.read() as conn:
-        ids = (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(list(sender_ids)))
-                                  .order_by(cases.c.id))).scalars().all()
-        pending = (await conn.execute(select(pending_tickets).where(_pending_of(phone, sender_ids))
-                                      .order_by(pending_tickets.c.id))).all()
-        waiting = (await conn.execute(select(outbox).where(outbox.c.sender_id.in_(list(sender_ids)))
-                                      .order_by(outbox.c.id))).all()
+        ids = (
+            (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(list(sender_ids))).order_by(cases.c.id)))
+            .scalars()
+            .all()
+        )
+        pending = (
+            await conn.execute(
+                select(pending_tickets).where(_pending_of(phone, sender_ids)).order_by(pending_tickets.c.id)
+            )
+        ).all()
+        waiting = (
+            await conn.execute(select(outbox).where(outbox.c.sender_id.in_(list(sender_ids))).order_by(outbox.c.id))
+        ).all()
     found = []
     for case_id in ids:
-        found.append({**await case_queue.summary(db, case_id), "note": await _note(db, case_id),
-                      "context": await case_queue.context(db, case_id),
-                      "transcript": await case_queue.transcript(db, case_id)})
+        found.append(
+            {
+                **await case_queue.summary(db, case_id),
+                "note": await _note(db, case_id),
+                "context": await case_queue.context(db, case_id),
+                "transcript": await case_queue.transcript(db, case_id),
+            }
+        )
     return {
         "cases": found,
-        "pending_tickets": [{"id": row.id, "sender_id": row.sender_id, "channel": row.channel,
-                             "ticket": json.loads(row.ticket), "at": clk.iso(clk.from_db(row.at)),
-                             "ticket_id": row.ticket_id} for row in pending],
-        "outbox": [{"sender_id": row.sender_id, "message": json.loads(row.message),
-                    "at": clk.iso(clk.from_db(row.at))} for row in waiting],
+        "pending_tickets": [
+            {
+                "id": row.id,
+                "sender_id": row.sender_id,
+                "channel": row.channel,
+                "ticket": json.loads(row.ticket),
+                "at": clk.iso(clk.from_db(row.at)),
+                "ticket_id": row.ticket_id,
+            }
+            for row in pending
+        ],
+        "outbox": [
+            {"sender_id": row.sender_id, "message": json.loads(row.message), "at": clk.iso(clk.from_db(row.at))}
+            for row in waiting
+        ],
     }
 
 
@@ -92,22 +120,34 @@ async def erase(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str
     now = clk.to_db(db.clock())
     senders = list(sender_ids)
     async with db.write() as conn:
-        ids = (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(senders))
-                                  .order_by(cases.c.id))).scalars().all()
+        ids = (
+            (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(senders)).order_by(cases.c.id)))
+            .scalars()
+            .all()
+        )
         messages = 0
         if ids:
             messages = (await conn.execute(delete(case_messages).where(case_messages.c.case_id.in_(ids)))).rowcount
-            await conn.execute(update(cases).where(and_(cases.c.id.in_(ids), cases.c.status.in_(case_queue.OPEN)))
-                               .values(status="closed", ended_at=now))
+            await conn.execute(
+                update(cases)
+                .where(and_(cases.c.id.in_(ids), cases.c.status.in_(case_queue.OPEN)))
+                .values(status="closed", ended_at=now)
+            )
             # No hand-back is sent for them: the conversation itself is deleted.
-            await conn.execute(update(cases).where(and_(cases.c.id.in_(ids), cases.c.resumed_at.is_(None)))
-                               .values(resumed_at=now))
-            await conn.execute(update(cases).where(cases.c.id.in_(ids)).values(
-                sender_id=ERASED_SENDER, masked_phone=None, context="{}", note=None))
+            await conn.execute(
+                update(cases).where(and_(cases.c.id.in_(ids), cases.c.resumed_at.is_(None))).values(resumed_at=now)
+            )
+            await conn.execute(
+                update(cases)
+                .where(cases.c.id.in_(ids))
+                .values(sender_id=ERASED_SENDER, masked_phone=None, context="{}", note=None)
+            )
         waiting = (await conn.execute(delete(outbox).where(outbox.c.sender_id.in_(senders)))).rowcount
         pending = (await conn.execute(delete(pending_tickets).where(_pending_of(phone, senders)))).rowcount
-    return {"anonymised": {"cases": list(ids)},
-            "deleted": {"case_messages": messages, "outbox": waiting, "pending_tickets": pending}}
+    return {
+        "anonymised": {"cases": list(ids)},
+        "deleted": {"case_messages": messages, "outbox": waiting, "pending_tickets": pending},
+    }
 
 
 # -- service API --------------------------------------------------------------------------------
@@ -130,10 +170,15 @@ def _subject(body: Dict[str, Any]) -> Tuple[str, list]:
     if not (isinstance(phone, str) and len(phone) == 11 and phone.isascii() and phone.isdigit()):
         raise InvalidInput("phone must be 11 digits", details={"field": "phone"})
     senders = body.get("sender_ids")
-    if (not isinstance(senders, list) or len(senders) > MAX_SENDERS
-            or any(not isinstance(s, str) or not 0 < len(s) <= 128 for s in senders)):
-        raise InvalidInput(f"sender_ids must be a list of at most {MAX_SENDERS} ids of 1-128 characters",
-                           details={"field": "sender_ids"})
+    if (
+        not isinstance(senders, list)
+        or len(senders) > MAX_SENDERS
+        or any(not isinstance(s, str) or not 0 < len(s) <= 128 for s in senders)
+    ):
+        raise InvalidInput(
+            f"sender_ids must be a list of at most {MAX_SENDERS} ids of 1-128 characters",
+            details={"field": "sender_ids"},
+        )
     return phone, senders
 
 

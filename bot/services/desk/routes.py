@@ -42,8 +42,9 @@ async def _body(request: web.Request) -> Dict[str, Any]:
 
 def _text(value: Any, field: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise InvalidInput(f"{field} must be a non-empty string of at most {max_length} characters",
-                           details={"field": field})
+        raise InvalidInput(
+            f"{field} must be a non-empty string of at most {max_length} characters", details={"field": field}
+        )
     return value.strip()
 
 
@@ -59,6 +60,7 @@ def _case_id(request: web.Request) -> int:
 
 
 # -- service API (the bot's actions and Rasa's channels) ----------------------------------------
+
 
 @service_routes.get("/health")
 async def health(request: web.Request) -> web.Response:
@@ -88,16 +90,24 @@ async def create_case(request: web.Request) -> web.Response:
         return web.json_response({"status": "unavailable", "why": why_not})
     masked_phone = _optional_text(body.get("masked_phone"), "masked_phone", 16)
     case = await cases.create(
-        service.db, sender_id=sender_id, channel=_text(body.get("channel"), "channel", 32),
+        service.db,
+        sender_id=sender_id,
+        channel=_text(body.get("channel"), "channel", 32),
         masked_phone=mask_personal_data(masked_phone) if masked_phone else None,
-        verified=bool(body.get("verified")), reason=reason, context=mask_personal_values(context),
+        verified=bool(body.get("verified")),
+        reason=reason,
+        context=mask_personal_values(context),
         transcript=[{**item, "text": mask_personal_data(item["text"])} for item in transcript[-200:]],
     )
     await service.refresh()
     position = await cases.position(service.db, case) if case["status"] == "queued" else 0
     return web.json_response(
-        {"status": case["status"], "case": case, "position": position,
-         "wait_minutes": service.expected_wait(position) if position else 0},
+        {
+            "status": case["status"],
+            "case": case,
+            "position": position,
+            "wait_minutes": service.expected_wait(position) if position else 0,
+        },
         status=201,
     )
 
@@ -108,7 +118,8 @@ async def relay(request: web.Request) -> web.Response:
     body = await _body(request)
     confidence = body.get("confidence")
     case = await _service(request).relay_from_customer(
-        _text(body.get("sender_id"), "sender_id", 128), _text(body.get("text"), "text", 4000),
+        _text(body.get("sender_id"), "sender_id", 128),
+        _text(body.get("text"), "text", 4000),
         body.get("intent") if isinstance(body.get("intent"), str) else None,
         float(confidence) if isinstance(confidence, (int, float)) else None,
     )
@@ -125,12 +136,17 @@ async def queue_ticket(request: web.Request) -> web.Response:
     kind = body.get("kind")
     if kind not in pending_tickets.KINDS:
         raise InvalidInput("unknown kind", details={"field": "kind"})
-    ticket = {"phone": phone, "kind": kind, "category": _text(body.get("category"), "category", 32),
-              "description": _text(body.get("description"), "description", 2000),
-              "address": _optional_text(body.get("address"), "address", 256)}
+    ticket = {
+        "phone": phone,
+        "kind": kind,
+        "category": _text(body.get("category"), "category", 32),
+        "description": _text(body.get("description"), "description", 2000),
+        "address": _optional_text(body.get("address"), "address", 256),
+    }
     service = _service(request)
-    pending_id = await service.queue_ticket(_text(body.get("sender_id"), "sender_id", 128),
-                                            _text(body.get("channel"), "channel", 32), ticket)
+    pending_id = await service.queue_ticket(
+        _text(body.get("sender_id"), "sender_id", 128), _text(body.get("channel"), "channel", 32), ticket
+    )
     return web.json_response({"id": pending_id, "status": "pending"}, status=201)
 
 
@@ -141,6 +157,7 @@ async def outbox(request: web.Request) -> web.Response:
 
 
 # -- console (agents) ---------------------------------------------------------------------------
+
 
 @console_routes.get("/login")
 async def login_page(request: web.Request) -> web.FileResponse:
@@ -157,15 +174,18 @@ async def console_page(request: web.Request) -> web.StreamResponse:
 @console_routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
     """Throttled per account and per client address (bot/services/desk/login_throttle.py): once throttled,
-    the password is not even checked; the page tells the agent how long to wait (console.js)."""
+    the password is not even checked; the page tells the agent how long to wait (static/console/login.js)."""
     body = await _body(request)
     service = _service(request)
     username = str(body.get("username", ""))[:32]
     address = client_address(request, service.settings.trusted_proxies)
     _, wait = await login_throttle.attempt(service.db, username, address)  # counted as a failure until it succeeds
     if wait is not None:
-        return web.json_response({"error": "too_many_attempts", "message": "too many failed sign-ins; try again later",
-                                  "retry_after": wait}, status=429, headers={"Retry-After": str(wait)})
+        return web.json_response(
+            {"error": "too_many_attempts", "message": "too many failed sign-ins; try again later", "retry_after": wait},
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
     agent = await agents.authenticate(service.db, username, str(body.get("password", ""))[:128])
     if agent is None:
         return web.json_response({"error": "bad_credentials", "message": "wrong username or password"}, status=401)
@@ -173,8 +193,15 @@ async def login(request: web.Request) -> web.Response:
     token = await agents.open_session(service.db, agent["id"], service.settings.session_hours)
     response = web.json_response({"agent": agent})
     secure = service.settings.secure_cookies or is_https(request, service.settings.trusted_proxies)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=secure,
-                        max_age=service.settings.session_hours * 3600, path="/")
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        max_age=service.settings.session_hours * 3600,
+        path="/",
+    )
     return response
 
 
@@ -205,8 +232,9 @@ async def get_case(request: web.Request) -> web.Response:
     found = None
     if last_customer and case["status"] in cases.OPEN:
         found = suggestion(await service.rasa.parse(last_customer))
-    return web.json_response({**case, "context": await cases.context(service.db, case_id),
-                              "transcript": transcript, "suggestion": found})
+    return web.json_response(
+        {**case, "context": await cases.context(service.db, case_id), "transcript": transcript, "suggestion": found}
+    )
 
 
 @console_routes.post("/api/cases/{case_id}/take")

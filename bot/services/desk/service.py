@@ -2,12 +2,15 @@
 
 Shared by the HTTP routes and the retry loop, so a restart of either side loses nothing: every
 agent reply and hand-back is in the database before delivery, and undelivered ones are retried.
+Each delivery has an id of its own; one delivery of an id is under way at a time (the retry loop
+passes over one a request is making), and Rasa acts on an id once (bot/rasa/channels/deliveries.py),
+so a retry after a lost answer says nothing twice.
 """
 
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -24,14 +27,21 @@ logger = logging.getLogger(__name__)
 
 
 class HandoffService:
-    def __init__(self, settings: HandoffSettings, db: Database, rasa: RasaClient, hub: Hub,
-                 operator: Optional[OperatorClient] = None) -> None:
+    def __init__(
+        self,
+        settings: HandoffSettings,
+        db: Database,
+        rasa: RasaClient,
+        hub: Hub,
+        operator: Optional[OperatorClient] = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.rasa = rasa
         self.hub = hub
         self.operator = operator
         self._tasks: set = set()
+        self._delivering: set = set()  # the delivery ids under way
 
     # -- availability ---------------------------------------------------------------------------
 
@@ -79,8 +89,9 @@ class HandoffService:
         if case is None:
             return None
         text = mask_personal_data(text)
-        message = await cases.add_message(self.db, case["id"], "customer", text, intent=intent,
-                                          confidence=confidence, delivered=True)
+        message = await cases.add_message(
+            self.db, case["id"], "customer", text, intent=intent, confidence=confidence, delivered=True
+        )
         await self.announce_message(case, message)
         await self.refresh()
         task = asyncio.create_task(self.suggest(case, text))
@@ -96,12 +107,21 @@ class HandoffService:
         return message
 
     async def _deliver_message(self, message: Dict[str, Any], case: Dict[str, Any]) -> None:
-        payload = {"event": "message", "sender_id": case["sender_id"], "channel": case["channel"],
-                   "text": message["text"], "agent_name": message["agent_name"], "message_id": message["id"]}
-        result = await self._deliver(payload, f"agent reply {message['id']}")
-        if result is None:
-            return
-        await cases.mark_recorded(self.db, message["id"], pushed=bool(result.get("pushed")))
+        payload = {
+            "event": "message",
+            "sender_id": case["sender_id"],
+            "channel": case["channel"],
+            "text": message["text"],
+            "agent_name": message["agent_name"],
+            "message_id": message["id"],
+            "delivery_id": f"agent-message-{message['id']}",
+        }
+        await self._deliver(
+            payload,
+            f"agent reply {message['id']}",
+            done=lambda: cases.is_recorded(self.db, message["id"]),
+            record=lambda result: cases.mark_recorded(self.db, message["id"], pushed=bool(result.get("pushed"))),
+        )
 
     async def end(self, case_id: int, agent_id: int, status: str, note: Optional[str] = None) -> Dict[str, Any]:
         case = await cases.end(self.db, case_id, agent_id, status, note)
@@ -111,10 +131,18 @@ class HandoffService:
 
     async def _deliver_end(self, case: Dict[str, Any]) -> None:
         event = "handback" if case["status"] == "handed_back" else "close"
-        payload = {"event": event, "sender_id": case["sender_id"], "channel": case["channel"]}
-        if await self._deliver(payload, f"{event} of case {case['id']}") is None:
-            return
-        await cases.mark_resumed(self.db, case["id"])
+        payload = {
+            "event": event,
+            "sender_id": case["sender_id"],
+            "channel": case["channel"],
+            "delivery_id": f"case-{case['id']}-{event}",
+        }
+        await self._deliver(
+            payload,
+            f"{event} of case {case['id']}",
+            done=lambda: cases.is_resumed(self.db, case["id"]),
+            record=lambda result: cases.mark_resumed(self.db, case["id"]),
+        )
 
     async def retry_pending(self) -> None:
         """Deliver what could not be delivered before (Rasa down or restarting)."""
@@ -150,23 +178,53 @@ class HandoffService:
 
     async def _notify_submitted(self, pending: Dict[str, Any]) -> None:
         ticket = pending["ticket"]
-        payload = {"event": "response", "sender_id": pending["sender_id"], "channel": pending["channel"],
-                   "response": "utter_ticket_submitted",
-                   "values": {"kind": ticket.get("kind", ""), "ticket_id": pending["ticket_id"]}}
-        if await self._deliver(payload, f"ticket number of {pending['id']}") is not None:
-            await pending_tickets.mark_notified(self.db, pending["id"])
+        payload = {
+            "event": "response",
+            "sender_id": pending["sender_id"],
+            "channel": pending["channel"],
+            "response": "utter_ticket_submitted",
+            "values": {"kind": ticket.get("kind", ""), "ticket_id": pending["ticket_id"]},
+            "delivery_id": f"pending-ticket-{pending['id']}",
+        }
+        await self._deliver(
+            payload,
+            f"ticket number of {pending['id']}",
+            done=lambda: self._notified(pending["id"]),
+            record=lambda result: pending_tickets.mark_notified(self.db, pending["id"]),
+        )
 
-    async def _deliver(self, payload: Dict[str, Any], what: str) -> Optional[Dict[str, Any]]:
-        """Hand `payload` to Rasa; what a channel that cannot be pushed to must get later goes to the
-        outbox. None when Rasa did not take it (the caller leaves it for the retry loop)."""
+    async def _notified(self, pending_id: int) -> bool:
+        pending = await pending_tickets.get(self.db, pending_id)
+        return pending is None or pending["notified"]
+
+    async def _deliver(
+        self,
+        payload: Dict[str, Any],
+        what: str,
+        done: Callable[[], Awaitable[bool]],
+        record: Callable[[Dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        """Hand `payload` to Rasa once: what a channel that cannot be pushed to must get later goes to
+        the outbox, then `record` marks it delivered. Passed over when the same delivery is under way
+        or `done` already (the retry loop listed it before a request delivered it); left for the
+        retry loop when Rasa did not take it."""
+        key = payload["delivery_id"]
+        if key in self._delivering:
+            return
+        self._delivering.add(key)
         try:
-            result = await self.rasa.deliver(payload)
-        except (Unavailable, Rejected) as error:
-            logger.warning("%s not delivered yet, will retry: %s", what, error)
-            return None
-        if not result.get("pushed"):
-            await cases.add_to_outbox(self.db, payload["sender_id"], result.get("messages", []))
-        return result
+            if await done():
+                return
+            try:
+                result = await self.rasa.deliver(payload)
+            except (Unavailable, Rejected) as error:
+                logger.warning("%s not delivered yet, will retry: %s", what, error)
+                return
+            if not result.get("pushed"):
+                await cases.add_to_outbox(self.db, payload["sender_id"], result.get("messages", []))
+            await record(result)
+        finally:
+            self._delivering.discard(key)
 
     async def retry_forever(self, interval: dt.timedelta = dt.timedelta(seconds=3)) -> None:
         while True:

@@ -34,16 +34,12 @@ async def list_bills(
         rows = (await conn.execute(query)).all()
         items = (
             await conn.execute(
-                select(bill_items)
-                .where(bill_items.c.bill_id.in_([row.id for row in rows]))
-                .order_by(bill_items.c.id)
+                select(bill_items).where(bill_items.c.bill_id.in_([row.id for row in rows])).order_by(bill_items.c.id)
             )
         ).all()
     by_bill: Dict[int, List[Dict[str, Any]]] = {}
     for item in items:
-        by_bill.setdefault(item.bill_id, []).append(
-            {"description": item.description, "amount_fen": item.amount_fen}
-        )
+        by_bill.setdefault(item.bill_id, []).append({"description": item.description, "amount_fen": item.amount_fen})
     return [
         {
             "id": row.id,
@@ -165,9 +161,7 @@ def _replay(row: Any, wanted: str) -> Dict[str, Any]:
 
 
 async def _top_up(conn: AsyncConnection, phone: str, amount_fen: int) -> int:
-    await conn.execute(
-        update(lines).where(lines.c.phone == phone).values(balance_fen=lines.c.balance_fen + amount_fen)
-    )
+    await conn.execute(update(lines).where(lines.c.phone == phone).values(balance_fen=lines.c.balance_fen + amount_fen))
     balance = (await conn.execute(select(lines.c.balance_fen).where(lines.c.phone == phone))).scalar_one()
     if balance >= 0:
         await conn.execute(

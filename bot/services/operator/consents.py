@@ -46,11 +46,7 @@ async def record(
 async def list_for(db: Database, phone: str) -> List[Dict[str, Any]]:
     async with db.read() as conn:
         await require_line(conn, phone)
-        rows = (
-            await conn.execute(
-                select(consents).where(consents.c.phone == phone).order_by(consents.c.id)
-            )
-        ).all()
+        rows = (await conn.execute(select(consents).where(consents.c.phone == phone).order_by(consents.c.id))).all()
     return [consent_json(row) for row in rows]
 
 
@@ -63,13 +59,16 @@ async def require_confirmed(
     if row is None:
         raise NotFound("unknown consent", details={"field": "consent_id"})
     if row.phone != phone or row.action != action:
-        raise Conflict("the consent is for another number or operation",
-                       details={"field": "consent_id", "reason": "consent_other_operation"})
+        raise Conflict(
+            "the consent is for another number or operation",
+            details={"field": "consent_id", "reason": "consent_other_operation"},
+        )
     if not row.confirmed:
         raise Conflict("the consent was not confirmed", details={"field": "consent_id", "reason": "consent_declined"})
     if json.loads(row.subject) != json.loads(json.dumps(dict(subject))):
-        raise Conflict("the consent does not cover these terms",
-                       details={"field": "consent_id", "reason": "consent_terms_differ"})
+        raise Conflict(
+            "the consent does not cover these terms", details={"field": "consent_id", "reason": "consent_terms_differ"}
+        )
 
 
 def consent_json(row: Any) -> Dict[str, Any]:

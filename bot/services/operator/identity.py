@@ -162,9 +162,7 @@ async def verify(db: Database, phone: str, password: str, clients: Sequence[Clie
             )
         else:
             await _store_attempts(conn, table, phone, failures, None)
-            error = WrongPassword(
-                "wrong service password", details={"attempts_left": MAX_FAILURES - failures}
-            )
+            error = WrongPassword("wrong service password", details={"attempts_left": MAX_FAILURES - failures})
     # Raised after the transaction committed, so the failure counts are kept.
     raise error
 

@@ -167,9 +167,7 @@ async def cancel(db: Database, phone: str, subscription_id: int, consent_id: int
                 details={"cancel_effective": subscription["cancel_effective"]},
             )
         quote = _quote(subscription, balance["data_mb"]["left"], today)
-        await require_confirmed(
-            conn, consent_id, phone=phone, action="cancel_package", subject=consent_subject(quote)
-        )
+        await require_confirmed(conn, consent_id, phone=phone, action="cancel_package", subject=consent_subject(quote))
         await conn.execute(
             update(subscriptions)
             .where(subscriptions.c.id == subscription_id)
@@ -192,9 +190,7 @@ async def cancel(db: Database, phone: str, subscription_id: int, consent_id: int
 
 async def _charge(conn: AsyncConnection, phone: str, cycle: str, description: str, fee: int) -> None:
     """Debit the prepaid balance and itemise the charge on this month's 话费 bill."""
-    await conn.execute(
-        update(lines).where(lines.c.phone == phone).values(balance_fen=lines.c.balance_fen - fee)
-    )
+    await conn.execute(update(lines).where(lines.c.phone == phone).values(balance_fen=lines.c.balance_fen - fee))
     bill: Optional[Any] = (
         await conn.execute(
             select(bills.c.id).where(

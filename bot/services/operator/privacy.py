@@ -39,38 +39,62 @@ ERASED_SENDER = "erased"
 KEPT = {
     "line": "号码与账户仍在服务中（合同关系）；销户需到营业厅办理。",
     "consents": "消费确认记录是客户同意扣费或退订的证据（工信部消费提醒规定），争议时须出示；"
-                "《个人信息保护法》第四十七条允许在法律要求的保存期内保留。",
+    "《个人信息保护法》第四十七条允许在法律要求的保存期内保留。",
     "payments": "缴费记录属于会计资料，须依《会计法》《会计档案管理办法》保存；"
-                "《个人信息保护法》第四十七条允许在法律要求的保存期内保留。",
+    "《个人信息保护法》第四十七条允许在法律要求的保存期内保留。",
 }
 
 
 async def export(db: Database, phone: str) -> Dict[str, Any]:
     """Everything the backend holds about the number; `line` is None for a number it does not know."""
     async with db.read() as conn:
-        line = (await conn.execute(
-            select(lines, customers.c.name.label("customer_name"))
-            .join(customers, customers.c.id == lines.c.customer_id).where(lines.c.phone == phone))).first()
-        consent_rows = (await conn.execute(select(consents).where(consents.c.phone == phone)
-                                           .order_by(consents.c.id))).all()
-        payment_rows = (await conn.execute(select(payments).where(payments.c.phone == phone)
-                                           .order_by(payments.c.id))).all()
-        ticket_ids = (await conn.execute(select(tickets.c.id).where(tickets.c.phone == phone)
-                                         .order_by(tickets.c.id))).scalars().all()
-        bindings = (await conn.execute(select(wechat_bindings).where(wechat_bindings.c.phone == phone)
-                                       .order_by(wechat_bindings.c.openid))).all()
-        ratings = (await conn.execute(select(satisfaction_ratings).where(satisfaction_ratings.c.phone == phone)
-                                      .order_by(satisfaction_ratings.c.id))).all()
+        line = (
+            await conn.execute(
+                select(lines, customers.c.name.label("customer_name"))
+                .join(customers, customers.c.id == lines.c.customer_id)
+                .where(lines.c.phone == phone)
+            )
+        ).first()
+        consent_rows = (
+            await conn.execute(select(consents).where(consents.c.phone == phone).order_by(consents.c.id))
+        ).all()
+        payment_rows = (
+            await conn.execute(select(payments).where(payments.c.phone == phone).order_by(payments.c.id))
+        ).all()
+        ticket_ids = (
+            (await conn.execute(select(tickets.c.id).where(tickets.c.phone == phone).order_by(tickets.c.id)))
+            .scalars()
+            .all()
+        )
+        bindings = (
+            await conn.execute(
+                select(wechat_bindings).where(wechat_bindings.c.phone == phone).order_by(wechat_bindings.c.openid)
+            )
+        ).all()
+        ratings = (
+            await conn.execute(
+                select(satisfaction_ratings)
+                .where(satisfaction_ratings.c.phone == phone)
+                .order_by(satisfaction_ratings.c.id)
+            )
+        ).all()
     return {
         "line": {**line_json(line), "created_at": clk.iso(clk.from_db(line.created_at))} if line else None,
         "consents": [consent_json(row) for row in consent_rows],
         "payments": [payment_json(row) for row in payment_rows],
         "tickets": [await get_ticket(db, ticket_id) for ticket_id in ticket_ids],
-        "wechat_bindings": [{"openid": row.openid, "bound_at": clk.iso(clk.from_db(row.bound_at))}
-                            for row in bindings],
+        "wechat_bindings": [{"openid": row.openid, "bound_at": clk.iso(clk.from_db(row.bound_at))} for row in bindings],
         "satisfaction_ratings": [
-            {"id": row.id, "sender_id": row.sender_id, "channel": row.channel, "task": row.task, "score": row.score,
-             "created_at": clk.iso(clk.from_db(row.created_at))} for row in ratings],
+            {
+                "id": row.id,
+                "sender_id": row.sender_id,
+                "channel": row.channel,
+                "task": row.task,
+                "score": row.score,
+                "created_at": clk.iso(clk.from_db(row.created_at)),
+            }
+            for row in ratings
+        ],
     }
 
 
@@ -80,33 +104,61 @@ async def _erased_line(conn: Any, db: Database) -> None:
         return
     now = clk.to_db(db.clock())
     result = await conn.execute(customers.insert().values(name="（已匿名）", created_at=now))
-    await conn.execute(lines.insert().values(
-        phone=ERASED_PHONE, customer_id=result.inserted_primary_key[0], password_hash="!", balance_fen=0,
-        status="erased", created_at=now))
+    await conn.execute(
+        lines.insert().values(
+            phone=ERASED_PHONE,
+            customer_id=result.inserted_primary_key[0],
+            password_hash="!",
+            balance_fen=0,
+            status="erased",
+            created_at=now,
+        )
+    )
 
 
 async def erase(db: Database, phone: str) -> Dict[str, Any]:
     """Remove or anonymise what may go; say what is kept and why. Running it again changes nothing."""
     async with db.write() as conn:
-        openids = (await conn.execute(select(wechat_bindings.c.openid).where(wechat_bindings.c.phone == phone)
-                                      .order_by(wechat_bindings.c.openid))).scalars().all()
+        openids = (
+            (
+                await conn.execute(
+                    select(wechat_bindings.c.openid)
+                    .where(wechat_bindings.c.phone == phone)
+                    .order_by(wechat_bindings.c.openid)
+                )
+            )
+            .scalars()
+            .all()
+        )
         await conn.execute(delete(wechat_bindings).where(wechat_bindings.c.phone == phone))
-        ticket_ids: List[str] = list((await conn.execute(
-            select(tickets.c.id).where(tickets.c.phone == phone).order_by(tickets.c.id))).scalars().all())
+        ticket_ids: List[str] = list(
+            (await conn.execute(select(tickets.c.id).where(tickets.c.phone == phone).order_by(tickets.c.id)))
+            .scalars()
+            .all()
+        )
         if ticket_ids:
             await _erased_line(conn, db)
-            await conn.execute(update(tickets).where(tickets.c.id.in_(ticket_ids))
-                               .values(phone=ERASED_PHONE, description=ERASED_TEXT, address=None))
-            await conn.execute(update(ticket_events).where(ticket_events.c.ticket_id.in_(ticket_ids))
-                               .values(note=ERASED_TEXT))
-        ratings = await conn.execute(update(satisfaction_ratings).where(satisfaction_ratings.c.phone == phone)
-                                     .values(phone=None, sender_id=ERASED_SENDER))
+            await conn.execute(
+                update(tickets)
+                .where(tickets.c.id.in_(ticket_ids))
+                .values(phone=ERASED_PHONE, description=ERASED_TEXT, address=None)
+            )
+            await conn.execute(
+                update(ticket_events).where(ticket_events.c.ticket_id.in_(ticket_ids)).values(note=ERASED_TEXT)
+            )
+        ratings = await conn.execute(
+            update(satisfaction_ratings)
+            .where(satisfaction_ratings.c.phone == phone)
+            .values(phone=None, sender_id=ERASED_SENDER)
+        )
         counts = {}
         for name, table in (("consents", consents), ("payments", payments)):
-            counts[name] = (await conn.execute(select(func.count()).select_from(table)
-                                               .where(table.c.phone == phone))).scalar_one()
-        counts["line"] = (await conn.execute(select(func.count()).select_from(lines)
-                                             .where(lines.c.phone == phone))).scalar_one()
+            counts[name] = (
+                await conn.execute(select(func.count()).select_from(table).where(table.c.phone == phone))
+            ).scalar_one()
+        counts["line"] = (
+            await conn.execute(select(func.count()).select_from(lines).where(lines.c.phone == phone))
+        ).scalar_one()
     return {
         "deleted": {"wechat_bindings": list(openids)},
         "anonymised": {"tickets": ticket_ids, "satisfaction_ratings": ratings.rowcount},

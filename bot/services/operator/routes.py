@@ -42,7 +42,9 @@ async def health(request: web.Request) -> web.Response:
 async def verify_identity(request: web.Request) -> web.Response:
     body = await _body(request)
     result = await identity.verify(
-        _db(request), v.phone(body.get("phone")), v.password(body.get("password")),
+        _db(request),
+        v.phone(body.get("phone")),
+        v.password(body.get("password")),
         identity.client_keys(body.get("client")),
     )
     return web.json_response(result)

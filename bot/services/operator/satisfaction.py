@@ -24,8 +24,13 @@ async def record(
         )
         rating_id = result.inserted_primary_key[0]
     return {
-        "id": rating_id, "sender_id": sender_id, "channel": channel, "task": task, "score": score,
-        "phone": phone, "created_at": clk.iso(now),
+        "id": rating_id,
+        "sender_id": sender_id,
+        "channel": channel,
+        "task": task,
+        "score": score,
+        "phone": phone,
+        "created_at": clk.iso(now),
     }
 
 

@@ -20,7 +20,7 @@ SLA = {
     "complex": dt.timedelta(hours=72),
 }
 URGENT_FAULTS = ("断网", "无信号")
-COMPLEX_COMPLAINTS = ("计费争议", "乱扣费", "服务质量", "多次投诉")
+COMPLEX_COMPLAINTS = ("计费争议", "乱扣费", "服务质量", "多次投诉", "未经同意订购")
 STATUSES = ("待处理", "处理中", "已解决", "已关闭")
 
 
@@ -77,9 +77,7 @@ async def create(
 
 async def _next_id(conn: AsyncConnection, day: dt.date) -> str:
     prefix = f"T{day:%Y%m%d}"
-    last = (
-        await conn.execute(select(func.max(tickets.c.id)).where(tickets.c.id.like(prefix + "%")))
-    ).scalar_one()
+    last = (await conn.execute(select(func.max(tickets.c.id)).where(tickets.c.id.like(prefix + "%")))).scalar_one()
     number = int(last[len(prefix) :]) + 1 if last else 1
     return f"{prefix}{number:03d}"
 

@@ -38,11 +38,17 @@ def cutoff_of(now: dt.datetime, days: int) -> dt.datetime:
 async def run_once(settings: RetentionSettings, handoff: DeskClient, now: dt.datetime) -> Dict[str, Any]:
     """One pass; the report says what was deleted and which step failed (the others still ran)."""
     cutoff = cutoff_of(now, settings.days)
-    report: Dict[str, Any] = {"at": now.isoformat(timespec="seconds"), "cutoff": cutoff.isoformat(timespec="seconds"),
-                              "days": settings.days, "deleted": {}, "errors": []}
+    report: Dict[str, Any] = {
+        "at": now.isoformat(timespec="seconds"),
+        "cutoff": cutoff.isoformat(timespec="seconds"),
+        "days": settings.days,
+        "deleted": {},
+        "errors": [],
+    }
     try:
         report["deleted"]["tracker_events"] = await asyncio.to_thread(
-            tracker.purge, settings.tracker_url, cutoff.timestamp())
+            tracker.purge, settings.tracker_url, cutoff.timestamp()
+        )
     except Exception as error:  # the database is down: the next run does it
         report["errors"].append(f"tracker store: {type(error).__name__}")
     try:
@@ -51,8 +57,7 @@ async def run_once(settings: RetentionSettings, handoff: DeskClient, now: dt.dat
     except (Unavailable, Rejected, KeyError) as error:
         report["errors"].append(f"handoff: {error}")
     try:
-        report["deleted"]["exports"] = await asyncio.to_thread(exports.purge, settings.exports_dir,
-                                                               cutoff.timestamp())
+        report["deleted"]["exports"] = await asyncio.to_thread(exports.purge, settings.exports_dir, cutoff.timestamp())
     except OSError as error:
         report["errors"].append(f"exports: {type(error).__name__}")
     return report

@@ -31,18 +31,21 @@ def retention_days(text: Optional[str]) -> int:
     if text is None or text == "":
         return DEFAULT_DAYS
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MOST_DAYS:
-        raise SettingsError(f"TELEBOT_RETENTION_DAYS must be a whole number of days from 1 to {MOST_DAYS}, "
-                            f"not {text!r}")
+        raise SettingsError(
+            f"TELEBOT_RETENTION_DAYS must be a whole number of days from 1 to {MOST_DAYS}, not {text!r}"
+        )
     return int(text)
 
 
 def load_settings(environ: Optional[Mapping[str, str]] = None) -> RetentionSettings:
     env = os.environ if environ is None else environ
     tracker_url = env.get("TRACKER_DB_URL") or (
-        f"sqlite:///{env['TRACKER_DB_PATH']}" if env.get("TRACKER_DB_PATH") else "")
+        f"sqlite:///{env['TRACKER_DB_PATH']}" if env.get("TRACKER_DB_PATH") else ""
+    )
     if not tracker_url:
-        raise SettingsError("TRACKER_DB_URL (PostgreSQL) or TRACKER_DB_PATH (SQLite) must say where the "
-                            "tracker store is")
+        raise SettingsError(
+            "TRACKER_DB_URL (PostgreSQL) or TRACKER_DB_PATH (SQLite) must say where the tracker store is"
+        )
     return RetentionSettings(
         days=retention_days(env.get("TELEBOT_RETENTION_DAYS")),
         tracker_url=tracker_url,

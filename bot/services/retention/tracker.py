@@ -71,8 +71,11 @@ def find(url: str, phone: str, sender_ids: Iterable[str] = ()) -> Dict[str, List
             if not senders:
                 return {}
             rows = conn.execute(
-                text("SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id")
-                .bindparams(bindparam("senders", expanding=True)), {"senders": senders}).all()
+                text("SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id").bindparams(
+                    bindparam("senders", expanding=True)
+                ),
+                {"senders": senders},
+            ).all()
     finally:
         engine.dispose()
     found: Dict[str, List[Dict[str, Any]]] = {sender: [] for sender in senders}
@@ -90,8 +93,9 @@ def delete(url: str, sender_ids: Sequence[str]) -> int:
         with engine.begin() as conn:
             if not _has_events(conn):
                 return 0
-            return conn.execute(text("DELETE FROM events WHERE sender_id IN :senders")
-                                .bindparams(bindparam("senders", expanding=True)),
-                                {"senders": list(sender_ids)}).rowcount
+            return conn.execute(
+                text("DELETE FROM events WHERE sender_id IN :senders").bindparams(bindparam("senders", expanding=True)),
+                {"senders": list(sender_ids)},
+            ).rowcount
     finally:
         engine.dispose()

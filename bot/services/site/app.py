@@ -37,8 +37,11 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> SiteSettings:
     port = env.get("SITE_PORT", "8080")
     if not port.isdigit():
         raise ValueError(f"SITE_PORT must be a port number, not {port!r}")
-    return SiteSettings(socket_url=env.get("SITE_SOCKET_URL", "http://127.0.0.1:5005"),
-                        host=env.get("SITE_HOST", "127.0.0.1"), port=int(port))
+    return SiteSettings(
+        socket_url=env.get("SITE_SOCKET_URL", "http://127.0.0.1:5005"),
+        host=env.get("SITE_HOST", "127.0.0.1"),
+        port=int(port),
+    )
 
 
 def content_security_policy(socket_url: str) -> str:
@@ -48,8 +51,10 @@ def content_security_policy(socket_url: str) -> str:
     if parts.scheme in ("http", "https") and parts.netloc:
         socket_scheme = "wss" if parts.scheme == "https" else "ws"
         connect += f" {parts.scheme}://{parts.netloc} {socket_scheme}://{parts.netloc}"
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
-            f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
+        f"connect-src {connect}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 def security_headers(socket_url: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:

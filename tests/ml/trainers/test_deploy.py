@@ -12,8 +12,13 @@ TOKEN = "admin-token-0123456789abcdef"
 
 
 def figures(**candidate):
-    deployed = {"intent_accuracy": 0.97, "intent_macro_f1": 0.97, "faq_topic_accuracy": 0.94,
-                "entity_value_accuracy": 0.98, "entity_f1": 0.95}
+    deployed = {
+        "intent_accuracy": 0.97,
+        "intent_macro_f1": 0.97,
+        "faq_topic_accuracy": 0.94,
+        "entity_value_accuracy": 0.98,
+        "entity_f1": 0.95,
+    }
     return {name: {"deployed": value, "candidate": candidate.get(name, value)} for name, value in deployed.items()}
 
 
@@ -26,8 +31,10 @@ def test_the_gate_accepts_equal_better_and_slightly_worse_within_the_tolerance()
 def test_the_gate_refuses_a_figure_below_the_tolerance_and_says_which():
     verdict = gate(figures(intent_macro_f1=0.80, faq_topic_accuracy=0.90), 0.01)
     assert not verdict.accepted
-    assert verdict.reasons == ["intent_macro_f1 0.800 < deployed 0.970 - tolerance 0.010",
-                               "faq_topic_accuracy 0.900 < deployed 0.940 - tolerance 0.010"]
+    assert verdict.reasons == [
+        "intent_macro_f1 0.800 < deployed 0.970 - tolerance 0.010",
+        "faq_topic_accuracy 0.900 < deployed 0.940 - tolerance 0.010",
+    ]
     assert gate(figures(entity_f1=0.5), 0.01).accepted  # not gated: entity values are
 
 
@@ -47,6 +54,7 @@ def test_the_registry_keeps_the_last_n_and_rolls_back(tmp_path):
 
 class FakeRasa(http.server.BaseHTTPRequestHandler):
     """Answers PUT /model like Rasa with bot/rasa/auth.py: 204 for the Bearer token, else 401."""
+
     seen: list = []
 
     def do_PUT(self) -> None:

@@ -2,43 +2,46 @@
 
 import json
 
-import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine
 
 from bot.ml.trainers.tracker_events import load_conversations
-from tests.support import create_postgres_database, drop_postgres_database
 
 # The columns of Rasa 3.6's SQLTrackerStore table.
-EVENTS = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
-               Column("type_name", String(255)), Column("timestamp", Float), Column("intent_name", String(255)),
-               Column("action_name", String(255)), Column("data", Text))
+EVENTS = Table(
+    "events",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("type_name", String(255)),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
+)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tracker.db'}"
-        return
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
-
-
-def test_conversations_of_the_period_come_back_in_order(store_url):
-    engine = create_engine(store_url)
+def test_conversations_of_the_period_come_back_in_order(database_url):
+    engine = create_engine(database_url)
     EVENTS.create(engine)
-    rows = [("a", "user", 100.0, {"event": "user", "text": "查话费"}),
-            ("a", "action", 101.0, {"event": "action", "name": "balance_form"}),
-            ("b", "user", 500.0, {"event": "user", "text": "转人工"}),
-            ("a", "slot", 102.0, {"event": "slot", "name": "x"}),
-            ("a", "bot", 103.0, {"event": "bot", "text": "请提供号码"})]
+    rows = [
+        ("a", "user", 100.0, {"event": "user", "text": "查话费"}),
+        ("a", "action", 101.0, {"event": "action", "name": "balance_form"}),
+        ("b", "user", 500.0, {"event": "user", "text": "转人工"}),
+        ("a", "slot", 102.0, {"event": "slot", "name": "x"}),
+        ("a", "bot", 103.0, {"event": "bot", "text": "请提供号码"}),
+    ]
     with engine.begin() as conn:
-        conn.execute(EVENTS.insert(), [{"sender_id": s, "type_name": t, "timestamp": at, "data": json.dumps(d)}
-                                       for s, t, at, d in rows])
+        conn.execute(
+            EVENTS.insert(),
+            [{"sender_id": s, "type_name": t, "timestamp": at, "data": json.dumps(d)} for s, t, at, d in rows],
+        )
     engine.dispose()
-    assert load_conversations(store_url) == [
-        [{"event": "user", "text": "查话费"}, {"event": "action", "name": "balance_form"},
-         {"event": "bot", "text": "请提供号码"}],
+    assert load_conversations(database_url) == [
+        [
+            {"event": "user", "text": "查话费"},
+            {"event": "action", "name": "balance_form"},
+            {"event": "bot", "text": "请提供号码"},
+        ],
         [{"event": "user", "text": "转人工"}],
     ]
-    assert load_conversations(store_url, since=400.0) == [[{"event": "user", "text": "转人工"}]]
+    assert load_conversations(database_url, since=400.0) == [[{"event": "user", "text": "转人工"}]]

@@ -12,8 +12,13 @@ from bot.rasa import patches as rasa_patches
 from bot.rasa.channels.relay import HandoffRelay
 from bot.rasa.tracker_store import PrivateSQLTrackerStore, TrackerStoreUnavailable
 
-PAUSED = [ActionExecuted("action_listen"), UserUttered("转人工"), ConversationPaused(),
-          ActionExecuted("action_listen"), UserUttered("还在吗")]
+PAUSED = [
+    ActionExecuted("action_listen"),
+    UserUttered("转人工"),
+    ConversationPaused(),
+    ActionExecuted("action_listen"),
+    UserUttered("还在吗"),
+]
 HANDED_BACK = PAUSED + [ConversationResumed()]
 
 
@@ -44,11 +49,20 @@ async def test_the_sql_store_answers_without_reading_the_tracker(tmp_path):
     await saved(store, "back", HANDED_BACK)
     relay = relay_over(store)
     assert [await relay._handoff_state(s) for s in ("paused", "back", "new")] == [
-        (True, False), (False, True), (False, False)]
+        (True, False),
+        (False, True),
+        (False, False),
+    ]
 
 
-@pytest.mark.parametrize("events, expected", [(PAUSED, (True, False)), (HANDED_BACK, (False, True)),
-                                              (PAUSED + [UserUttered("a"), ConversationPaused()], (True, False))])
+@pytest.mark.parametrize(
+    "events, expected",
+    [
+        (PAUSED, (True, False)),
+        (HANDED_BACK, (False, True)),
+        (PAUSED + [UserUttered("a"), ConversationPaused()], (True, False)),
+    ],
+)
 async def test_other_stores_are_read_whole(events, expected):
     store = InMemoryTrackerStore(Domain.empty())
     await store.save(DialogueStateTracker.from_events("c", events))

@@ -45,12 +45,22 @@ def test_any_bytes_get_an_answer(body):
     assert body_problem(body) in (None, *PROBLEMS)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner) |
-                    st.dictionaries(st.text(), inner), max_leaves=10))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=10,
+    )
+)
 def test_any_json_gets_an_answer(value):
     problem = body_problem(json.dumps(value).encode())
-    accepted = (isinstance(value, dict) and isinstance(value.get("sender"), str) and value["sender"].strip()
-                and len(value["sender"]) <= 128 and isinstance(value.get("message"), str))
+    accepted = (
+        isinstance(value, dict)
+        and isinstance(value.get("sender"), str)
+        and value["sender"].strip()
+        and len(value["sender"]) <= 128
+        and isinstance(value.get("message"), str)
+    )
     assert (problem is None) == bool(accepted)
 
 

@@ -14,9 +14,18 @@ def test_a_new_session_maps_to_its_own_conversation():
     assert sender_for(SECRET, second) != sender_for(SECRET, first)
 
 
-@pytest.mark.parametrize("forged", [
-    None, 42, "", "web:abc", "0" * 32, "0" * 32 + "." + "0" * 32, "x" * 200,
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        42,
+        "",
+        "web:abc",
+        "0" * 32,
+        "0" * 32 + "." + "0" * 32,
+        "x" * 200,
+    ],
+)
 def test_ids_the_server_did_not_sign_are_refused(forged):
     assert sender_for(SECRET, forged) is None
 

@@ -1,4 +1,3 @@
-
 from tests.support import ROOT
 
 LEXICON_PATH = ROOT / "data" / "lexicon" / "telecom.yml"

@@ -80,3 +80,20 @@ def test_a_learned_entity_without_overlap_is_kept(lexicon):
     text = "用网银付"
     entities = [{"entity": "payment_method", "start": 1, "end": 3, "value": "网银", "extractor": "DIETClassifier"}]
     assert normalise_entities(text, entities, lexicon) == [{**entities[0], "value": "银行卡"}]
+
+
+@pytest.mark.parametrize(
+    "intent, text, expected",
+    [
+        ("check_balance", "帮我查一下话费", [("balance_type", "话费")]),  # what is left
+        ("query_bill", "帮我查一下话费", [("bill_type", "话费")]),  # what was charged
+        ("pay_bill", "交话费", [("bill_type", "话费")]),
+        ("check_balance", "宽带还有多少", [("bill_type", "宽带")]),  # 宽带 is no balance: left as it is
+        ("greet", "话费", [("bill_type", "话费")]),
+    ],
+)
+def test_a_word_of_two_vocabularies_takes_the_type_the_intent_asks_for(lexicon, intent, text, expected):
+    entities = [{"entity": "bill_type", "start": text.index(expected[0][1]), "end": text.index(expected[0][1]) + 2}]
+    entities[0].update(value=text[entities[0]["start"] : entities[0]["end"]], extractor="TelecomEntityRuler")
+    found = normalise_entities(text, entities, lexicon, intent)
+    assert [(e["entity"], e["value"]) for e in found] == expected

@@ -25,3 +25,14 @@ def test_a_form_with_two_values_is_refused():
 
 def test_unknown_entity_has_no_canonical_value():
     assert Lexicon.from_dict({}).canonical("bill_type", "话费") is None
+
+
+def test_the_training_cache_key_follows_the_lexicon_content(tmp_path):
+    from bot.rasa.nlu.lexicon_component import LexiconComponent
+
+    lexicon = tmp_path / "telecom.yml"
+    lexicon.write_text("typos: {冲话费: 充话费}\n", encoding="utf-8")
+    before = LexiconComponent.fingerprint_addon({"lexicon_path": str(lexicon)})
+    assert LexiconComponent.fingerprint_addon({"lexicon_path": str(lexicon)}) == before
+    lexicon.write_text("typos: {冲话费: 充话费, 留量: 流量}\n", encoding="utf-8")
+    assert LexiconComponent.fingerprint_addon({"lexicon_path": str(lexicon)}) != before

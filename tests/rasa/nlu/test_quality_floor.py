@@ -23,7 +23,10 @@ FLOOR = {"intent_accuracy": 0.90, "intent_macro_f1": 0.90, "faq_topic_accuracy":
 def test_rasa_data_validate():
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", *data_args()],
-        cwd=ROOT, env=rasa_env(), capture_output=True, text=True,
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

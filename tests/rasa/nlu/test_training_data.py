@@ -13,13 +13,33 @@ from bot.rasa.nlu.values import canonical_value
 from tests.rasa.nlu.conftest import LEXICON_PATH, ROOT
 
 CONTRACT_ENTITIES = {
-    "phone_number", "amount", "bill_type", "payment_method", "balance_type",
-    "package_name", "fault_type", "ticket_id", "month",
+    "phone_number",
+    "amount",
+    "bill_type",
+    "payment_method",
+    "balance_type",
+    "package_name",
+    "fault_type",
+    "ticket_id",
+    "month",
 }
 TASK_INTENTS = (
-    "check_balance", "query_bill", "pay_bill", "query_package", "cancel_package",
-    "report_fault", "complain", "query_ticket", "request_human", "inform", "out_of_scope",
-    "greet", "goodbye", "thank", "affirm", "deny",
+    "check_balance",
+    "query_bill",
+    "pay_bill",
+    "query_package",
+    "cancel_package",
+    "report_fault",
+    "complain",
+    "query_ticket",
+    "request_human",
+    "inform",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
 )
 
 

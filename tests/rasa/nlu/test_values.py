@@ -11,6 +11,9 @@ from tests.rasa.nlu.conftest import LEXICON_PATH
     "span, expected",
     [
         ("五十块", "50"),  # Chinese numeral + colloquial unit
+        ("五五十块钱", "50"),  # ASR stutter
+        ("三三十八", "38"),
+        ("五十五", "55"),  # not a stutter
         ("一百五", "150"),  # colloquial: 一百五 is 150, not 105
         ("两百块钱", "200"),  # 两 for 2, trailing 钱
         ("三块五", "3.5"),  # 块 then a single digit: jiao
@@ -83,7 +86,19 @@ def test_parse_ticket_id(span, expected):
         ("package_name", "视频会员包", "视频会员流量包"),
         ("package_name", "200M宽带", "宽带200M"),
         ("package_name", "我那个彩铃业务", "彩铃"),  # longest known form inside the span
+        ("package_name", "快手流量包", "快手流量包"),  # outside the catalogue: as written
+        ("package_name", "那个咪咕音乐会员", "咪咕音乐会员"),
+        ("package_name", "咪咕视频会员", "咪咕视频会员"),  # another product than 视频会员流量包
+        ("package_name", "视频彩铃", "彩铃"),
+        ("package_name", "短信呼业务", "短信呼业务"),
+        ("package_name", "集团网套餐", "集团网套餐"),
+        ("package_name", "流量包", None),  # no name, only the kind
+        ("package_name", "这个业务", None),
+        ("package_name", "快点", None),  # not a product name
         ("fault_type", "上不了网", "断网"),
+        ("fault_type", "木有网", "断网"),
+        ("fault_type", "亮红灯", "断网"),
+        ("fault_type", "莫得信号", "无信号"),
         ("fault_type", "网很卡", "网速慢"),
         ("fault_type", "没信号", "无信号"),
         ("fault_type", "老掉线", "网络不稳定"),

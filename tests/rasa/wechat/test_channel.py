@@ -71,8 +71,9 @@ def bot(delay: float, calls: List[str]):
     return on_new_message
 
 
-MESSAGE = Message(to_user="gh", from_user="o_customer", create_time=1790000000, msg_type="text",
-                  content="交话费", msg_id="1001")
+MESSAGE = Message(
+    to_user="gh", from_user="o_customer", create_time=1790000000, msg_type="text", content="交话费", msg_id="1001"
+)
 
 
 async def test_a_fast_answer_is_a_passive_reply_and_retries_process_once(wechat_api):
@@ -92,8 +93,14 @@ async def test_a_slow_answer_goes_through_the_customer_service_api(wechat_api):
     assert await wechat._answer(MESSAGE, bot(0.2, calls)) == ""  # its retry too, and nothing runs again
     await asyncio.sleep(0.4)
     assert calls == ["交话费"]
-    assert wechat_api.sent == [{"token": "token-1", "touser": "o_customer", "msgtype": "text",
-                                "text": {"content": "请选择支付方式：\n· 微信\n· 支付宝"}}]
+    assert wechat_api.sent == [
+        {
+            "token": "token-1",
+            "touser": "o_customer",
+            "msgtype": "text",
+            "text": {"content": "请选择支付方式：\n· 微信\n· 支付宝"},
+        }
+    ]
 
 
 async def test_the_access_token_is_shared_and_renewed_when_wechat_refuses_it(wechat_api):
@@ -169,8 +176,7 @@ async def test_a_retry_waiting_on_the_other_replica_answers_passively(wechat_api
 
 
 async def test_replicas_share_one_access_token_and_renew_it_once(wechat_api, shared):
-    apis = [CustomerServiceApi(wechat_api.url, AccessToken("wxapp", "app-secret", shared()))
-            for _ in range(3)]
+    apis = [CustomerServiceApi(wechat_api.url, AccessToken("wxapp", "app-secret", shared())) for _ in range(3)]
     await asyncio.gather(*(api.send_text("o_1", f"消息{i}") for i, api in enumerate(apis * 3)))
     assert wechat_api.tokens_issued == 1
     wechat_api.expire_next = True

@@ -53,8 +53,12 @@ async def test_nothing_to_say_is_a_result_too(state):
 
 
 async def test_waiters_are_counted(state):
-    assert [await state.waiting("m", +1), await state.waiting("m", +1), await state.waiting("m", -1),
-            await state.waiting("m", 0)] == [1, 2, 1, 1]
+    assert [
+        await state.waiting("m", +1),
+        await state.waiting("m", +1),
+        await state.waiting("m", -1),
+        await state.waiting("m", 0),
+    ] == [1, 2, 1, 1]
 
 
 async def test_the_token_and_its_renewal_lease(state):

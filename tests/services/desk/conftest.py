@@ -1,7 +1,8 @@
 """The handoff service on a free port (SQLite and PostgreSQL), a fake Rasa that records deliveries,
 and signed-in agents."""
 
-from typing import Any, AsyncIterator, Dict, List
+import asyncio
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 import aiohttp
 import pytest
@@ -12,7 +13,7 @@ from bot.services.desk import agents
 from bot.services.desk.app import create_app
 from bot.services.desk.routes import SERVICE_KEY
 from bot.services.desk.settings import HandoffSettings
-from tests.support import FakeClock, create_postgres_database, drop_postgres_database
+from tests.support import FakeClock
 
 TOKEN = "handoff-test-token-0123456789"
 SERVICE = {"Authorization": f"Bearer {TOKEN}"}
@@ -26,6 +27,8 @@ class FakeRasa:
         self.deliveries: List[Dict[str, Any]] = []
         self.push = False
         self.fail = False
+        self.gate: Optional[asyncio.Event] = None  # when set, deliveries wait for it (a slow Rasa)
+        self.waiting = 0
 
     def app(self) -> web.Application:
         async def deliver(request: web.Request) -> web.Response:
@@ -33,6 +36,9 @@ class FakeRasa:
                 return web.json_response({"error": "down"}, status=503)
             assert request.headers["Authorization"] == f"Bearer {DELIVERY_TOKEN}"
             body = await request.json()
+            if self.gate is not None:
+                self.waiting += 1
+                await self.gate.wait()
             self.deliveries.append(body)
             if self.push:
                 return web.json_response({"pushed": True, "messages": []})
@@ -43,9 +49,19 @@ class FakeRasa:
             assert request.headers["Authorization"] == f"Bearer {DELIVERY_TOKEN}" and not request.query
             text = (await request.json())["text"]
             if "营业厅" in text:
-                return web.json_response({"intent": {"name": "faq", "confidence": 0.99}, "response_selector": {
-                    "faq": {"response": {"responses": [{"text": "营业厅一般9点到18点营业。"}],
-                                         "intent_response_key": "faq/opening_hours"}}}})
+                return web.json_response(
+                    {
+                        "intent": {"name": "faq", "confidence": 0.99},
+                        "response_selector": {
+                            "faq": {
+                                "response": {
+                                    "responses": [{"text": "营业厅一般9点到18点营业。"}],
+                                    "intent_response_key": "faq/opening_hours",
+                                }
+                            }
+                        },
+                    }
+                )
             return web.json_response({"intent": {"name": "check_balance", "confidence": 0.9}})
 
         app = web.Application()
@@ -67,20 +83,11 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
         yield rasa
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request, tmp_path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'handoff.db'}"
-        return
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
-
-
 @pytest.fixture
 async def service_app(database_url, fake_rasa, clock) -> AsyncIterator[web.Application]:
-    settings = HandoffSettings(database_url=database_url, service_token=TOKEN, rasa_url=fake_rasa.url,
-                               rasa_token=DELIVERY_TOKEN)
+    settings = HandoffSettings(
+        database_url=database_url, service_token=TOKEN, rasa_url=fake_rasa.url, rasa_token=DELIVERY_TOKEN
+    )
     app = create_app(settings, clock=clock, retry=False)
     yield app
 
@@ -102,8 +109,9 @@ def browser(client: TestClient) -> Dict[str, str]:
 async def sign_in(client: TestClient, username: str) -> aiohttp.ClientSession:
     """A separate browser session (its own cookie jar) for one agent; close it after use. Like a
     browser, it sends the console's origin with every request (the console's Origin check)."""
-    agent = aiohttp.ClientSession(base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                  headers=browser(client))
+    agent = aiohttp.ClientSession(
+        base_url=str(client.make_url("/")), cookie_jar=aiohttp.CookieJar(unsafe=True), headers=browser(client)
+    )
     response = await agent.post("/api/login", json={"username": username, "password": f"password-{username}"})
     assert response.status == 200, await response.text()
     return agent

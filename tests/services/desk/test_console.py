@@ -2,15 +2,22 @@
 
 import asyncio
 
+from bot.services.desk import cases
 from bot.services.desk.routes import SERVICE_KEY
 from tests.services.desk.conftest import SERVICE, browser, sign_in
 
 CASE = {
-    "sender_id": "web-42", "channel": "rest", "masked_phone": "138****8000", "verified": True,
-    "reason": "requested", "context": {"slots": {"customer_name": "张伟"}, "intents": []},
-    "transcript": [{"role": "customer", "text": "查一下话费", "intent": "check_balance", "confidence": 0.97},
-                   {"role": "bot", "text": "您的话费余额为 58.30 元。"},
-                   {"role": "customer", "text": "转人工", "intent": "request_human", "confidence": 0.99}],
+    "sender_id": "web-42",
+    "channel": "rest",
+    "masked_phone": "138****8000",
+    "verified": True,
+    "reason": "requested",
+    "context": {"slots": {"customer_name": "张伟"}, "intents": []},
+    "transcript": [
+        {"role": "customer", "text": "查一下话费", "intent": "check_balance", "confidence": 0.97},
+        {"role": "bot", "text": "您的话费余额为 58.30 元。"},
+        {"role": "customer", "text": "转人工", "intent": "request_human", "confidence": 0.99},
+    ],
 }
 
 
@@ -79,8 +86,11 @@ async def test_the_agent_reads_the_context_replies_and_hands_back(client, fake_r
     case_id = body["case"]["id"]
     assert (await agent.post(f"/api/cases/{case_id}/take")).status == 200
     # The customer writes; the agent sees it live with a suggestion for it.
-    relayed = await client.post("/v1/relay", json={"sender_id": "web-42", "text": "营业厅几点关门",
-                                                   "intent": "faq", "confidence": 0.99}, headers=SERVICE)
+    relayed = await client.post(
+        "/v1/relay",
+        json={"sender_id": "web-42", "text": "营业厅几点关门", "intent": "faq", "confidence": 0.99},
+        headers=SERVICE,
+    )
     assert await relayed.json() == {"relayed": True, "case_id": case_id}
     events = [await socket.receive_json() for _ in range(3)]
     message = next(e for e in events if e["type"] == "message")["message"]
@@ -92,15 +102,26 @@ async def test_the_agent_reads_the_context_replies_and_hands_back(client, fake_r
     # The reply is delivered to Rasa; REST customers collect it with their next message.
     reply = await agent.post(f"/api/cases/{case_id}/reply", json={"text": "您好，我是客服王芳。"})
     assert reply.status == 201
-    assert fake_rasa.deliveries[-1] == {"event": "message", "sender_id": "web-42", "channel": "rest",
-                                        "text": "您好，我是客服王芳。", "agent_name": "王芳",
-                                        "message_id": (await reply.json())["message"]["id"]}
+    assert fake_rasa.deliveries[-1] == {
+        "event": "message",
+        "sender_id": "web-42",
+        "channel": "rest",
+        "text": "您好，我是客服王芳。",
+        "agent_name": "王芳",
+        "message_id": (await reply.json())["message"]["id"],
+        "delivery_id": f"agent-message-{(await reply.json())['message']['id']}",
+    }
     outbox = await (await client.get("/v1/outbox/web-42", headers=SERVICE)).json()
     assert outbox == {"messages": [{"text": "您好，我是客服王芳。"}]}
     assert await (await client.get("/v1/outbox/web-42", headers=SERVICE)).json() == {"messages": []}
     handed = await agent.post(f"/api/cases/{case_id}/handback")
     assert (await handed.json())["status"] == "handed_back"
-    assert fake_rasa.deliveries[-1] == {"event": "handback", "sender_id": "web-42", "channel": "rest"}
+    assert fake_rasa.deliveries[-1] == {
+        "event": "handback",
+        "sender_id": "web-42",
+        "channel": "rest",
+        "delivery_id": f"case-{case_id}-handback",
+    }
     # The case is over: the customer's messages go to the bot again.
     relayed = await client.post("/v1/relay", json={"sender_id": "web-42", "text": "谢谢"}, headers=SERVICE)
     assert (await relayed.json())["relayed"] is False
@@ -128,6 +149,30 @@ async def test_undelivered_replies_and_handbacks_are_retried(client, fake_rasa, 
     await agent.close()
 
 
+async def test_a_hand_back_under_way_is_not_delivered_again_by_the_retry_loop(client, fake_rasa, service_app):
+    service = service_app[SERVICE_KEY]
+    agent, socket = await online(client, "1001")
+    _, body = await open_case(client)
+    case_id = body["case"]["id"]
+    await agent.post(f"/api/cases/{case_id}/take")
+    fake_rasa.gate = asyncio.Event()  # Rasa is slow to answer the hand-back
+    handing_back = asyncio.create_task(agent.post(f"/api/cases/{case_id}/handback"))
+    while not fake_rasa.waiting:
+        await asyncio.sleep(0.01)
+    listed = await cases.unresumed(service.db)  # what the retry loop lists meanwhile
+    await service.retry_pending()  # passes over the delivery under way
+    fake_rasa.gate.set()
+    assert (await (await handing_back).json())["status"] == "handed_back"
+    for case in listed:  # a loop that listed the case before it was delivered: nothing twice
+        await service._deliver_end(case)
+    await service.retry_pending()
+    assert [d["event"] for d in fake_rasa.deliveries] == ["handback"]
+    outbox = await (await client.get("/v1/outbox/web-42", headers=SERVICE)).json()
+    assert outbox == {"messages": [{"text": "<handback>"}]}
+    await socket.close()
+    await agent.close()
+
+
 async def test_only_the_holder_replies_and_input_is_checked(client):
     first, socket = await online(client, "1001")
     second = await sign_in(client, "1002")
@@ -151,8 +196,9 @@ async def test_sign_in_is_required_and_wrong_passwords_are_refused(client):
     assert (page.status, page.headers["Location"]) == (302, "/login")
     wrong = await client.post("/api/login", json={"username": "1001", "password": "nope-nope"}, headers=browser(client))
     assert (wrong.status, (await wrong.json())["error"]) == (401, "bad_credentials")
-    unknown = await client.post("/api/login", json={"username": "9999", "password": "password-9999"},
-                                headers=browser(client))
+    unknown = await client.post(
+        "/api/login", json={"username": "9999", "password": "password-9999"}, headers=browser(client)
+    )
     assert unknown.status == 401
     agent = await sign_in(client, "1001")
     assert (await (await agent.get("/api/me")).json())["name"] == "王芳"

@@ -22,8 +22,10 @@ def login(username: str, password: str):
 
 
 def csp(ws: str) -> str:
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            f"connect-src 'self' {ws}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src 'self' {ws}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 # -- Origin ---------------------------------------------------------------------------------------
@@ -35,17 +37,24 @@ ORIGIN_REQUIRED = {
 ORIGIN_REFUSED = {"error": "origin_not_allowed", "message": "requests from this origin are not accepted by the console"}
 
 
-@pytest.mark.parametrize("origin, expected", [
-    (None, ORIGIN_REQUIRED),  # a browser always sends one with a POST
-    ("http://127.0.0.1:8080", ORIGIN_REFUSED),  # the customer site: same site, another origin
-    ("https://evil.example", ORIGIN_REFUSED),
-    ("null", ORIGIN_REFUSED),  # sandboxed frames, data: URLs
-])
+@pytest.mark.parametrize(
+    "origin, expected",
+    [
+        (None, ORIGIN_REQUIRED),  # a browser always sends one with a POST
+        ("http://127.0.0.1:8080", ORIGIN_REFUSED),  # the customer site: same site, another origin
+        ("https://evil.example", ORIGIN_REFUSED),
+        ("null", ORIGIN_REFUSED),  # sandboxed frames, data: URLs
+    ],
+)
 async def test_a_state_changing_request_from_another_origin_is_refused(client, origin, expected):
     agent = await sign_in(client, "1001")
     headers = {"Origin": origin} if origin else {}
-    for path, body in [("/api/login", login("1001", "password-1001")), ("/api/logout", None),
-                       ("/api/cases/1/take", None), ("/api/cases/1/reply", {"text": "你好"})]:
+    for path, body in [
+        ("/api/login", login("1001", "password-1001")),
+        ("/api/logout", None),
+        ("/api/cases/1/take", None),
+        ("/api/cases/1/reply", {"text": "你好"}),
+    ]:
         async with aiohttp.ClientSession(base_url=str(client.make_url("/")), cookie_jar=agent.cookie_jar) as other:
             response = await other.post(path, json=body, headers=headers)
             assert (response.status, await response.json()) == (403, expected), path
@@ -78,24 +87,41 @@ async def test_a_configured_origin_list_replaces_the_consoles_own(client, clock)
     async with TestClient(TestServer(create_app(settings, clock=clock, retry=False))) as configured:
         own = await configured.post("/api/login", json=login("x", "y"), headers=browser(configured))
         assert (own.status, await own.json()) == (403, ORIGIN_REFUSED)
-        listed = await configured.post("/api/login", json=login("x", "y"),
-                                       headers={"Origin": "https://agents.example.com"})
+        listed = await configured.post(
+            "/api/login", json=login("x", "y"), headers={"Origin": "https://agents.example.com"}
+        )
         assert listed.status == 401  # past the Origin check: an unknown agent
 
 
 # -- headers --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, status", [("/login", 200), ("/", 302), ("/static/console.js", 200),
-                                          ("/static/console.css", 200), ("/api/me", 401), ("/health", 200),
-                                          ("/nothing", 401), ("/static/nothing.js", 404)])
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/login", 200),
+        ("/", 302),
+        ("/static/console/main.js", 200),
+        ("/static/console.css", 200),
+        ("/api/me", 401),
+        ("/health", 200),
+        ("/nothing", 401),
+        ("/static/nothing.js", 404),
+    ],
+)
 async def test_every_console_response_carries_the_security_headers(client, path, status):
     response = await client.get(path, allow_redirects=False)
     assert response.status == status
     host = client.make_url("").host + ":" + str(client.make_url("").port)
-    assert {name: response.headers.get(name) for name in (
-        "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")} == {
-        "Content-Security-Policy": csp(f"ws://{host}"), "X-Frame-Options": "DENY",
-        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    assert {
+        name: response.headers.get(name)
+        for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+    } == {
+        "Content-Security-Policy": csp(f"ws://{host}"),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def test_the_console_pages_have_no_inline_script_or_style():
@@ -104,11 +130,12 @@ def test_the_console_pages_have_no_inline_script_or_style():
 
     for page in ("login.html", "console.html"):
         html = (STATIC / page).read_text(encoding="utf-8")
-        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/console.js" defer>']
+        assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="/static/console/main.js">']
         assert re.findall(r"<style|\sstyle\s*=|\son[a-z]+\s*=", html) == []
 
 
 # -- login throttle -------------------------------------------------------------------------------
+
 
 async def post_login(client, username, password, **headers):
     response = await client.post("/api/login", json=login(username, password), headers={**browser(client), **headers})
@@ -175,32 +202,42 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(client, c
 
 # -- the Secure cookie ----------------------------------------------------------------------------
 
+
 async def test_the_cookie_is_secure_when_served_over_https_through_a_trusted_proxy(client, clock):
     settings = dataclasses.replace(client.app[SERVICE_KEY].settings, trusted_proxies=("127.0.0.1",))
     async with TestClient(TestServer(create_app(settings, clock=clock, retry=False))) as proxied:
         origin = "https://" + proxied.make_url("").host + ":" + str(proxied.make_url("").port)
-        response = await proxied.post("/api/login", json=login("1001", "password-1001"),
-                                      headers={"Origin": origin, "X-Forwarded-Proto": "https"})
+        response = await proxied.post(
+            "/api/login", json=login("1001", "password-1001"), headers={"Origin": origin, "X-Forwarded-Proto": "https"}
+        )
         assert response.status == 200
         assert response.cookies["agent_session"]["secure"] is True
         assert "wss://" in response.headers["Content-Security-Policy"]
 
 
 async def test_the_cookie_is_not_secure_over_plain_http_nor_for_an_untrusted_forwarded_proto(client):
-    response = await client.post("/api/login", json=login("1001", "password-1001"),
-                                 headers={**browser(client), "X-Forwarded-Proto": "https"})
+    response = await client.post(
+        "/api/login", json=login("1001", "password-1001"), headers={**browser(client), "X-Forwarded-Proto": "https"}
+    )
     assert response.status == 200
     assert not response.cookies["agent_session"]["secure"]
 
 
 # -- masking before the database and the console ---------------------------------------------------
 
+
 async def test_what_the_customer_says_is_masked_before_the_database_and_the_console(client, service_app):
     agent, socket = await online(client, "1001")
-    transcript = [{"role": "customer", "text": "身份证 440301 19900101 123X，卡号6222 0212 3456 7890"},
-                  {"role": "bot", "text": "“12 34 56”不是有效的11位手机号码"}]
-    _, body = await open_case(client, transcript=transcript, masked_phone="13800138000",
-                              context={"slots": {"fault_description": "密码是１２３４５６"}, "intents": []})
+    transcript = [
+        {"role": "customer", "text": "身份证 440301 19900101 123X，卡号6222 0212 3456 7890"},
+        {"role": "bot", "text": "“12 34 56”不是有效的11位手机号码"},
+    ]
+    _, body = await open_case(
+        client,
+        transcript=transcript,
+        masked_phone="13800138000",
+        context={"slots": {"fault_description": "密码是１２３４５６"}, "intents": []},
+    )
     case_id = body["case"]["id"]
     assert (await agent.post(f"/api/cases/{case_id}/take")).status == 200
     relayed = await client.post(
@@ -212,12 +249,15 @@ async def test_what_the_customer_says_is_masked_before_the_database_and_the_cons
     assert live == "我的密码是 * * * * * *，电话138****8000"
     case = await (await agent.get(f"/api/cases/{case_id}")).json()
     assert [m["text"] for m in case["transcript"]] == [
-        "身份证 ****** ******** 123X，卡号**** **** **** 7890", "“** ** **”不是有效的11位手机号码", live]
+        "身份证 ****** ******** 123X，卡号**** **** **** 7890",
+        "“** ** **”不是有效的11位手机号码",
+        live,
+    ]
     assert case["masked_phone"] == "138****8000"
     assert case["context"]["slots"] == {"fault_description": "密码是******"}
     db_url = service_app[SERVICE_KEY].settings.database_url
     if db_url.startswith("sqlite:///"):  # the database file and its write-ahead log
-        path = Path(db_url[len("sqlite:///"):])
+        path = Path(db_url[len("sqlite:///") :])
         stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*")).decode("utf-8", "replace")
         for secret in ("123456", "19900101", "6222", "1 2 3 4 5 6", "13800138000"):
             assert secret not in stored
@@ -226,6 +266,7 @@ async def test_what_the_customer_says_is_masked_before_the_database_and_the_cons
 
 
 # -- body limits ----------------------------------------------------------------------------------
+
 
 async def test_deep_json_and_compressed_bodies_are_refused_as_4xx(client):
     deep = b"[" * 5000 + b"]" * 5000
@@ -237,9 +278,9 @@ async def test_deep_json_and_compressed_bodies_are_refused_as_4xx(client):
 
 
 def test_the_login_page_tells_a_throttled_agent_in_chinese_how_long_to_wait():
-    """The page's side of the 429 (console.js): the minutes come from the answer's retry_after."""
+    """The page's side of the 429 (console/login.js): the minutes come from the answer's retry_after."""
     from bot.services.desk.routes import STATIC
 
-    script = (STATIC / "console.js").read_text(encoding="utf-8")
-    handler = script[script.index("err.status === 429"):script.index("err.status === 403")]
+    script = (STATIC / "console" / "login.js").read_text(encoding="utf-8")
+    handler = script[script.index("err.status === 429") : script.index("err.status === 403")]
     assert "err.data.retry_after" in handler and "登录失败次数过多，请 ${minutes} 分钟后再试。" in handler

@@ -13,8 +13,15 @@ from bot.services.desk.settings import HandoffSettings
 from tests.services.desk.conftest import SERVICE, TOKEN
 
 OPERATOR_TOKEN = "operator-test-token-0123456789"
-TICKET = {"sender_id": "c1", "channel": "socketio", "phone": "13800138000", "kind": "故障报修", "category": "断网",
-          "description": "家里宽带断了", "address": "南山区科技园1号"}
+TICKET = {
+    "sender_id": "c1",
+    "channel": "socketio",
+    "phone": "13800138000",
+    "kind": "故障报修",
+    "category": "断网",
+    "description": "家里宽带断了",
+    "address": "南山区科技园1号",
+}
 
 
 class FakeOperator:
@@ -46,9 +53,14 @@ async def operator() -> AsyncIterator[FakeOperator]:
 
 @pytest.fixture
 async def service(database_url, fake_rasa, clock, operator) -> AsyncIterator[TestClient]:
-    settings = HandoffSettings(database_url=database_url, service_token=TOKEN, rasa_url=fake_rasa.url,
-                               rasa_token="rasa-test-token-0123456789", operator_url=operator.url,
-                               operator_token=OPERATOR_TOKEN)
+    settings = HandoffSettings(
+        database_url=database_url,
+        service_token=TOKEN,
+        rasa_url=fake_rasa.url,
+        rasa_token="rasa-test-token-0123456789",
+        operator_url=operator.url,
+        operator_token=OPERATOR_TOKEN,
+    )
     async with TestClient(TestServer(create_app(settings, clock=clock, retry=False))) as client:
         yield client
 
@@ -66,11 +78,25 @@ async def test_a_queued_ticket_is_submitted_once_the_backend_is_back(service, op
     operator.status = 201
     await handoff.submit_pending_tickets()
     await handoff.submit_pending_tickets()  # nothing more to do: submitted once, told once
-    assert operator.received == [{"phone": "13800138000", "kind": "故障报修", "category": "断网",
-                                  "description": "家里宽带断了", "address": "南山区科技园1号"}]
-    assert fake_rasa.deliveries == [{"event": "response", "sender_id": "c1", "channel": "socketio",
-                                     "response": "utter_ticket_submitted",
-                                     "values": {"kind": "故障报修", "ticket_id": "T20261122001"}}]
+    assert operator.received == [
+        {
+            "phone": "13800138000",
+            "kind": "故障报修",
+            "category": "断网",
+            "description": "家里宽带断了",
+            "address": "南山区科技园1号",
+        }
+    ]
+    assert fake_rasa.deliveries == [
+        {
+            "event": "response",
+            "sender_id": "c1",
+            "channel": "socketio",
+            "response": "utter_ticket_submitted",
+            "values": {"kind": "故障报修", "ticket_id": "T20261122001"},
+            "delivery_id": f"pending-ticket-{pending['id']}",
+        }
+    ]
     assert await pending_tickets.unsubmitted(handoff.db) == []
     assert await pending_tickets.unnotified(handoff.db) == []
 

@@ -17,9 +17,16 @@ TICKET = {"phone": "13800138000", "kind": "回访", "category": "回电", "descr
 
 
 async def _case(db, sender_id, text="我要转人工"):
-    return await cases.create(db, sender_id=sender_id, channel="socketio", masked_phone="138****8000", verified=True,
-                              reason="requested", context={"slots": {"phone_number": "138****8000"}},
-                              transcript=[{"role": "customer", "text": text}])
+    return await cases.create(
+        db,
+        sender_id=sender_id,
+        channel="socketio",
+        masked_phone="138****8000",
+        verified=True,
+        reason="requested",
+        context={"slots": {"phone_number": "138****8000"}},
+        transcript=[{"role": "customer", "text": text}],
+    )
 
 
 async def _rows(db, table, *columns):
@@ -37,8 +44,9 @@ async def test_purge_deletes_only_what_was_last_touched_before_the_cutoff(client
     waiting = await pending_tickets.queue(db, "old", "socketio", TICKET)  # never submitted: kept
     await cases.add_to_outbox(db, "old", [{"text": "旧消息"}])
     async with db.write() as conn:
-        await conn.execute(agent_sessions.insert().values(token_hash="x" * 64, agent_id=1,
-                                                          expires_at=dt.datetime(2026, 1, 1)))
+        await conn.execute(
+            agent_sessions.insert().values(token_hash="x" * 64, agent_id=1, expires_at=dt.datetime(2026, 1, 1))
+        )
     clock.advance(days=200)
     await cases.add_message(db, revived["id"], "customer", "还在吗")
     recent = await _case(db, "recent")
@@ -46,16 +54,20 @@ async def test_purge_deletes_only_what_was_last_touched_before_the_cutoff(client
 
     response = await client.post("/v1/retention/purge", json={"before": cutoff.isoformat()}, headers=SERVICE)
     assert response.status == 200, await response.text()
-    assert await response.json() == {"deleted": {"cases": 2, "case_messages": 2, "outbox": 1,
-                                                 "pending_tickets": 1, "agent_sessions": 1}}
+    assert await response.json() == {
+        "deleted": {"cases": 2, "case_messages": 2, "outbox": 1, "pending_tickets": 1, "agent_sessions": 1}
+    }
     assert await _rows(db, cases_table, cases_table.c.id, cases_table.c.sender_id) == [
-        (revived["id"], "revived"), (recent["id"], "recent")]
+        (revived["id"], "revived"),
+        (recent["id"], "recent"),
+    ]
     assert [row[0] for row in await _rows(db, pending_table, pending_table.c.id)] == [waiting]
     assert await _rows(db, outbox, outbox.c.id) == []
 
     again = await client.post("/v1/retention/purge", json={"before": cutoff.isoformat()}, headers=SERVICE)
-    assert await again.json() == {"deleted": {"cases": 0, "case_messages": 0, "outbox": 0, "pending_tickets": 0,
-                                              "agent_sessions": 0}}
+    assert await again.json() == {
+        "deleted": {"cases": 0, "case_messages": 0, "outbox": 0, "pending_tickets": 0, "agent_sessions": 0}
+    }
 
 
 async def test_purge_and_privacy_need_the_token_and_valid_input(client):
@@ -90,17 +102,25 @@ async def test_export_then_erase_one_customer(client, service_app):
     assert [case["id"] for case in exported["cases"]] == [mine["id"]]
     assert exported["cases"][0]["context"] == {"slots": {"phone_number": "138****8000"}}
     assert [(m["role"], m["text"]) for m in exported["cases"][0]["transcript"]] == [
-        ("customer", "我要转人工 13800138000"), ("agent", "您好，我是王芳")]
+        ("customer", "我要转人工 13800138000"),
+        ("agent", "您好，我是王芳"),
+    ]
     assert [p["id"] for p in exported["pending_tickets"]] == [by_number]
     assert [o["message"] for o in exported["outbox"]] == [{"text": "欢迎回来"}]
 
     response = await client.post("/v1/privacy/erase", json=body, headers=SERVICE)
     assert response.status == 200
-    assert await response.json() == {"anonymised": {"cases": [mine["id"]]},
-                                     "deleted": {"case_messages": 2, "outbox": 1, "pending_tickets": 1}}
+    assert await response.json() == {
+        "anonymised": {"cases": [mine["id"]]},
+        "deleted": {"case_messages": 2, "outbox": 1, "pending_tickets": 1},
+    }
     erased = await cases.summary(db, mine["id"])
     assert (erased["sender_id"], erased["masked_phone"], erased["status"], erased["reason"]) == (
-        "erased", None, "closed", "requested")
+        "erased",
+        None,
+        "closed",
+        "requested",
+    )
     assert await cases.context(db, mine["id"]) == {}
     assert await cases.transcript(db, mine["id"]) == []
     assert await cases.unresumed(db) == []  # no hand-back goes to a deleted conversation
@@ -110,8 +130,10 @@ async def test_export_then_erase_one_customer(client, service_app):
     assert await _rows(db, case_messages, case_messages.c.id) != []
 
     again = await client.post("/v1/privacy/erase", json=body, headers=SERVICE)
-    assert await again.json() == {"anonymised": {"cases": []},
-                                  "deleted": {"case_messages": 0, "outbox": 0, "pending_tickets": 0}}
+    assert await again.json() == {
+        "anonymised": {"cases": []},
+        "deleted": {"case_messages": 0, "outbox": 0, "pending_tickets": 0},
+    }
 
 
 async def test_purges_at_the_same_time_delete_each_case_once(client, service_app, clock):
@@ -120,8 +142,9 @@ async def test_purges_at_the_same_time_delete_each_case_once(client, service_app
         await _case(db, f"old-{index}")
     clock.advance(days=200)
     cutoff = (clock() - dt.timedelta(days=180)).isoformat()
-    responses = await asyncio.gather(*(client.post("/v1/retention/purge", json={"before": cutoff}, headers=SERVICE)
-                                       for _ in range(5)))
+    responses = await asyncio.gather(
+        *(client.post("/v1/retention/purge", json={"before": cutoff}, headers=SERVICE) for _ in range(5))
+    )
     assert [response.status for response in responses] == [200] * 5
     answers = [await response.json() for response in responses]
     assert sum(answer["deleted"]["cases"] for answer in answers) == 20

@@ -12,7 +12,10 @@ TOKENS = {"HANDOFF_API_TOKEN": "h" * 20, "HANDOFF_DELIVERY_TOKEN": "d" * 20}
 def test_defaults():
     settings = load_settings(TOKENS)
     assert (settings.port, settings.service_hours, settings.database_url) == (
-        8090, (dt.time(8), dt.time(22)), "sqlite:///var/handoff.db")
+        8090,
+        (dt.time(8), dt.time(22)),
+        "sqlite:///var/handoff.db",
+    )
     # One token for each direction: it checks HANDOFF_API_TOKEN, it shows Rasa HANDOFF_DELIVERY_TOKEN.
     assert (settings.service_token, settings.rasa_token) == ("h" * 20, "d" * 20)
 
@@ -26,13 +29,19 @@ def test_round_the_clock_service():
     assert load_settings({**TOKENS, "HANDOFF_SERVICE_HOURS": "00:00-24:00"}).service_hours == (dt.time(0), dt.time.max)
 
 
-@pytest.mark.parametrize("env, message", [
-    ({}, "HANDOFF_API_TOKEN and HANDOFF_DELIVERY_TOKEN must be secrets of at least 16 characters"),
-    ({"HANDOFF_API_TOKEN": "h" * 20, "RASA_AUTH_TOKEN": "r" * 20}, "HANDOFF_DELIVERY_TOKEN must be secrets"),
-    ({"HANDOFF_API_TOKEN": "h" * 20, "HANDOFF_DELIVERY_TOKEN": "h" * 20}, "must differ: one token for each direction"),
-    ({**TOKENS, "AGENT_PORT": "http"}, "AGENT_PORT must be a port number"),
-    ({**TOKENS, "HANDOFF_SERVICE_HOURS": "8-22h"}, "HANDOFF_SERVICE_HOURS must look like 08:00-22:00"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({}, "HANDOFF_API_TOKEN and HANDOFF_DELIVERY_TOKEN must be secrets of at least 16 characters"),
+        ({"HANDOFF_API_TOKEN": "h" * 20, "RASA_AUTH_TOKEN": "r" * 20}, "HANDOFF_DELIVERY_TOKEN must be secrets"),
+        (
+            {"HANDOFF_API_TOKEN": "h" * 20, "HANDOFF_DELIVERY_TOKEN": "h" * 20},
+            "must differ: one token for each direction",
+        ),
+        ({**TOKENS, "AGENT_PORT": "http"}, "AGENT_PORT must be a port number"),
+        ({**TOKENS, "HANDOFF_SERVICE_HOURS": "8-22h"}, "HANDOFF_SERVICE_HOURS must look like 08:00-22:00"),
+    ],
+)
 def test_bad_settings_are_refused_with_the_reason(env, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(env)

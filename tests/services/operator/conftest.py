@@ -1,4 +1,5 @@
-"""Fixtures: a seeded backend on SQLite and on PostgreSQL, served by aiohttp's test server."""
+"""Fixtures: a seeded backend on SQLite and on PostgreSQL (`database_url`, tests/conftest.py), served by
+aiohttp's test server."""
 
 from typing import AsyncIterator
 
@@ -9,7 +10,7 @@ from bot.services.operator.app import create_app
 from bot.services.operator.routes import DB_KEY
 from bot.services.operator.seed import seed_demo
 from bot.services.operator.settings import BackendSettings
-from tests.support import FakeClock, create_postgres_database, drop_postgres_database
+from tests.support import FakeClock
 
 TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -18,16 +19,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request, tmp_path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'operator.db'}"
-        return
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -66,12 +66,16 @@ async def test_a_deeply_nested_json_body_is_400_not_500(client):
 
 
 async def test_compressed_and_oversized_bodies_are_refused_before_reading(client):
-    response = await client.post("/v1/identity/verify", data=b"\x1f\x8b\x08\x00",
-                                 headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    response = await client.post(
+        "/v1/identity/verify",
+        data=b"\x1f\x8b\x08\x00",
+        headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert response.status == 415
     assert (await response.json())["error"] == "unsupported_content_encoding"
-    response = await client.post("/v1/identity/verify", data=b"{" + b" " * 70_000 + b"}",
-                                 headers={**AUTH, "Content-Type": "application/json"})
+    response = await client.post(
+        "/v1/identity/verify", data=b"{" + b" " * 70_000 + b"}", headers={**AUTH, "Content-Type": "application/json"}
+    )
     assert response.status == 413
     assert await response.json() == {
         "error": "body_too_large",

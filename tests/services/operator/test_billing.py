@@ -8,8 +8,7 @@ from tests.services.operator.conftest import AUTH
 
 
 def payment(key, amount_fen=5000, *, phone="13800138000", bill_type="话费", method="微信"):
-    return {"idempotency_key": key, "phone": phone, "bill_type": bill_type, "amount_fen": amount_fen,
-            "method": method}
+    return {"idempotency_key": key, "phone": phone, "bill_type": bill_type, "amount_fen": amount_fen, "method": method}
 
 
 def subject_of(body):
@@ -17,9 +16,19 @@ def subject_of(body):
 
 
 async def record_consent(client, subject, *, phone=None, action="payment", confirmed=True):
-    response = await client.post("/v1/consents", headers=AUTH, json={
-        "phone": phone or subject["phone"], "action": action, "subject": subject, "shown_text": "请确认：……",
-        "confirmed": confirmed, "channel": "rest", "sender_id": "tester"})
+    response = await client.post(
+        "/v1/consents",
+        headers=AUTH,
+        json={
+            "phone": phone or subject["phone"],
+            "action": action,
+            "subject": subject,
+            "shown_text": "请确认：……",
+            "confirmed": confirmed,
+            "channel": "rest",
+            "sender_id": "tester",
+        },
+    )
     assert response.status == 201
     return (await response.json())["id"]
 
@@ -42,8 +51,14 @@ async def test_itemised_bill_of_a_month(client):
     assert await response.json() == {
         "bills": [
             {
-                "id": 2, "bill_type": "话费", "month": "2026-10", "account": None,
-                "amount_fen": 16160, "paid_fen": 16160, "outstanding_fen": 0, "status": "paid",
+                "id": 2,
+                "bill_type": "话费",
+                "month": "2026-10",
+                "account": None,
+                "amount_fen": 16160,
+                "paid_fen": 16160,
+                "outstanding_fen": 0,
+                "status": "paid",
                 "items": [
                     {"description": "冰激凌套餐月费", "amount_fen": 12900},
                     {"description": "视频会员流量包月费", "amount_fen": 2000},
@@ -58,9 +73,12 @@ async def test_all_bills_newest_first(client):
     response = await client.get("/v1/lines/13800138000/bills", headers=AUTH)
     bills = (await response.json())["bills"]
     assert [(b["month"], b["bill_type"], b["status"]) for b in bills] == [
-        ("2026-11", "宽带", "unpaid"), ("2026-11", "话费", "paid"),
-        ("2026-10", "宽带", "paid"), ("2026-10", "话费", "paid"),
-        ("2026-09", "宽带", "paid"), ("2026-09", "话费", "paid"),
+        ("2026-11", "宽带", "unpaid"),
+        ("2026-11", "话费", "paid"),
+        ("2026-10", "宽带", "paid"),
+        ("2026-10", "话费", "paid"),
+        ("2026-09", "宽带", "paid"),
+        ("2026-09", "话费", "paid"),
     ]
 
 
@@ -154,19 +172,22 @@ async def test_twenty_concurrent_requests_with_one_key_charge_once(client):
 
 
 async def test_twenty_concurrent_requests_with_different_keys_all_count(client):
-    results = await asyncio.gather(
-        *(pay(client, payment(f"key-concurrent-{n:03d}", 100 + n)) for n in range(20))
-    )
+    results = await asyncio.gather(*(pay(client, payment(f"key-concurrent-{n:03d}", 100 + n)) for n in range(20)))
     assert [status for status, _ in results] == [201] * 20
     assert await balance(client) == 5830 + sum(100 + n for n in range(20))
 
 
 async def test_a_payment_without_a_consent_is_refused_with_a_reason(client):
     status, body = await pay(client, payment("key-noconsent-01"), consent=False)
-    assert (status, body) == (400, {
-        "error": "invalid_input", "field": "consent_id", "reason": "consent_required",
-        "message": "consent_id is required: the customer's confirmed consent to exactly this operation",
-    })
+    assert (status, body) == (
+        400,
+        {
+            "error": "invalid_input",
+            "field": "consent_id",
+            "reason": "consent_required",
+            "message": "consent_id is required: the customer's confirmed consent to exactly this operation",
+        },
+    )
     assert await balance(client) == 5830
 
 

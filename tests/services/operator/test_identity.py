@@ -97,10 +97,12 @@ async def test_an_unknown_number_answers_exactly_like_a_wrong_password(client, c
         assert await verify(client, phone, "111111") == wrong(2)
         assert await verify(client, phone, "222222") == wrong(1)
         assert await verify(client, phone, "333333") == (
-            423, {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1800}
+            423,
+            {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1800},
         )
         assert await verify(client, phone, "123456") == (
-            423, {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1801}
+            423,
+            {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1801},
         )
     clock.advance(minutes=30, seconds=1)
     assert await verify(client, "13700137000", "123456") == wrong(2)  # the lock expired: counted afresh
@@ -133,7 +135,8 @@ async def test_a_conversation_is_limited_across_numbers_without_locking_anyone(c
     )
     assert await verify(client, "13800138000", "111111", conversation="another") == wrong(2)
     assert await verify(client, stranger(0), "111111", conversation="another") == (
-        423, {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1800}
+        423,
+        {**LOCKED, "locked_until": "2026-11-22T10:30:00+08:00", "retry_after_seconds": 1800},
     )
     # The window ends an hour after the first failure.
     clock.advance(minutes=59)

@@ -42,7 +42,13 @@ async def cancel(client, subscription_id, consent_id):
 async def test_catalogue_and_lookup_by_name(client):
     body = await get_json(client, "/v1/packages")
     assert [p["name"] for p in body["packages"]] == [
-        "彩铃", "5G流量加油包", "视频会员流量包", "语音加油包", "宽带200M", "冰激凌套餐", "畅越套餐",
+        "彩铃",
+        "5G流量加油包",
+        "视频会员流量包",
+        "语音加油包",
+        "宽带200M",
+        "冰激凌套餐",
+        "畅越套餐",
     ]
     body = await get_json(client, "/v1/packages?name=冰激凌套餐")
     assert body["packages"][0]["monthly_fee_fen"] == 12900
@@ -53,8 +59,17 @@ async def test_catalogue_and_lookup_by_name(client):
 async def test_zhang_wei_subscriptions(client):
     body = await get_json(client, "/v1/lines/13800138000/subscriptions")
     summary = [
-        (s["name"], s["kind"], s["monthly_fee_fen"], s["contract_end"], s["in_contract"],
-         s["early_termination_fee_fen"], s["family_members"], s["broadband_account"], s["status"])
+        (
+            s["name"],
+            s["kind"],
+            s["monthly_fee_fen"],
+            s["contract_end"],
+            s["in_contract"],
+            s["early_termination_fee_fen"],
+            s["family_members"],
+            s["broadband_account"],
+            s["status"],
+        )
         for s in body["subscriptions"]
     ]
     assert summary == [
@@ -71,8 +86,12 @@ async def test_quote_states_fee_date_data_and_family(client):
     assert body["remaining_data_lost_mb"] == 12800
     assert body["family_members_affected"] == ["13900139000"]
     assert body["consent_subject"] == {
-        "subscription_id": ICE_CREAM_ID, "package_name": "冰激凌套餐", "early_termination_fee_fen": 20000,
-        "effective_date": "2026-12-01", "remaining_data_lost_mb": 12800, "family_members_affected": ["13900139000"],
+        "subscription_id": ICE_CREAM_ID,
+        "package_name": "冰激凌套餐",
+        "early_termination_fee_fen": 20000,
+        "effective_date": "2026-12-01",
+        "remaining_data_lost_mb": 12800,
+        "family_members_affected": ["13900139000"],
     }
 
 
@@ -80,8 +99,12 @@ async def test_cancel_needs_a_matching_confirmed_consent(client):
     quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
     # No consent id at all.
     status, body = await cancel(client, ICE_CREAM_ID, None)
-    assert (status, body["error"], body["field"], body["reason"]) == (400, "invalid_input", "consent_id",
-                                                                      "consent_required")
+    assert (status, body["error"], body["field"], body["reason"]) == (
+        400,
+        "invalid_input",
+        "consent_id",
+        "consent_required",
+    )
     # A consent shown with a different fee does not cover the cancellation.
     wrong = await consent(client, "13800138000", {**quote["consent_subject"], "early_termination_fee_fen": 0})
     status, body = await cancel(client, ICE_CREAM_ID, wrong)
@@ -99,12 +122,17 @@ async def test_cancel_in_contract_charges_the_fee_once(client):
     consent_id = await consent(client, "13800138000", quote["consent_subject"])
     assert await cancel(client, ICE_CREAM_ID, consent_id) == (
         200,
-        {"status": "cancel_pending", "cancel_effective": "2026-12-01", "early_termination_fee_fen": 20000,
-         "replayed": False},
+        {
+            "status": "cancel_pending",
+            "cancel_effective": "2026-12-01",
+            "early_termination_fee_fen": 20000,
+            "replayed": False,
+        },
     )
     # The same request again is a replay, not a second charge.
     assert await cancel(client, ICE_CREAM_ID, consent_id) == (
-        200, {"status": "cancel_pending", "cancel_effective": "2026-12-01", "replayed": True},
+        200,
+        {"status": "cancel_pending", "cancel_effective": "2026-12-01", "replayed": True},
     )
     balance = await get_json(client, "/v1/lines/13800138000/balance")
     assert balance["balance_fen"] == 5830 - 20000
@@ -112,22 +140,24 @@ async def test_cancel_in_contract_charges_the_fee_once(client):
     assert bills["bills"][0]["items"][-1] == {"description": "冰激凌套餐提前解约违约金", "amount_fen": 20000}
     assert bills["bills"][0]["amount_fen"] == 14900 + 20000
     # A new quote for it is refused: it is already cancelled.
-    body = await get_json(
-        client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote", status=409
-    )
+    body = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote", status=409)
     assert body["cancel_effective"] == "2026-12-01"
 
 
 async def test_cancel_add_on_without_contract_costs_nothing(client):
     quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{VIDEO_PACK_ID}/cancellation-quote")
     assert (quote["early_termination_fee_fen"], quote["remaining_data_lost_mb"], quote["family_members_affected"]) == (
-        0, 10240, [],
+        0,
+        10240,
+        [],
     )
     consent_id = await consent(client, "13800138000", quote["consent_subject"])
     assert (await cancel(client, VIDEO_PACK_ID, consent_id))[0] == 200
     subs = await get_json(client, "/v1/lines/13800138000/subscriptions")
     assert [(s["name"], s["status"], s["cancel_effective"]) for s in subs["subscriptions"]][1] == (
-        "视频会员流量包", "cancel_pending", "2026-12-01",
+        "视频会员流量包",
+        "cancel_pending",
+        "2026-12-01",
     )
     assert (await get_json(client, "/v1/lines/13800138000/balance"))["balance_fen"] == 5830
 
@@ -164,8 +194,12 @@ async def test_a_consent_must_name_the_data_lost_and_the_family_members(client, 
     quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
     consent_id = await consent(client, "13800138000", {**quote["consent_subject"], **change})
     status, body = await cancel(client, ICE_CREAM_ID, consent_id)
-    assert (status, body["error"], body["field"], body["reason"]) == (409, "conflict", "consent_id",
-                                                                      "consent_terms_differ")
+    assert (status, body["error"], body["field"], body["reason"]) == (
+        409,
+        "conflict",
+        "consent_id",
+        "consent_terms_differ",
+    )
     subscriptions = (await get_json(client, "/v1/lines/13800138000/subscriptions"))["subscriptions"]
     assert [s["status"] for s in subscriptions] == ["active", "active", "active"]
 
@@ -173,8 +207,9 @@ async def test_a_consent_must_name_the_data_lost_and_the_family_members(client, 
 async def test_a_consent_without_the_lost_terms_does_not_cover_the_cancellation(client):
     """The terms of the round before (no data lost, no family members) are no longer enough."""
     quote = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote")
-    old_terms = {key: quote["consent_subject"][key]
-                 for key in ("subscription_id", "early_termination_fee_fen", "effective_date")}
+    old_terms = {
+        key: quote["consent_subject"][key] for key in ("subscription_id", "early_termination_fee_fen", "effective_date")
+    }
     status, _ = await cancel(client, ICE_CREAM_ID, await consent(client, "13800138000", old_terms))
     assert status == 409
     assert (await get_json(client, "/v1/lines/13800138000/balance"))["balance_fen"] == 5830

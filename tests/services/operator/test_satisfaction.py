@@ -14,8 +14,15 @@ async def rate(client, **body):
 async def test_a_rating_is_stored_and_summarised(client):
     status, body = await rate(client, phone="13800138000")
     assert status == 201
-    assert body == {"id": 1, "sender_id": "web-1", "channel": "rest", "task": "payment", "score": 5,
-                    "phone": "13800138000", "created_at": "2026-11-22T10:00:00+08:00"}
+    assert body == {
+        "id": 1,
+        "sender_id": "web-1",
+        "channel": "rest",
+        "task": "payment",
+        "score": 5,
+        "phone": "13800138000",
+        "created_at": "2026-11-22T10:00:00+08:00",
+    }
     await rate(client, score=2, phone=None)
     await rate(client, task="balance", score=4)
     response = await client.get("/v1/satisfaction/summary", headers=AUTH)

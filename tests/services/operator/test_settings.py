@@ -6,7 +6,9 @@ from bot.services.operator.settings import SettingsError, load_settings
 
 
 def test_settings_from_environment():
-    settings = load_settings({"OPERATOR_API_TOKEN": "x" * 16, "OPERATOR_PORT": "9000", "OPERATOR_DB_URL": "sqlite:///a.db"})
+    settings = load_settings(
+        {"OPERATOR_API_TOKEN": "x" * 16, "OPERATOR_PORT": "9000", "OPERATOR_DB_URL": "sqlite:///a.db"}
+    )
     assert (settings.port, settings.database_url, settings.host) == (9000, "sqlite:///a.db", "127.0.0.1")
 
 

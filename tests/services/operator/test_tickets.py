@@ -30,7 +30,10 @@ async def test_priority_and_sla_follow_the_triage_rule(client, kind, category, p
     status, body = await create(client, kind=kind, category=category, description="描述", address=None)
     assert status == 201
     assert (body["id"], body["priority"], body["sla_due"], body["status"]) == (
-        "T20261122001", priority, sla_due, "待处理",
+        "T20261122001",
+        priority,
+        sla_due,
+        "待处理",
     )
     assert body["history"] == [{"at": "2026-11-22T10:00:00+08:00", "status": "待处理", "note": "工单已创建"}]
 

@@ -10,7 +10,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
 from bot.rasa.tracker_store import PrivateSQLTrackerStore
-from tests.support import create_postgres_database, drop_postgres_database
 
 
 class Tracker:
@@ -26,8 +25,10 @@ class Tracker:
         engine = create_engine(self.url)
         try:
             with engine.connect() as conn:
-                return [tuple(row) for row in conn.execute(
-                    text("SELECT sender_id, type_name, timestamp FROM events ORDER BY id"))]
+                return [
+                    tuple(row)
+                    for row in conn.execute(text("SELECT sender_id, type_name, timestamp FROM events ORDER BY id"))
+                ]
         finally:
             engine.dispose()
 
@@ -36,15 +37,16 @@ def sqlite_tracker(path) -> Tracker:
     return Tracker(PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path)), f"sqlite:///{path}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def tracker(request, tmp_path) -> AsyncIterator[Tracker]:
-    if request.param == "sqlite":
-        yield sqlite_tracker(tmp_path / "tracker.db")
+@pytest.fixture
+async def tracker(database_url: str) -> AsyncIterator[Tracker]:
+    """The store on `database_url` (tests/conftest.py): once on SQLite, once on PostgreSQL."""
+    if database_url.startswith("sqlite:///"):
+        yield sqlite_tracker(database_url[len("sqlite:///") :])
         return
-    url = await create_postgres_database()
+    url = database_url
     name = url.rsplit("/", 1)[1]
-    store = PrivateSQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, db=name,
-                                   username="postgres")
+    store = PrivateSQLTrackerStore(
+        Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, db=name, username="postgres"
+    )
     yield Tracker(store, url)
     store.engine.dispose()
-    await drop_postgres_database(url)

@@ -22,17 +22,26 @@ def session(at, *texts):
 async def test_purge_deletes_idle_conversations_and_ended_sessions_only(tracker):
     await tracker.save("idle", session(NOW - 200 * DAY, "查话费"))
     # Session one long over; session two started before the cut-off but is still in use.
-    await tracker.save("active", session(NOW - 300 * DAY, "查话费") + session(NOW - 190 * DAY, "交话费")
-                       + [UserUttered("还在吗", timestamp=NOW - DAY)])
+    await tracker.save(
+        "active",
+        session(NOW - 300 * DAY, "查话费")
+        + session(NOW - 190 * DAY, "交话费")
+        + [UserUttered("还在吗", timestamp=NOW - DAY)],
+    )
     await tracker.save("recent", session(NOW - 10 * DAY, "你好"))
 
     assert conversations.purge(tracker.url, CUTOFF) == 4 + 4
     assert tracker.rows() == [
-        ("active", "action", NOW - 190 * DAY), ("active", "session_started", NOW - 190 * DAY),
-        ("active", "user", NOW - 190 * DAY + 60), ("active", "bot", NOW - 190 * DAY + 61),
+        ("active", "action", NOW - 190 * DAY),
+        ("active", "session_started", NOW - 190 * DAY),
+        ("active", "user", NOW - 190 * DAY + 60),
+        ("active", "bot", NOW - 190 * DAY + 61),
         ("active", "user", NOW - DAY),
-        ("recent", "action", NOW - 10 * DAY), ("recent", "session_started", NOW - 10 * DAY),
-        ("recent", "user", NOW - 10 * DAY + 60), ("recent", "bot", NOW - 10 * DAY + 61)]
+        ("recent", "action", NOW - 10 * DAY),
+        ("recent", "session_started", NOW - 10 * DAY),
+        ("recent", "user", NOW - 10 * DAY + 60),
+        ("recent", "bot", NOW - 10 * DAY + 61),
+    ]
     assert conversations.purge(tracker.url, CUTOFF) == 0  # idempotent
     again = await tracker.store.retrieve("active")  # Rasa still replays the session in progress
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["交话费", "还在吗"]
@@ -57,8 +66,11 @@ async def test_find_and_delete_one_customers_conversations(tracker):
 
 def test_a_store_rasa_has_not_created_yet_has_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    assert (conversations.purge(url, CUTOFF), conversations.find(url, "13800138000", ["x"]),
-            conversations.delete(url, ["x"])) == (0, {}, 0)
+    assert (
+        conversations.purge(url, CUTOFF),
+        conversations.find(url, "13800138000", ["x"]),
+        conversations.delete(url, ["x"]),
+    ) == (0, {}, 0)
 
 
 def test_spellings_of_a_number():

@@ -1,0 +1,109 @@
+// Agent console for the customer-service handoff: the entry module of both pages,
+// <body data-page="login"> and <body data-page="console">. The other modules of this folder
+// are imported from here; all text inserted into the DOM goes through textContent / text nodes
+// (dom.js), never innerHTML.
+import { api } from "./api.js";
+import {
+  handBack,
+  hideCloseForm,
+  insertSuggestion,
+  loadCases,
+  logout,
+  openCase,
+  sendReply,
+  showCloseForm,
+  submitClose,
+  takeCase,
+} from "./cases.js";
+import { WAIT_REFRESH_MS } from "./format.js";
+import { initLogin } from "./login.js";
+import { refreshWaitTimes, renderCase, renderMine, renderQueue, updateReplyCount } from "./render.js";
+import { connectSocket } from "./socket.js";
+import { dom, showNotice, state } from "./state.js";
+
+function bindEvents() {
+  dom.queue.addEventListener("click", (event) => {
+    const button = event.target.closest(".take-button");
+    if (button && !button.disabled) takeCase(button.dataset.caseId);
+  });
+  dom.mine.addEventListener("click", (event) => {
+    const item = event.target.closest(".case-open");
+    if (item) openCase(item.dataset.caseId);
+  });
+  dom.replyText.addEventListener("keydown", (event) => {
+    // Enter sends; Shift+Enter is a newline; Enter that confirms an IME candidate is left alone.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      sendReply();
+    }
+  });
+  dom.replyText.addEventListener("input", () => {
+    if (state.openCaseId) state.drafts.set(state.openCaseId, dom.replyText.value);
+    updateReplyCount();
+  });
+  dom.sendButton.addEventListener("click", sendReply);
+  dom.insertSuggestion.addEventListener("click", insertSuggestion);
+  dom.handbackButton.addEventListener("click", handBack);
+  dom.closeButton.addEventListener("click", showCloseForm);
+  dom.closeCancel.addEventListener("click", hideCloseForm);
+  dom.closeForm.addEventListener("submit", submitClose);
+  dom.closeNote.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") hideCloseForm();
+  });
+  dom.logoutButton.addEventListener("click", logout);
+}
+
+async function initConsole() {
+  const byId = (id) => document.getElementById(id);
+  Object.assign(dom, {
+    connection: byId("connection-status"),
+    agentName: byId("agent-name"),
+    logoutButton: byId("logout-button"),
+    notice: byId("notice"),
+    queue: byId("queue"),
+    queueCount: byId("queue-count"),
+    mine: byId("mine"),
+    mineCount: byId("mine-count"),
+    caseView: byId("case-view"),
+    caseTitle: byId("case-title"),
+    caseStatus: byId("case-status"),
+    context: byId("case-context"),
+    transcript: byId("transcript"),
+    suggestion: byId("suggestion"),
+    suggestionLabel: byId("suggestion-label"),
+    suggestionText: byId("suggestion-text"),
+    insertSuggestion: byId("insert-suggestion"),
+    replyText: byId("reply-text"),
+    replyCount: byId("reply-count"),
+    sendButton: byId("send-button"),
+    handbackButton: byId("handback-button"),
+    closeButton: byId("close-button"),
+    closeForm: byId("close-form"),
+    closeNote: byId("close-note"),
+    closeCancel: byId("close-cancel"),
+    closeConfirm: byId("close-confirm"),
+  });
+
+  bindEvents();
+  renderQueue();
+  renderMine();
+  renderCase();
+  updateReplyCount();
+
+  try {
+    state.me = await api("/api/me");
+  } catch (err) {
+    if (!err.redirecting) showNotice("无法获取坐席信息，请刷新页面", "error");
+    return;
+  }
+  dom.agentName.textContent = (state.me && (state.me.name || state.me.username)) || "—";
+  if (state.me && state.me.username) dom.agentName.title = `工号：${state.me.username}`;
+
+  await loadCases();
+  connectSocket();
+  setInterval(refreshWaitTimes, WAIT_REFRESH_MS);
+}
+
+const page = document.body.dataset.page;
+if (page === "login") initLogin();
+else if (page === "console") initConsole();

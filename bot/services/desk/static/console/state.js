@@ -1,0 +1,50 @@
+// The console's state, its DOM handles, and notices.
+import { NOTICE_MS, RECONNECT_MIN_MS, sameId } from "./format.js";
+
+export const state = {
+  me: null,
+  queued: [],
+  mine: [],
+  unread: new Set(), // case ids (strings) of mine with unseen customer messages
+  taking: new Set(), // case ids with a take request in flight
+  drafts: new Map(), // case id -> unsent reply text
+  openCaseId: null, // string id of the open case
+  openCase: null, // detail (without transcript) once loaded; null while loading
+  loadToken: 0, // guards against out-of-order case loads
+  pendingMessages: [], // socket messages for the open case received while it loads
+  pendingSuggestion: undefined,
+  seenMessageIds: new Set(),
+  sending: false,
+  acting: false, // handback / close in flight
+  refreshing: false,
+  socket: null,
+  everConnected: false,
+  reconnectDelay: RECONNECT_MIN_MS,
+  reconnectTimer: null,
+  pingTimer: null,
+  leaving: false,
+  noticeTimer: null,
+};
+
+export const dom = {};
+export const baseTitle = document.title;
+
+export const findMine = (id) => state.mine.find((c) => sameId(c.id, id)) || null;
+export const isEditable = () => Boolean(state.openCase && state.openCase.status === "taken");
+export const caseUrl = (id, action) =>
+  `/api/cases/${encodeURIComponent(String(id))}${action ? `/${action}` : ""}`;
+
+export function showNotice(text, kind = "info") {
+  dom.notice.textContent = text;
+  dom.notice.className = `notice notice-${kind}`;
+  dom.notice.hidden = false;
+  clearTimeout(state.noticeTimer);
+  state.noticeTimer = setTimeout(() => {
+    dom.notice.hidden = true;
+  }, NOTICE_MS);
+}
+
+export function reportError(err, text) {
+  if (err && err.redirecting) return;
+  showNotice(text, "error");
+}

@@ -2,21 +2,19 @@
 
 Customers name products their own way: 快手包 for 快手定向流量包, 那个视频会员 for 视频会员流量包,
 彩铃业务 for 彩铃. `match_package` tries, in order: the exact name; the same name once fillers
-(那个, 我的...) and generic tails (业务, 功能, 月费...) are taken off; one name containing the other;
-and character similarity. It returns one name only when exactly one subscription fits best, the
-close candidates when several do, and nothing when none does, so the bot can say so.
+(那个, 我的...) and generic tails (业务, 功能, 月费...) are taken off (bot/core/product_names.py);
+one name containing the other; and character similarity. It returns one name only when exactly one
+subscription fits best, the close candidates when several do, and nothing when none does, so the
+bot can say so.
 """
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
-from bot.core.text import to_halfwidth
+from bot.core.product_names import core_name
 
 SIMILAR = 0.6  # character similarity from which a name counts as meant
-_FILLERS = re.compile(r"^(?:那个|这个|就是|我的|我那个|一个|我家的|我)+")
-_TAILS = re.compile(r"(?:业务|功能|服务|月费|费用|的费|费)+$")
 
 
 @dataclass(frozen=True)
@@ -29,16 +27,8 @@ class PackageMatch:
         return self.name is not None and not self.candidates
 
 
-def core(name: str) -> str:
-    """The distinctive part of a product name: 那个彩铃业务 -> 彩铃, 快手流量包月费 -> 快手流量包."""
-    text = re.sub(r"\s+", "", to_halfwidth(name or "").lower())
-    text = _FILLERS.sub("", text)
-    stripped = _TAILS.sub("", text)
-    return stripped or text
-
-
 def _score(said: str, name: str) -> float:
-    a, b = core(said), core(name)
+    a, b = core_name(said), core_name(name)
     if not a or not b:
         return 0.0
     if a == b:

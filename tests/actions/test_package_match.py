@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.package_match import PackageMatch, core, match_package
+from actions.package_match import PackageMatch, match_package
 
 MINE = ["冰激凌套餐", "视频会员流量包", "彩铃", "快手定向流量包", "语音加油包"]
 
@@ -33,7 +33,3 @@ def test_several_equally_close_are_all_offered():
     assert match_package("流量包", ["视频会员流量包", "快手定向流量包"]) == PackageMatch(
         None, ("视频会员流量包", "快手定向流量包")
     )
-
-
-def test_core_drops_fillers_and_generic_tails():
-    assert (core("那个彩铃业务"), core("我的 视频会员流量包月费"), core("业务")) == ("彩铃", "视频会员流量包", "业务")

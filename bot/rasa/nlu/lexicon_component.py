@@ -25,7 +25,8 @@ from bot.rasa.nlu.lexicon import Lexicon, load_lexicon
 FILE_NAME = "lexicon.yml"
 C = TypeVar("C", bound="LexiconComponent")
 _NLU_CODE = Path(__file__).resolve().parent  # bot/rasa/nlu
-_TEXT_CODE = _NLU_CODE.parents[1] / "core" / "text.py"  # bot/core/text.py, used by the normaliser and values
+# The pure text code of bot/core that the normaliser and values use.
+_CORE_CODE = tuple(_NLU_CODE.parents[1] / "core" / name for name in ("text.py", "product_names.py"))
 
 
 def content_fingerprint(paths: Iterable[Path]) -> str:
@@ -54,7 +55,7 @@ class LexiconComponent(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         lexicon = Path(config.get("lexicon_path") or cls.get_default_config()["lexicon_path"])
-        return content_fingerprint([p for p in (lexicon, _NLU_CODE, _TEXT_CODE) if p.exists()])
+        return content_fingerprint([p for p in (lexicon, _NLU_CODE, *_CORE_CODE) if p.exists()])
 
     @classmethod
     def create(

@@ -12,6 +12,7 @@ from typing import Callable, Dict, Optional
 
 import cn2an
 
+from bot.core.product_names import without_fillers, without_tails
 from bot.core.text import find_phone_number, to_halfwidth
 from bot.rasa.nlu.lexicon import Lexicon
 
@@ -121,17 +122,13 @@ _GENERIC_PRODUCTS = frozenset(
 )
 
 
-_FILLERS = re.compile(r"^(?:我那个|那个|这个|一个|我的)")
-_TAILS = re.compile(r"(?:业务|功能)$")
-
-
 def parse_package_name(span: str, lexicon: Lexicon) -> Optional[str]:
     """The catalogue name ('冰淇淋' -> '冰激凌套餐', '我那个彩铃业务' -> '彩铃'), else a product name as
     written ('那个快手流量包' -> '快手流量包', '咪咕视频会员' stays itself, not 视频会员流量包): the
     action server matches it against the customer's own subscriptions."""
     text = to_halfwidth(span).strip()
-    bare = _FILLERS.sub("", text)
-    for candidate in (text, bare, _TAILS.sub("", bare)):
+    bare = without_fillers(text)
+    for candidate in (text, bare, without_tails(bare)):
         known = lexicon.variants.get("package_name", {}).get(candidate.lower())
         if known is not None:
             return known

@@ -2,6 +2,7 @@
 WeChat's retries and nonces (Redis)."""
 
 import json
+import queue
 import time
 import types
 import urllib.request
@@ -40,19 +41,20 @@ def test_a_push_from_one_replica_reaches_a_widget_connected_to_the_other(product
     try:
         assert widget.say("你好", 1)[0]["text"].startswith("您好，我是智能客服小翼")
         conversation = sender_for(production.settings.secrets["WEBCHAT_SESSION_SECRET"], widget.session_id)
-        answer = deliver(
-            production,
-            1,
-            {
-                "event": "message",
-                "sender_id": conversation,
-                "channel": "socketio",
-                "text": "您好，我是人工客服王芳。",
-                "agent_name": "王芳",
-            },
-        )
-        assert answer == {"pushed": True, "messages": []}
+        reply = {
+            "event": "message",
+            "sender_id": conversation,
+            "channel": "socketio",
+            "text": "您好，我是人工客服王芳。",
+            "agent_name": "王芳",
+            "delivery_id": f"agent-message-{uuid.uuid4().hex[:8]}",
+        }
+        assert deliver(production, 1, reply) == {"pushed": True, "messages": [], "repeat": False}
         assert widget.replies.get(timeout=10) == {"text": "您好，我是人工客服王芳。"}
+        # The same delivery again, at the other replica (a retry after a lost answer): said once.
+        assert deliver(production, 0, reply) == {"pushed": True, "messages": [], "repeat": True}
+        with pytest.raises(queue.Empty):
+            widget.replies.get(timeout=2)
     finally:
         widget.close()
 

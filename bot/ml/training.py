@@ -47,15 +47,20 @@ class TrainingError(RuntimeError):
     """The data does not validate, or training failed; the message says what to fix."""
 
 
-def validate(root: Path) -> None:
-    """`rasa data validate` first: stop with its errors rather than train on broken data."""
-    result = subprocess.run(
+def run_validation(root: Path) -> "subprocess.CompletedProcess[str]":
+    """`rasa data validate` on the training data and the domain, its output captured."""
+    return subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", *data_args()],
         cwd=root,
         env=rasa_env(),
         capture_output=True,
         text=True,
     )
+
+
+def validate(root: Path) -> None:
+    """`rasa data validate` first: stop with its errors rather than train on broken data."""
+    result = run_validation(root)
     if result.returncode != 0:
         raise TrainingError(
             "the training data does not validate (rasa data validate):\n"

@@ -146,6 +146,17 @@ def shown_for(name, subscription_id):
     return {"subject": {}, "shown_text": f"您将退订{name}……", "fingerprint": fingerprint(subject)}
 
 
+def ice_cream_terms_shown():
+    """The slots while the 冰激凌套餐 terms are shown and their confirmation is asked."""
+    return {
+        **ZHANG,
+        "cancel_package_name": "冰激凌套餐",
+        "cancel_subscription_id": "1",
+        "cancel_terms": shown_for("冰激凌套餐", "1"),
+        "requested_slot": "cancel_confirmed",
+    }
+
+
 async def test_affirm_confirms_only_shown_terms(backend, domain):
     slots = {
         **ZHANG,
@@ -168,13 +179,7 @@ async def test_affirm_confirms_only_shown_terms(backend, domain):
 
 async def test_confirming_while_naming_another_package_shows_its_terms_and_cancels_nothing(backend, domain):
     """The 冰激凌套餐 terms are shown; 确认退订视频会员流量包 (or an injected /affirm{"package_name":...})."""
-    slots = {
-        **ZHANG,
-        "cancel_package_name": "冰激凌套餐",
-        "cancel_subscription_id": "1",
-        "cancel_terms": shown_for("冰激凌套餐", "1"),
-        "requested_slot": "cancel_confirmed",
-    }
+    slots = ice_cream_terms_shown()
     events, sent = await validate(
         backend, domain, slots, text="确认退订视频会员流量包", intent="affirm", entities=package("视频会员流量包")
     )
@@ -189,13 +194,7 @@ async def test_confirming_while_naming_another_package_shows_its_terms_and_cance
 
 
 async def test_confirming_while_naming_the_shown_package_confirms_it(backend, domain):
-    slots = {
-        **ZHANG,
-        "cancel_package_name": "冰激凌套餐",
-        "cancel_subscription_id": "1",
-        "cancel_terms": shown_for("冰激凌套餐", "1"),
-        "requested_slot": "cancel_confirmed",
-    }
+    slots = ice_cream_terms_shown()
     events, _ = await validate(
         backend, domain, slots, text="确认退订冰激凌套餐", intent="affirm", entities=package("冰激凌套餐")
     )

@@ -4,13 +4,10 @@
 (`make evaluate` measures the real figures; the floor sits a little below them).
 """
 
-import subprocess
-import sys
-
 import pytest
 
 from bot.ml.evaluation import HELDOUT, evaluate_model
-from bot.ml.training import data_args, rasa_env, train
+from bot.ml.training import run_validation, train
 from tests.rasa.nlu.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +18,7 @@ FLOOR = {"intent_accuracy": 0.90, "intent_macro_f1": 0.90, "faq_topic_accuracy":
 
 
 def test_rasa_data_validate():
-    result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", *data_args()],
-        cwd=ROOT,
-        env=rasa_env(),
-        capture_output=True,
-        text=True,
-    )
+    result = run_validation(ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

@@ -60,8 +60,9 @@ def still_as_shown(tracker: Tracker) -> bool:
 
 
 def cancellable(subscriptions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The subscriptions that can be cancelled here, in the order they are listed to the customer."""
-    return [s for s in subscriptions if s["kind"] in ONLINE_KINDS and s["status"] == "active"]
+    """The subscriptions that can be cancelled here, in the order they are listed to the customer. A
+    one-off pack lapses by itself at the end of its month: there is nothing to cancel."""
+    return [s for s in subscriptions if s["kind"] in ONLINE_KINDS and s["status"] == "active" and not s.get("one_off")]
 
 
 def pick_by_reply(text: str, options: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:

@@ -1,6 +1,7 @@
 """The one client of the operator backend (bot/services/operator, or the real systems behind the same
-API): identity, lines, balances, bills, consents, payments, tickets, subscriptions, satisfaction,
-WeChat bindings and personal data. Errors as in bot/clients/base.py."""
+API): identity, lines, balances, usage, bills and their explanation, consents, payments, tickets,
+subscriptions, plan changes, packs, disputes, satisfaction, WeChat bindings and personal data.
+Errors as in bot/clients/base.py."""
 
 from typing import Any, Dict, List, Optional
 
@@ -98,6 +99,45 @@ class OperatorClient(JsonClient):
         """Idempotent per consent: repeating the call with the same consent returns the first result."""
         return await self.request(
             "POST", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancel", json={"consent_id": consent_id}
+        )
+
+    async def usage(self, phone: str, months: int = 3) -> List[Dict[str, Any]]:
+        """The last `months` complete cycles, oldest first, then the current one."""
+        return (await self.request("GET", f"/v1/lines/{phone}/usage", params={"months": str(months)}))["months"]
+
+    async def balance_movements(self, phone: str, since: Optional[str] = None) -> Dict[str, Any]:
+        params = {"since": since} if since else {}
+        return await self.request("GET", f"/v1/lines/{phone}/balance-movements", params=params)
+
+    async def plan_options(self, phone: str, want: str = "any") -> Dict[str, Any]:
+        """Open plans (cheaper, more_data or any) with what each would have cost the line, and advice."""
+        return await self.request("GET", f"/v1/lines/{phone}/plan-options", params={"want": want})
+
+    async def plan_change_quote(self, phone: str, plan_code: str) -> Dict[str, Any]:
+        """The terms of the change, or Rejected (409) with the reason it is not allowed."""
+        return await self.request("GET", f"/v1/lines/{phone}/plan-change-quote", params={"plan_code": plan_code})
+
+    async def change_plan(self, phone: str, plan_code: str, consent_id: int) -> Dict[str, Any]:
+        """From the first of next month; idempotent per consent."""
+        body = {"plan_code": plan_code, "consent_id": consent_id}
+        return await self.request("POST", f"/v1/lines/{phone}/plan-change", json=body)
+
+    async def pack_quote(self, phone: str, package_code: str) -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/lines/{phone}/pack-quote", params={"package_code": package_code})
+
+    async def add_pack(self, phone: str, package_code: str, consent_id: int) -> Dict[str, Any]:
+        """At once, charged from the balance; idempotent per consent."""
+        body = {"package_code": package_code, "consent_id": consent_id}
+        return await self.request("POST", f"/v1/lines/{phone}/packs", json=body)
+
+    async def explain_bill(self, phone: str, month: str, bill_type: str = "话费") -> Dict[str, Any]:
+        return await self.request("GET", f"/v1/lines/{phone}/bills/{month}/explanation", params={"type": bill_type})
+
+    async def dispute_subscription(self, phone: str, subscription_id: int, statement: str) -> Dict[str, Any]:
+        """Cancel an order the customer never made and open its refund complaint; Rejected (409) with
+        the order's confirmation when one is on record."""
+        return await self.request(
+            "POST", f"/v1/lines/{phone}/subscriptions/{subscription_id}/dispute", json={"statement": statement}
         )
 
     async def record_satisfaction(

@@ -42,6 +42,20 @@ def previous_cycle(cycle: str, months: int = 1) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def first_day(cycle: str) -> dt.date:
+    year, month = (int(part) for part in cycle.split("-"))
+    return dt.date(year, month, 1)
+
+
+def last_day(cycle: str) -> dt.date:
+    return first_of_next_month(first_day(cycle)) - dt.timedelta(days=1)
+
+
+def local_moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """An aware datetime at a wall-clock time in China."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA)
+
+
 def iso(moment: dt.datetime) -> str:
     """ISO 8601 in China time, as shown to clients."""
     return moment.astimezone(CHINA).isoformat(timespec="seconds")

@@ -7,10 +7,12 @@ PostgreSQL relies on its own row locks and unique constraints.
 
 import asyncio
 import contextlib
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, List
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, inspect, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.schema import CreateColumn
 
 from bot.core.clock import Clock
 
@@ -51,12 +53,37 @@ class Database:
             yield conn
 
     async def create_schema(self, schema: MetaData) -> None:
-        """Create the tables of `schema` (each service passes its own) that do not exist yet."""
+        """Create the tables of `schema` (each service passes its own) that do not exist yet, and add
+        the columns a newer release declares to the tables that do (forward-only: nothing is dropped)."""
         async with self.engine.begin() as conn:
             await conn.run_sync(schema.create_all)
+            await conn.run_sync(add_missing_columns, schema)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be brought to the declared schema without losing data."""
+
+
+def add_missing_columns(connection: Connection, schema: MetaData) -> List[str]:
+    """ALTER TABLE … ADD COLUMN for each declared column an existing table lacks; returns them as
+    "table.column". A new column must be nullable or have a server default, so old rows stay valid."""
+    inspector = inspect(connection)
+    added = []
+    for table in schema.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable and column.server_default is None:
+                raise SchemaError(f"{table.name}.{column.name} is NOT NULL without a server default")
+            preparer = connection.dialect.identifier_preparer
+            definition = CreateColumn(column).compile(dialect=connection.dialect)
+            connection.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {definition}"))
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

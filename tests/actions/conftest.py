@@ -11,7 +11,7 @@ from bot.clients.desk import DeskClient
 from bot.clients.operator import OperatorClient
 from bot.ml.domain import load_domain
 from bot.services.operator.app import create_app
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from bot.services.operator.seed import seed_demo
 from bot.services.operator.settings import BackendSettings
 from tests.support import ROOT, FakeClock

@@ -23,10 +23,11 @@ async def test_last_months_phone_bill_with_items(backend, domain):
     events, sent = await query(backend, domain, {**ZHANG, "month": "上个月", "bill_type": "话费"})
     assert events == RESET + rating_for("bill")
     assert sent == [
-        {"response": "utter_bill_paid", "month": "10月", "bill_type": "话费", "total": "161.60"},
+        {"response": "utter_bill_paid", "month": "10月", "bill_type": "话费", "total": "211.60"},
         {
             "response": "utter_bill_items",
-            "items": "· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元",
+            "items": "· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元\n"
+            "· 国内流量超出套餐10GB（5元/GB） 50.00 元",
         },
         RATING_ASKED,
     ]

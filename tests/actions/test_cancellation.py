@@ -11,6 +11,7 @@ from actions.cancellation import (
     ActionKeepPackage,
     ValidateCancelForm,
     cancel_subject,
+    cancellable,
     disputes_the_order,
     pick_by_reply,
     reset_cancellation,
@@ -436,3 +437,16 @@ async def test_cancelling_what_they_never_ordered_also_records_a_complaint(backe
         "complex",
         "客户称从未订购视频会员流量包，已在对话中退订。客户原话：我从来没开过这个视频会员包 给我退掉",
     )
+
+
+def test_a_one_off_pack_or_a_main_plan_change_under_way_is_not_offered_for_cancellation():
+    def subscription(name, **extra):
+        return {"name": name, "kind": "addon", "status": "active", "one_off": False, **extra}
+
+    listed = [
+        subscription("5G流量加油包"),
+        subscription("6元1GB流量包", one_off=True),
+        subscription("彩铃", status="cancel_pending"),
+        subscription("5G畅享149套餐", kind="main", status="scheduled"),
+    ]
+    assert [s["name"] for s in cancellable(listed)] == ["5G流量加油包"]

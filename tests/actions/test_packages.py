@@ -31,10 +31,10 @@ async def test_zhang_weis_plan_add_on_family_and_broadband(backend, domain):
     ]
 
 
-async def test_li_nas_plan_without_contract_or_add_ons(backend, domain):
+async def test_li_nas_plan_without_contract_with_her_add_ons(backend, domain):
     _, sent = await query(backend, domain, "13900139000")
     assert sent == [
         {"response": "utter_package_main", "name": "畅越套餐", "fee": "59.00"},
-        {"response": "utter_package_no_addons"},
+        {"response": "utter_package_addons", "addons": "优酷会员（15.00 元/月）；彩铃（5.00 元/月）"},
         RATING_ASKED,
     ]

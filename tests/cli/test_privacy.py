@@ -25,7 +25,7 @@ from bot.services.desk.routes import SERVICE_KEY
 from bot.services.desk.settings import HandoffSettings
 from bot.services.operator.app import create_app as create_backend
 from bot.services.operator.privacy import ERASED_PHONE, ERASED_TEXT, KEPT
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from bot.services.operator.seed import seed_demo
 from bot.services.operator.settings import BackendSettings
 from bot.services.operator.tables import consents, payments, tickets, wechat_bindings

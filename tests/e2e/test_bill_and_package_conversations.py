@@ -24,8 +24,9 @@ def test_last_months_phone_bill_then_packages_without_a_second_check(chat):
     assert chat.say("13800138000") == [ASK_PASSWORD]
     assert chat.say("123456") == [
         "张伟您好，身份验证成功。",
-        f"{month_name(1)}话费账单合计 161.60 元，已缴清。",
-        "账单明细：\n· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元",
+        f"{month_name(1)}话费账单合计 211.60 元，已缴清。",
+        "账单明细：\n· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元\n"
+        "· 国内流量超出套餐10GB（5元/GB） 50.00 元",
         ASK_RATING,
     ]
     assert chat.say("我现在办的是什么套餐") == [

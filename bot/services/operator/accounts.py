@@ -1,9 +1,11 @@
 """Lines, balances and this cycle's usage."""
 
+import datetime as dt
 from typing import Any, Dict
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core import clock as clk
 from bot.core.db import Database
@@ -12,6 +14,30 @@ from bot.services.operator.tables import customers, lines, packages, subscriptio
 
 # Subscriptions whose allowance still counts this cycle (a cancellation takes effect next month).
 COUNTING_STATUSES = ("active", "cancel_pending")
+
+
+def in_force(day: dt.date) -> ColumnElement:
+    """The subscriptions that count on `day`, read from their dates: a cancellation or a plan change
+    takes effect on its date without a job flipping the status, and a one-off pack lapses after its
+    last day."""
+    counting = (
+        subscriptions.c.status.in_(COUNTING_STATUSES)
+        & (subscriptions.c.cancel_effective.is_(None) | (subscriptions.c.cancel_effective > day))
+        & (subscriptions.c.valid_until.is_(None) | (subscriptions.c.valid_until >= day))
+    )
+    started = (subscriptions.c.status == "scheduled") & (subscriptions.c.started_on <= day)
+    return counting | started
+
+
+def status_on(row: Any, day: dt.date) -> str:
+    """A subscription's status on `day`, by the same dates as `in_force`."""
+    if row.status == "scheduled":
+        return "active" if row.started_on <= day else "scheduled"
+    if row.status == "cancel_pending" and row.cancel_effective is not None and row.cancel_effective <= day:
+        return "cancelled"
+    if row.status in COUNTING_STATUSES and row.valid_until is not None and row.valid_until < day:
+        return "expired"
+    return str(row.status)
 
 
 async def require_line(conn: AsyncConnection, phone: str) -> Any:
@@ -56,7 +82,7 @@ async def get_balance(db: Database, phone: str) -> Dict[str, Any]:
                 )
                 .select_from(subscriptions.join(packages))
                 .where(subscriptions.c.phone == phone)
-                .where(subscriptions.c.status.in_(COUNTING_STATUSES))
+                .where(in_force(clk.local_date(db.clock())))
             )
         ).one()
         used = (

@@ -8,8 +8,10 @@ from bot.core.clock import Clock, system_clock
 from bot.core.db import create_database
 from bot.core.http_limits import request_limits
 from bot.core.web import Handler, errors_middleware, has_bearer, unauthorized
+from bot.services.operator.offer_routes import offer_routes
 from bot.services.operator.privacy import privacy_routes
-from bot.services.operator.routes import DB_KEY, routes
+from bot.services.operator.requests import DB_KEY
+from bot.services.operator.routes import routes
 from bot.services.operator.settings import BackendSettings
 from bot.services.operator.tables import metadata
 
@@ -40,5 +42,6 @@ def create_app(settings: BackendSettings, clock: Optional[Clock] = None) -> web.
 
     app.cleanup_ctx.append(database_context)
     app.add_routes(routes)
+    app.add_routes(offer_routes)  # usage, plans, packs, 账单解读, disputes
     app.add_routes(privacy_routes)  # per-customer export and erasure (PIPL)
     return app

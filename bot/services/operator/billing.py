@@ -39,7 +39,9 @@ async def list_bills(
         ).all()
     by_bill: Dict[int, List[Dict[str, Any]]] = {}
     for item in items:
-        by_bill.setdefault(item.bill_id, []).append({"description": item.description, "amount_fen": item.amount_fen})
+        by_bill.setdefault(item.bill_id, []).append(
+            {"description": item.description, "amount_fen": item.amount_fen, "category": item.category}
+        )
     return [
         {
             "id": row.id,

@@ -50,11 +50,8 @@ async def list_for(db: Database, phone: str) -> List[Dict[str, Any]]:
     return [consent_json(row) for row in rows]
 
 
-async def require_confirmed(
-    conn: AsyncConnection, consent_id: int, *, phone: str, action: str, subject: Mapping[str, Any]
-) -> None:
-    """Refuse an operation that is not covered by a confirmed consent for exactly these terms: the
-    recorded subject must equal `subject` (no term missing, none different, none extra)."""
+async def confirmed_subject(conn: AsyncConnection, consent_id: int, *, phone: str, action: str) -> Dict[str, Any]:
+    """The subject of a confirmed consent of this line to this operation; refuses any other."""
     row = (await conn.execute(select(consents).where(consents.c.id == consent_id))).first()
     if row is None:
         raise NotFound("unknown consent", details={"field": "consent_id"})
@@ -65,7 +62,17 @@ async def require_confirmed(
         )
     if not row.confirmed:
         raise Conflict("the consent was not confirmed", details={"field": "consent_id", "reason": "consent_declined"})
-    if json.loads(row.subject) != json.loads(json.dumps(dict(subject))):
+    subject: Dict[str, Any] = json.loads(row.subject)
+    return subject
+
+
+async def require_confirmed(
+    conn: AsyncConnection, consent_id: int, *, phone: str, action: str, subject: Mapping[str, Any]
+) -> None:
+    """Refuse an operation that is not covered by a confirmed consent for exactly these terms: the
+    recorded subject must equal `subject` (no term missing, none different, none extra)."""
+    recorded = await confirmed_subject(conn, consent_id, phone=phone, action=action)
+    if recorded != json.loads(json.dumps(dict(subject))):
         raise Conflict(
             "the consent does not cover these terms", details={"field": "consent_id", "reason": "consent_terms_differ"}
         )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core import clock as clk
 from bot.core.db import Database
 from bot.core.errors import Conflict, NotFound
-from bot.services.operator.accounts import get_balance, require_line
+from bot.services.operator.accounts import get_balance, require_line, status_on
 from bot.services.operator.consents import require_confirmed
 from bot.services.operator.errors import UnknownPackage
 from bot.services.operator.tables import bill_items, bills, family_shares, lines, packages, subscriptions
@@ -24,6 +24,12 @@ def package_json(row: Any) -> Dict[str, Any]:
         "data_mb": row.data_mb,
         "voice_min": row.voice_min,
         "description": row.description,
+        "open_to_new": bool(row.open_to_new),
+        "contract_months": row.contract_months,
+        "family_slots": row.family_slots,
+        "overage_fen_per_gb": row.overage_fen_per_gb,
+        "pack_type": row.pack_type,
+        "one_off": bool(row.one_off),
     }
 
 
@@ -48,6 +54,9 @@ _SUBSCRIPTION_COLUMNS = (
     packages.c.monthly_fee_fen,
     packages.c.data_mb,
     packages.c.voice_min,
+    packages.c.pack_type,
+    packages.c.one_off,
+    packages.c.family_slots,
 )
 
 
@@ -60,7 +69,7 @@ async def _family_members(conn: AsyncConnection, subscription_id: int) -> List[s
     return [row.member_phone for row in rows]
 
 
-async def _subscription_json(conn: AsyncConnection, row: Any, today: dt.date) -> Dict[str, Any]:
+async def subscription_json(conn: AsyncConnection, row: Any, today: dt.date) -> Dict[str, Any]:
     in_contract = row.contract_end is not None and row.contract_end >= today
     return {
         "id": row.id,
@@ -75,26 +84,41 @@ async def _subscription_json(conn: AsyncConnection, row: Any, today: dt.date) ->
         "in_contract": in_contract,
         "early_termination_fee_fen": row.early_termination_fee_fen if in_contract else 0,
         "broadband_account": row.broadband_account,
-        "status": row.status,
+        "status": status_on(row, today),
         "cancel_effective": row.cancel_effective.isoformat() if row.cancel_effective else None,
         "family_members": await _family_members(conn, row.id),
+        "pack_type": row.pack_type,
+        "one_off": bool(row.one_off),
+        "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        "order": {
+            "ordered_at": clk.iso(clk.from_db(row.ordered_at)) if row.ordered_at else None,
+            "channel": row.order_channel,
+            "confirmation": row.order_confirmation,
+            "consent_id": row.order_consent_id,
+        },
     }
+
+
+ENDED = ("cancelled", "expired")
+
+
+async def subscription_rows(conn: AsyncConnection, phone: str) -> List[Any]:
+    """All of a line's subscriptions with their product, in order."""
+    query = (
+        select(*_SUBSCRIPTION_COLUMNS)
+        .select_from(subscriptions.join(packages))
+        .where(subscriptions.c.phone == phone)
+        .order_by(subscriptions.c.id)
+    )
+    return list((await conn.execute(query)).all())
 
 
 async def list_subscriptions(db: Database, phone: str, *, include_ended: bool = False) -> List[Dict[str, Any]]:
     today = clk.local_date(db.clock())
     async with db.read() as conn:
         await require_line(conn, phone)
-        query = (
-            select(*_SUBSCRIPTION_COLUMNS)
-            .select_from(subscriptions.join(packages))
-            .where(subscriptions.c.phone == phone)
-            .order_by(subscriptions.c.id)
-        )
-        if not include_ended:
-            query = query.where(subscriptions.c.status != "cancelled")
-        rows = (await conn.execute(query)).all()
-        return [await _subscription_json(conn, row, today) for row in rows]
+        listed = [await subscription_json(conn, row, today) for row in await subscription_rows(conn, phone)]
+    return [s for s in listed if include_ended or s["status"] not in ENDED]
 
 
 async def _require_subscription(
@@ -119,11 +143,16 @@ async def cancellation_quote(db: Database, phone: str, subscription_id: int) -> 
     today = clk.local_date(db.clock())
     async with db.read() as conn:
         row = await _require_subscription(conn, phone, subscription_id)
-        subscription = await _subscription_json(conn, row, today)
+        subscription = await subscription_json(conn, row, today)
     if row.status != "active":
         raise Conflict(
             "this subscription is already cancelled",
             details={"cancel_effective": subscription["cancel_effective"]},
+        )
+    if row.one_off:
+        raise Conflict(
+            "a one-off pack lapses by itself at the end of its month",
+            details={"reason": "one_off", "valid_until": subscription["valid_until"]},
         )
     return _quote(subscription, balance["data_mb"]["left"], today)
 
@@ -158,7 +187,7 @@ async def cancel(db: Database, phone: str, subscription_id: int, consent_id: int
     today = clk.local_date(now)
     async with db.write() as conn:
         row = await _require_subscription(conn, phone, subscription_id, for_update=True)
-        subscription = await _subscription_json(conn, row, today)
+        subscription = await subscription_json(conn, row, today)
         if row.status != "active":
             if row.cancel_consent_id == consent_id:
                 return {"status": row.status, "cancel_effective": subscription["cancel_effective"], "replayed": True}
@@ -179,7 +208,9 @@ async def cancel(db: Database, phone: str, subscription_id: int, consent_id: int
         )
         fee = quote["early_termination_fee_fen"]
         if fee:
-            await _charge(conn, phone, clk.cycle_of(today), f"{row.name}提前解约违约金", fee)
+            await charge(
+                conn, phone, now, f"{row.name}提前解约违约金", fee, category="penalty", subscription_id=subscription_id
+            )
     return {
         "status": "cancel_pending",
         "cancel_effective": quote["effective_date"],
@@ -188,8 +219,18 @@ async def cancel(db: Database, phone: str, subscription_id: int, consent_id: int
     }
 
 
-async def _charge(conn: AsyncConnection, phone: str, cycle: str, description: str, fee: int) -> None:
+async def charge(
+    conn: AsyncConnection,
+    phone: str,
+    now: dt.datetime,
+    description: str,
+    fee: int,
+    *,
+    category: str,
+    subscription_id: Optional[int] = None,
+) -> None:
     """Debit the prepaid balance and itemise the charge on this month's 话费 bill."""
+    cycle = clk.cycle_of(clk.local_date(now))
     await conn.execute(update(lines).where(lines.c.phone == phone).values(balance_fen=lines.c.balance_fen - fee))
     bill: Optional[Any] = (
         await conn.execute(
@@ -207,7 +248,16 @@ async def _charge(conn: AsyncConnection, phone: str, cycle: str, description: st
         bill_id = result.inserted_primary_key[0]
     else:
         bill_id = bill.id
-    await conn.execute(bill_items.insert().values(bill_id=bill_id, description=description, amount_fen=fee))
+    await conn.execute(
+        bill_items.insert().values(
+            bill_id=bill_id,
+            description=description,
+            amount_fen=fee,
+            category=category,
+            subscription_id=subscription_id,
+            charged_at=clk.to_db(now),
+        )
+    )
     await conn.execute(
         update(bills)
         .where(bills.c.id == bill_id)

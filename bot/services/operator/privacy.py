@@ -18,7 +18,7 @@ from bot.services.operator import validation as v
 from bot.services.operator.accounts import line_json
 from bot.services.operator.billing import payment_json
 from bot.services.operator.consents import consent_json
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from bot.services.operator.tables import (
     consents,
     customers,

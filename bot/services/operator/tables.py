@@ -13,6 +13,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 
 metadata = MetaData()
@@ -77,6 +79,14 @@ packages = Table(
     Column("data_mb", Integer, nullable=False),
     Column("voice_min", Integer, nullable=False),
     Column("description", Text, nullable=False),
+    # What the plan-change and pack flows need. Columns added after the first release have server
+    # defaults or are nullable, so Database.create_schema can add them to an existing database.
+    Column("open_to_new", Boolean, nullable=False, server_default=true()),  # offered to new orders
+    Column("contract_months", Integer, nullable=True),  # a main plan's minimum term
+    Column("family_slots", Integer, nullable=False, server_default="0"),  # 亲情副卡 that may share it
+    Column("overage_fen_per_gb", Integer, nullable=True),  # a main plan's price of data beyond it
+    Column("pack_type", String(16), nullable=True),  # addon: data | directional | voice | value_added
+    Column("one_off", Boolean, nullable=False, server_default=false()),  # valid to the end of the month
 )
 
 subscriptions = Table(
@@ -89,9 +99,17 @@ subscriptions = Table(
     Column("contract_end", Date, nullable=True),
     Column("early_termination_fee_fen", BigInteger, nullable=False),
     Column("broadband_account", String(32), nullable=True),
-    Column("status", String(16), nullable=False),  # active | cancel_pending | cancelled
+    Column("status", String(16), nullable=False),  # active | cancel_pending | cancelled | scheduled
     Column("cancel_effective", Date, nullable=True),
     Column("cancel_consent_id", Integer, ForeignKey("consents.id"), nullable=True),
+    # The order: when, through which channel (营业厅 | App | 短信 | 第三方推广 | 智能客服), and the customer's
+    # confirmation the channel recorded (None: no confirmation on record, which a dispute relies on).
+    Column("ordered_at", DateTime, nullable=True),
+    Column("order_channel", String(16), nullable=True),
+    Column("order_confirmation", Text, nullable=True),
+    Column("order_consent_id", Integer, ForeignKey("consents.id"), nullable=True, unique=True),
+    Column("valid_until", Date, nullable=True),  # a one-off pack's last day
+    Column("dispute_ticket_id", String(16), nullable=True),  # the complaint of a disputed order
 )
 
 # Members who share the data/voice of a main plan.
@@ -133,6 +151,10 @@ bill_items = Table(
     Column("bill_id", Integer, ForeignKey("bills.id"), nullable=False, index=True),
     Column("description", String(128), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
+    # fee (a subscription's monthly fee) | overage | roaming | usage | pack | penalty | refund
+    Column("category", String(16), nullable=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=True),
+    Column("charged_at", DateTime, nullable=True),  # when a charge within the month was made
 )
 
 # Payments are keyed by the caller's idempotency key: the same key never charges twice; each one
@@ -168,6 +190,7 @@ tickets = Table(
     Column("status", String(16), nullable=False),  # 待处理 | 处理中 | 已解决 | 已关闭
     Column("created_at", DateTime, nullable=False),
     Column("sla_due", DateTime, nullable=False),
+    Column("refund_fen", BigInteger, nullable=True),  # a complaint's refund request, computed by the backend
 )
 
 ticket_events = Table(
@@ -186,7 +209,7 @@ consents = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("phone", String(11), ForeignKey("lines.phone"), nullable=False, index=True),
-    Column("action", String(32), nullable=False),  # payment | cancel_package
+    Column("action", String(32), nullable=False),  # payment | cancel_package | change_plan | add_pack
     Column("subject", Text, nullable=False),  # JSON of the parameters consented to
     Column("shown_text", Text, nullable=False),
     Column("confirmed", Boolean, nullable=False),

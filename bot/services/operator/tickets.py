@@ -43,36 +43,61 @@ async def create(
     address: Optional[str] = None,
     priority: Optional[str] = None,
 ) -> Dict[str, Any]:
-    priority = priority or default_priority(kind, category)
     for _attempt in range(5):
         try:
             async with db.write() as conn:
                 await require_line(conn, phone)
-                now = db.clock()
-                ticket_id = await _next_id(conn, clk.local_date(now))
-                await conn.execute(
-                    tickets.insert().values(
-                        id=ticket_id,
-                        phone=phone,
-                        kind=kind,
-                        category=category,
-                        description=description,
-                        address=address,
-                        priority=priority,
-                        status="待处理",
-                        created_at=clk.to_db(now),
-                        sla_due=clk.to_db(now + SLA[priority]),
-                    )
-                )
-                await conn.execute(
-                    ticket_events.insert().values(
-                        ticket_id=ticket_id, at=clk.to_db(now), status="待处理", note="工单已创建"
-                    )
+                ticket_id = await insert_ticket(
+                    conn,
+                    db.clock(),
+                    phone=phone,
+                    kind=kind,
+                    category=category,
+                    description=description,
+                    address=address,
+                    priority=priority,
                 )
             return await get(db, ticket_id)
         except IntegrityError:
             continue  # two tickets took the same number at once (PostgreSQL): draw again
     raise RuntimeError("could not allocate a ticket number")
+
+
+async def insert_ticket(
+    conn: AsyncConnection,
+    now: dt.datetime,
+    *,
+    phone: str,
+    kind: str,
+    category: str,
+    description: str,
+    address: Optional[str] = None,
+    priority: Optional[str] = None,
+    refund_fen: Optional[int] = None,
+) -> str:
+    """A new ticket inside the caller's transaction; returns its number. Two transactions may draw
+    the same number at once (PostgreSQL): the second fails with IntegrityError and draws again."""
+    priority = priority or default_priority(kind, category)
+    ticket_id = await _next_id(conn, clk.local_date(now))
+    await conn.execute(
+        tickets.insert().values(
+            id=ticket_id,
+            phone=phone,
+            kind=kind,
+            category=category,
+            description=description,
+            address=address,
+            priority=priority,
+            status="待处理",
+            created_at=clk.to_db(now),
+            sla_due=clk.to_db(now + SLA[priority]),
+            refund_fen=refund_fen,
+        )
+    )
+    await conn.execute(
+        ticket_events.insert().values(ticket_id=ticket_id, at=clk.to_db(now), status="待处理", note="工单已创建")
+    )
+    return ticket_id
 
 
 async def _next_id(conn: AsyncConnection, day: dt.date) -> str:
@@ -131,6 +156,7 @@ def ticket_json(row: Any, events: List[Any]) -> Dict[str, Any]:
         "status": row.status,
         "created_at": clk.iso(clk.from_db(row.created_at)),
         "sla_due": clk.iso(clk.from_db(row.sla_due)),
+        "refund_fen": row.refund_fen,
         "history": [
             {"at": clk.iso(clk.from_db(event.at)), "status": event.status, "note": event.note} for event in events
         ],

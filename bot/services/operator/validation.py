@@ -1,5 +1,6 @@
 """Pure validation of API input. Each function returns the clean value or raises InvalidInput."""
 
+import datetime as dt
 import re
 from typing import Any, Mapping, Optional
 
@@ -14,7 +15,9 @@ BILL_TYPES = ("话费", "宽带")
 PAYMENT_METHODS = ("微信", "支付宝", "银行卡")
 TICKET_KINDS = ("故障报修", "投诉", "回访")
 PRIORITIES = ("urgent", "routine", "complex")
-CONSENT_ACTIONS = ("payment", "cancel_package")
+CONSENT_ACTIONS = ("payment", "cancel_package", "change_plan", "add_pack")
+PLAN_WANTS = ("cheaper", "more_data", "any")
+CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
 
 # A single payment above this is refused as implausible (5,000 yuan).
 MAX_PAYMENT_FEN = 500_000
@@ -105,3 +108,29 @@ def mapping(value: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInput(f"{field} must be a JSON object", details={"field": field})
     return value
+
+
+def product_code(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not CODE_RE.match(value):
+        raise InvalidInput(
+            f"{field} must be a product code (2-16 capital letters and digits)", details={"field": field}
+        )
+    return value
+
+
+def bounded_int(value: Any, field: str, *, low: int, high: int) -> int:
+    """An integer from a query string, within [low, high]."""
+    if not isinstance(value, str) or not value.isdigit() or not low <= int(value) <= high:
+        raise InvalidInput(f"{field} must be a whole number from {low} to {high}", details={"field": field})
+    return int(value)
+
+
+def moment(value: Any, field: str) -> dt.datetime:
+    """An ISO 8601 time with its offset (2026-11-20T09:30:00+08:00)."""
+    try:
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise InvalidInput(f"{field} must be an ISO 8601 time with its UTC offset", details={"field": field})
+    return parsed

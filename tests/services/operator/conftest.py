@@ -7,7 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.services.operator.app import create_app
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from bot.services.operator.seed import seed_demo
 from bot.services.operator.settings import BackendSettings
 from tests.support import FakeClock

@@ -55,14 +55,15 @@ async def test_itemised_bill_of_a_month(client):
                 "bill_type": "话费",
                 "month": "2026-10",
                 "account": None,
-                "amount_fen": 16160,
-                "paid_fen": 16160,
+                "amount_fen": 21160,
+                "paid_fen": 21160,
                 "outstanding_fen": 0,
                 "status": "paid",
                 "items": [
-                    {"description": "冰激凌套餐月费", "amount_fen": 12900},
-                    {"description": "视频会员流量包月费", "amount_fen": 2000},
-                    {"description": "国际及港澳台漫游通话", "amount_fen": 1260},
+                    {"description": "冰激凌套餐月费", "amount_fen": 12900, "category": "fee"},
+                    {"description": "视频会员流量包月费", "amount_fen": 2000, "category": "fee"},
+                    {"description": "国际及港澳台漫游通话", "amount_fen": 1260, "category": "roaming"},
+                    {"description": "国内流量超出套餐10GB（5元/GB）", "amount_fen": 5000, "category": "overage"},
                 ],
             }
         ]
@@ -79,6 +80,7 @@ async def test_all_bills_newest_first(client):
         ("2026-10", "话费", "paid"),
         ("2026-09", "宽带", "paid"),
         ("2026-09", "话费", "paid"),
+        ("2026-08", "话费", "paid"),
     ]
 
 
@@ -114,7 +116,7 @@ async def test_paying_off_arrears_settles_the_bill(client):
     assert (status, body["balance_after_fen"]) == (201, 0)
     response = await client.get("/v1/lines/13900139000/bills?type=话费&month=2026-10", headers=AUTH)
     bill = (await response.json())["bills"][0]
-    assert (bill["paid_fen"], bill["outstanding_fen"], bill["status"]) == (5900, 0, "paid")
+    assert (bill["paid_fen"], bill["outstanding_fen"], bill["status"]) == (7900, 0, "paid")
 
 
 async def test_broadband_payment_settles_the_unpaid_bill(client):

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from bot.services.operator import identity
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from tests.services.operator.conftest import AUTH
 
 LOCKED = {"error": "verification_locked", "message": "too many wrong passwords; verification is locked"}

@@ -41,14 +41,22 @@ async def cancel(client, subscription_id, consent_id):
 
 async def test_catalogue_and_lookup_by_name(client):
     body = await get_json(client, "/v1/packages")
-    assert [p["name"] for p in body["packages"]] == [
-        "彩铃",
-        "5G流量加油包",
-        "视频会员流量包",
-        "语音加油包",
-        "宽带200M",
-        "冰激凌套餐",
-        "畅越套餐",
+    assert [(p["kind"], p["name"]) for p in body["packages"]] == [
+        ("addon", "彩铃"),
+        ("addon", "抖音快手定向流量包"),
+        ("addon", "5G流量加油包"),
+        ("addon", "20元10GB流量包"),
+        ("addon", "6元1GB流量包"),
+        ("addon", "视频会员流量包"),
+        ("addon", "优酷会员"),
+        ("addon", "语音加油包"),
+        ("broadband", "宽带200M"),
+        ("main", "冰激凌套餐"),
+        ("main", "5G畅享149套餐"),
+        ("main", "5G畅享99套餐"),
+        ("main", "畅越套餐"),
+        ("main", "大王卡"),
+        ("main", "沃派校园套餐"),
     ]
     body = await get_json(client, "/v1/packages?name=冰激凌套餐")
     assert body["packages"][0]["monthly_fee_fen"] == 12900
@@ -137,7 +145,11 @@ async def test_cancel_in_contract_charges_the_fee_once(client):
     balance = await get_json(client, "/v1/lines/13800138000/balance")
     assert balance["balance_fen"] == 5830 - 20000
     bills = await get_json(client, "/v1/lines/13800138000/bills?type=话费&month=2026-11")
-    assert bills["bills"][0]["items"][-1] == {"description": "冰激凌套餐提前解约违约金", "amount_fen": 20000}
+    assert bills["bills"][0]["items"][-1] == {
+        "description": "冰激凌套餐提前解约违约金",
+        "amount_fen": 20000,
+        "category": "penalty",
+    }
     assert bills["bills"][0]["amount_fen"] == 14900 + 20000
     # A new quote for it is refused: it is already cancelled.
     body = await get_json(client, f"/v1/lines/13800138000/subscriptions/{ICE_CREAM_ID}/cancellation-quote", status=409)

@@ -4,7 +4,7 @@
 from sqlalchemy import select
 
 from bot.services.operator.privacy import ERASED_PHONE, ERASED_TEXT, KEPT
-from bot.services.operator.routes import DB_KEY
+from bot.services.operator.requests import DB_KEY
 from bot.services.operator.tables import lines
 from tests.services.operator.conftest import AUTH
 

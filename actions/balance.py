@@ -49,8 +49,11 @@ class ActionCheckBalance(BackendMixin, Action):
         asked = tracker.get_slot("balance_type")
         if not asked and tracker.get_slot("bill_type") == "话费":
             asked = ["话费"]
+        seen = []
         for kind in wanted_types(asked):
             if kind == "话费":
+                # What the customer saw, so 余额怎么少了 later answers from that moment on.
+                seen = [SlotSet("balance_seen", {"at": balance["as_of"], "balance_fen": balance["balance_fen"]})]
                 if balance["in_arrears"]:
                     dispatcher.utter_message(response="utter_balance_arrears", arrears=yuan(balance["arrears_fen"]))
                 else:
@@ -68,4 +71,4 @@ class ActionCheckBalance(BackendMixin, Action):
                 dispatcher.utter_message(
                     response="utter_balance_voice", total=voice["total"], used=voice["used"], left=voice["left"]
                 )
-        return reset + ask_satisfaction(dispatcher, tracker, "balance")
+        return reset + seen + ask_satisfaction(dispatcher, tracker, "balance")

@@ -12,7 +12,7 @@ from tests.support import ROOT
 DOMAIN = load_domain(ROOT / "domain")
 FORMS = sorted(DOMAIN["forms"])
 # Forms that hold a half-done payment, cancellation or ticket: switching away must clear it.
-STATEFUL_FORMS = ("pay_form", "cancel_form", "fault_form", "complaint_form")
+STATEFUL_FORMS = ("pay_form", "cancel_form", "fault_form", "complaint_form", "dispute_form")
 START_INTENTS = {
     "query_bill": "bill_form",
     "query_package": "package_form",
@@ -21,6 +21,8 @@ START_INTENTS = {
     "cancel_package": "cancel_form",
     "report_fault": "fault_form",
     "complain": "complaint_form",
+    "explain_bill": "explain_form",
+    "dispute_charge": "dispute_form",
 }
 
 

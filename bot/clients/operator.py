@@ -101,6 +101,10 @@ class OperatorClient(JsonClient):
             "POST", f"/v1/lines/{phone}/subscriptions/{subscription_id}/cancel", json={"consent_id": consent_id}
         )
 
+    async def catalogue(self) -> List[Dict[str, Any]]:
+        """Every product: main plans, add-ons (with pack type and one-off) and broadband."""
+        return (await self.request("GET", "/v1/packages"))["packages"]
+
     async def usage(self, phone: str, months: int = 3) -> List[Dict[str, Any]]:
         """The last `months` complete cycles, oldest first, then the current one."""
         return (await self.request("GET", f"/v1/lines/{phone}/usage", params={"months": str(months)}))["months"]

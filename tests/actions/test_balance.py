@@ -32,7 +32,8 @@ def test_wanted_types(asked, expected):
 
 async def test_all_balances_of_zhang_wei(backend, domain):
     events, sent = await check(backend, domain, ZHANG)
-    assert events == [SlotSet("balance_type", None), SlotSet("bill_type", None), *rating_for("balance")]
+    seen = SlotSet("balance_seen", {"at": "2026-11-22T10:00:00+08:00", "balance_fen": 5830})
+    assert events == [SlotSet("balance_type", None), SlotSet("bill_type", None), seen, *rating_for("balance")]
     assert sent == [
         {"response": "utter_balance_money", "balance": "58.30"},
         {"response": "utter_balance_data", "total": "40GB", "used": "27.5GB", "left": "12.5GB"},
@@ -75,6 +76,10 @@ async def test_asked_in_the_middle_of_paying_answers_without_the_rating_question
     tracker = make_tracker({**ZHANG, "balance_type": ["话费"]}, active_loop="pay_form")
     events = await ActionCheckBalance(backend).run(dispatcher, tracker, domain)
     assert (events, responses(dispatcher)) == (
-        [SlotSet("balance_type", None), SlotSet("bill_type", None)],
+        [
+            SlotSet("balance_type", None),
+            SlotSet("bill_type", None),
+            SlotSet("balance_seen", {"at": "2026-11-22T10:00:00+08:00", "balance_fen": 5830}),
+        ],
         [{"response": "utter_balance_money", "balance": "58.30"}],
     )

@@ -55,3 +55,13 @@ async def test_pack_explanation_movements_and_dispute(backend):  # noqa: F811
     with pytest.raises(Rejected) as confirmed:
         await backend.dispute_subscription(LI, 6, "彩铃不是我开的")
     assert confirmed.value.body["order"]["channel"] == "短信"
+
+
+async def test_the_catalogue_names_each_product_with_its_terms(backend):  # noqa: F811
+    catalogue = {p["code"]: p for p in await backend.catalogue()}
+    assert (catalogue["LLB6"]["one_off"], catalogue["LLB6"]["pack_type"], catalogue["WP36"]["open_to_new"]) == (
+        True,
+        "data",
+        False,
+    )
+    assert catalogue["CX149"]["contract_months"] == 12

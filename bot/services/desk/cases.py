@@ -17,6 +17,7 @@ REASONS = {
     "identity_locked": ("服务密码多次错误，验证已锁定", 1),
     "complaint_escalated": ("投诉升级", 1),
     "backend_failure": ("业务系统故障，机器人无法办理", 2),
+    "dispute_order_confirmed": ("客户否认订购，但系统有订购确认记录，需人工核实", 2),
 }
 ROLES = ("customer", "bot", "agent", "system")
 

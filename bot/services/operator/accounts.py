@@ -97,6 +97,7 @@ async def get_balance(db: Database, phone: str) -> Dict[str, Any]:
     voice_used = used.voice_used_min if used else 0
     return {
         **line_json(line),
+        "as_of": clk.iso(db.clock()),
         "cycle": cycle,
         "data_mb": _allowance(data_total, data_used),
         "voice_min": _allowance(voice_total, voice_used),

@@ -9,7 +9,20 @@ from bot.core.db import Database
 from bot.services.operator.tables import satisfaction_ratings
 
 SCORES = (1, 2, 3, 4, 5)
-TASKS = ("balance", "bill", "package", "payment", "cancel_package", "ticket", "ticket_query", "general")
+TASKS = (
+    "balance",
+    "bill",
+    "explain_bill",
+    "package",
+    "payment",
+    "cancel_package",
+    "change_plan",
+    "add_pack",
+    "dispute",
+    "ticket",
+    "ticket_query",
+    "general",
+)
 
 
 async def record(

@@ -86,7 +86,8 @@ def test_parse_ticket_id(span, expected):
         ("package_name", "视频会员包", "视频会员流量包"),
         ("package_name", "200M宽带", "宽带200M"),
         ("package_name", "我那个彩铃业务", "彩铃"),  # longest known form inside the span
-        ("package_name", "快手流量包", "快手流量包"),  # outside the catalogue: as written
+        ("package_name", "快手流量包", "抖音快手定向流量包"),
+        ("package_name", "腾讯王卡流量包", "腾讯王卡流量包"),  # outside the catalogue: as written
         ("package_name", "那个咪咕音乐会员", "咪咕音乐会员"),
         ("package_name", "咪咕视频会员", "咪咕视频会员"),  # another product than 视频会员流量包
         ("package_name", "视频彩铃", "彩铃"),

@@ -15,6 +15,7 @@ async def test_zhang_wei_balance_and_usage(client):
         "balance_fen": 5830,
         "in_arrears": False,
         "arrears_fen": 0,
+        "as_of": "2026-11-22T10:00:00+08:00",
         "cycle": "2026-11",
         "data_mb": {"total": 40960, "used": 28160, "left": 12800},
         "voice_min": {"total": 500, "used": 180, "left": 320},

@@ -105,3 +105,38 @@ def test_an_agent_takes_over_in_the_console_and_hands_back(customer, agent_brows
     send(customer, box, "谢谢")
     wait_for_bot_text(customer, "不客气，很高兴为您服务")  # the bot answers again
     customer.save_screenshot(str(ARTIFACTS / "widget-after-handback.png"))
+
+
+def click_choice(driver, title, timeout=30):
+    """Click the newest quick reply with this title."""
+    WebDriverWait(driver, timeout).until(
+        lambda d: any(
+            b.text == title and b.is_enabled() for b in d.find_elements(By.CSS_SELECTOR, ".telebot-quick-reply")
+        )
+    )
+    [button] = [b for b in driver.find_elements(By.CSS_SELECTOR, ".telebot-quick-reply") if b.text == title][-1:]
+    button.click()
+
+
+def test_a_customer_changes_the_plan_with_the_quick_replies(customer, running):
+    running.reset_backend()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    box = open_widget(customer, running)
+    send(customer, box, "换个便宜点的套餐")
+    wait_for_bot_text(customer, "请先提供您的11位手机号码")
+    send(customer, box, "13900139000")
+    wait_for_bot_text(customer, "6位服务密码")
+    send(customer, box, "654321")
+    wait_for_bot_text(customer, "推荐大王卡")
+    customer.save_screenshot(str(ARTIFACTS / "widget-plan-options.png"))
+    click_choice(customer, "大王卡")
+    wait_for_bot_text(customer, "办理前请您确认（消费提醒）")
+    customer.save_screenshot(str(ARTIFACTS / "widget-plan-terms.png"))
+    click_choice(customer, "确认办理")
+    wait_for_bot_text(customer, "已为您办理套餐变更：大王卡")
+    customer.save_screenshot(str(ARTIFACTS / "widget-plan-changed.png"))
+    subscriptions = running.backend_get("/v1/lines/13900139000/subscriptions")["subscriptions"]
+    assert [(s["name"], s["status"]) for s in subscriptions if s["kind"] == "main"] == [
+        ("畅越套餐", "cancel_pending"),
+        ("大王卡", "scheduled"),
+    ]

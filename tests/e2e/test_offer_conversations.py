@@ -92,7 +92,12 @@ def test_a_six_yuan_pack_is_shown_with_its_terms_and_charged_once(chat, running)
         f"已为您办理6元1GB流量包，立即生效，已从话费余额扣除6.00元，当月有效，{month_end()}到期。",
         ASK_RATING,
     ]
+    # Confirmed twice more (a customer tapping again, a retried delivery): charged once.
+    for _ in range(2):
+        assert "已为您办理" not in "".join(chat.say("确认办理"))
     assert running.backend_get("/v1/lines/13800138000/balance")["balance_fen"] == 5230
+    subscriptions = running.backend_get("/v1/lines/13800138000/subscriptions")["subscriptions"]
+    assert [s["name"] for s in subscriptions].count("6元1GB流量包") == 1
 
 
 def test_why_the_bill_went_up_is_explained_item_by_item(chat):
@@ -103,7 +108,14 @@ def test_why_the_bill_went_up_is_explained_item_by_item(chat):
     assert any("流量超出套餐" in text and "元/GB" in text for text in explained), explained
 
 
+def li_na_s_line(running):
+    subscriptions = running.backend_get("/v1/lines/13900139000/subscriptions")["subscriptions"]
+    balance = running.backend_get("/v1/lines/13900139000/balance")["balance_fen"]
+    return {s["name"]: s["status"] for s in subscriptions}, balance
+
+
 def test_an_add_on_never_ordered_is_cancelled_with_a_refund_complaint(chat, running):
+    before, balance = li_na_s_line(running)
     chat.say("这个优酷会员我没开过 每月扣十五")
     chat.say("13900139000")
     verified, done, *_ = chat.say("654321")
@@ -115,8 +127,38 @@ def test_an_add_on_never_ordered_is_cancelled_with_a_refund_complaint(chat, runn
         f"已登记“未经同意订购”投诉，工单号 {ticket['id']}，并为您申请退还已扣的 30.00 元，"
         "我们将在72小时内回复您。"
     )
-    [ticket] = running.backend_get("/v1/lines/13900139000/tickets")["tickets"]
-    assert (ticket["category"], ticket["refund_fen"] > 0) == ("未经同意订购", True)
+    assert (ticket["category"], ticket["refund_fen"]) == ("未经同意订购", 3000)
+    # 优酷会员 ended today (so no longer listed); the rest and the balance are untouched.
+    assert before["优酷会员"] == "active"
+    assert li_na_s_line(running) == ({k: v for k, v in before.items() if k != "优酷会员"}, balance)
+
+
+async def test_a_dispute_of_an_order_on_record_goes_to_an_agent(running):
+    import asyncio
+
+    from tests.e2e.conftest import RestChat
+    from tests.e2e.test_handoff_conversations import Console
+
+    chat = RestChat(running.settings, sender="e2e-dispute-on-record")
+    before = li_na_s_line(running)
+    async with Console(running.settings.agent_url) as agent:
+        await asyncio.to_thread(chat.say, "这个彩铃不是我开的 我从来没同意过")
+        await asyncio.to_thread(chat.say, "13900139000")
+        replies = await asyncio.to_thread(chat.say, "654321")
+        assert replies[1] == (
+            f"系统显示彩铃是{first_of_months_ago(2)}经短信订购的，记录为：客户回复短信“Y”确认订购。"
+            "这种情况需要人工核实，我为您转接人工客服。"
+        )
+        assert replies[2].startswith("正在为您转接人工客服")
+        mine = lambda e: [c for c in e["queued"] if c["sender_id"] == chat.sender]  # noqa: E731
+        [case] = mine(await agent.wait_for("queue", mine))
+        assert (case["reason"], case["reason_text"], case["priority"]) == (
+            "dispute_order_confirmed",
+            "客户否认订购，但系统有订购确认记录，需人工核实",
+            2,
+        )
+    assert li_na_s_line(running) == before  # nothing cancelled, nothing refunded
+    assert running.backend_get("/v1/lines/13900139000/tickets")["tickets"] == []
 
 
 def test_the_pack_through_the_web_widget(running):

@@ -98,9 +98,13 @@ async def hand_off(
             ],
         )
         return []
-    dispatcher.utter_message(
-        response="utter_handoff_queued", position=answer.get("position", 1), wait=answer.get("wait_minutes", 1)
-    )
+    # The desk gives the case's place in line (1: the next one taken); the customer hears who is ahead.
+    ahead = max(0, int(answer.get("position") or 1) - 1)
+    wait = answer.get("wait_minutes", 1)
+    if ahead:
+        dispatcher.utter_message(response="utter_handoff_queued", ahead=ahead, wait=wait)
+    else:
+        dispatcher.utter_message(response="utter_handoff_queued_next", wait=wait)
     stop_task = [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
     return stop_task + [ConversationPaused()]
 

@@ -110,7 +110,7 @@ async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, hand
         *[SlotSet(s, None) for s in TASK_SLOTS],
         ConversationPaused(),
     ]
-    assert responses(dispatcher) == [{"response": "utter_handoff_queued", "position": 1, "wait": 4}]
+    assert responses(dispatcher) == [{"response": "utter_handoff_queued_next", "wait": 4}]
     db = handoff_server.app[SERVICE_KEY].db
     from bot.services.desk import cases
 
@@ -122,6 +122,15 @@ async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, hand
         "queued",
     )
     assert [m["text"] for m in await cases.transcript(db, case["id"])][2] == "******"
+
+
+async def test_the_customer_hears_how_many_are_ahead_not_their_own_place(desk, agent_online, handoff_server):
+    await ActionHandoff(desk=desk).run(CollectingDispatcher(), tracker(), {})
+    second = tracker()
+    second.sender_id = "second-customer"
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff(desk=desk).run(dispatcher, second, {})
+    assert responses(dispatcher) == [{"response": "utter_handoff_queued", "ahead": 1, "wait": 8}]
 
 
 async def test_without_agents_a_callback_is_offered_and_the_bot_stays(desk):
@@ -265,6 +274,6 @@ async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(
     dispatcher = CollectingDispatcher()
     events = await ActionOpenTicket(backend, desk).run(dispatcher, make_tracker(slots), domain)
     assert events[-1] == ConversationPaused()
-    assert [m["response"] for m in responses(dispatcher)] == ["utter_ticket_opened", "utter_handoff_queued"]
+    assert [m["response"] for m in responses(dispatcher)] == ["utter_ticket_opened", "utter_handoff_queued_next"]
     case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
     assert (case["reason"], case["priority"]) == ("complaint_escalated", 1)

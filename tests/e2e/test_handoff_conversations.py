@@ -13,7 +13,7 @@ from tests.e2e.conftest import ASK_RATING
 
 pytestmark = pytest.mark.e2e
 
-QUEUED = "正在为您转接人工客服，您前面还有 1 位，预计等待约 4 分钟。接通前您可以继续描述问题，客服会看到您之前的对话。"
+QUEUED = "正在为您转接人工客服，您是下一位，预计等待约 4 分钟。接通前您可以继续描述问题，客服会看到您之前的对话。"
 
 
 class Console:

@@ -58,12 +58,18 @@ def order_json(row: Any) -> Dict[str, Any]:
     }
 
 
+class _Raced(Exception):
+    """Another request disputed the same subscription meanwhile: this one's ticket is rolled back."""
+
+
 async def dispute(db: Database, phone: str, subscription_id: int, statement: str) -> Dict[str, Any]:
     for _attempt in range(5):
         try:
             return await _dispute(db, phone, subscription_id, statement)
         except IntegrityError:
             continue  # two tickets took the same number at once (PostgreSQL): draw again
+        except _Raced:
+            continue  # the other request's dispute is on record now: answered as a repeat
     raise RuntimeError("could not allocate a ticket number")
 
 
@@ -98,11 +104,15 @@ async def _dispute(db: Database, phone: str, subscription_id: int, statement: st
                 description=f"客户称未订购{row.name}（{_order_line(row)}），要求退订并退还已扣费用。客户陈述：{statement}",
                 refund_fen=refund,
             )
-            await conn.execute(
+            # Only while no dispute is on record: a concurrent one (PostgreSQL) waits for this row's
+            # lock, then finds it taken and starts over as a repeat, its own complaint rolled back.
+            result = await conn.execute(
                 update(subscriptions)
-                .where(subscriptions.c.id == subscription_id)
+                .where((subscriptions.c.id == subscription_id) & subscriptions.c.dispute_ticket_id.is_(None))
                 .values(status="cancelled", cancel_effective=clk.local_date(now), dispute_ticket_id=ticket_id)
             )
+            if result.rowcount != 1:
+                raise _Raced()
     ticket = await tickets.get(db, ticket_id)
     return {
         "subscription_id": subscription_id,

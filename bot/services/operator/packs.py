@@ -125,7 +125,9 @@ async def add_pack(db: Database, phone: str, code: str, consent_id: int) -> Dict
                 category="pack",
                 subscription_id=subscription_id,
             )
-    except IntegrityError:  # the same consent, applied at once by another request (PostgreSQL)
+    except (IntegrityError, Conflict):
+        # The same consent, applied meanwhile by another request (PostgreSQL): its monthly pack is
+        # seen here as one the line already has, or as the consent's unique order. Its answer.
         async with db.read() as conn:
             replay = await _ordered_under(conn, phone, consent_id)
         if replay is None:

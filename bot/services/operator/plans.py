@@ -103,7 +103,9 @@ async def change_plan(db: Database, phone: str, plan_code: str, consent_id: int)
             terms = _terms(line, plan, db)
             await require_confirmed(conn, consent_id, phone=phone, action="change_plan", subject=terms)
             new_id = await _schedule(conn, db, phone, line["current"], terms, consent_id)
-    except IntegrityError:  # the same consent, applied at once by another request (PostgreSQL)
+    except (IntegrityError, Conflict):
+        # The same consent, applied meanwhile by another request (PostgreSQL): that request's change
+        # is seen here as a change already scheduled, or as the consent's unique order. Its answer.
         async with db.read() as conn:
             replay = await _ordered_under(conn, phone, consent_id)
         if replay is None:

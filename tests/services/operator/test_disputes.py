@@ -1,5 +1,7 @@
 """Disputing an order the customer says they never made (未经同意订购)."""
 
+import asyncio
+
 from tests.services.operator.conftest import AUTH
 from tests.services.operator.test_plans import get
 
@@ -79,3 +81,11 @@ async def test_a_main_plan_or_another_line_s_subscription_is_not_disputed_here(c
     assert (status, body["error"]) == (404, "not_found")
     status, body = await dispute(client, LI, YOUKU, "   ")
     assert (status, body["error"], body["field"]) == (400, "invalid_input", "statement")
+
+
+async def test_three_disputes_at_once_open_one_complaint(client):
+    results = await asyncio.gather(*(dispute(client, LI, YOUKU) for _ in range(3)))
+    assert sorted(status for status, _ in results) == [200, 200, 201]
+    assert len({body["ticket"]["id"] for _, body in results}) == 1
+    tickets = (await get(client, f"/v1/lines/{LI}/tickets"))["tickets"]
+    assert [(t["category"], t["refund_fen"]) for t in tickets] == [("未经同意订购", 3000)]

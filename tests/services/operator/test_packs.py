@@ -46,6 +46,15 @@ async def test_one_off_pack_terms(client):
     }
 
 
+async def test_three_confirmations_of_a_monthly_pack_order_it_once(client):
+    """Each concurrent request sees the others' pack as one the line has: the same consent's answer."""
+    _, consent_id = await consented(client, ZHANG, "YY100")
+    results = await asyncio.gather(*(order(client, ZHANG, "YY100", consent_id) for _ in range(3)))
+    assert sorted(status for status, _ in results) == [200, 200, 201]
+    assert len({body["subscription_id"] for _, body in results}) == 1
+    assert (await get(client, f"/v1/lines/{ZHANG}/balance"))["balance_fen"] == 5830 - 1000
+
+
 async def test_three_confirmations_add_the_pack_and_charge_the_balance_once(client, clock):
     _, consent_id = await consented(client, ZHANG, "LLB6")
     results = await asyncio.gather(*(order(client, ZHANG, "LLB6", consent_id) for _ in range(3)))

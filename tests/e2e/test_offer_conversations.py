@@ -157,6 +157,10 @@ async def test_a_dispute_of_an_order_on_record_goes_to_an_agent(running):
             "客户否认订购，但系统有订购确认记录，需人工核实",
             2,
         )
+        # The agent takes it and closes it, leaving the shared queue as it was for the other tests.
+        await agent.session.post(f"/api/cases/{case['id']}/take")
+        closed = await agent.session.post(f"/api/cases/{case['id']}/close", json={"note": "已核实短信确认记录"})
+        assert closed.status == 200
     assert li_na_s_line(running) == before  # nothing cancelled, nothing refunded
     assert running.backend_get("/v1/lines/13900139000/tickets")["tickets"] == []
 

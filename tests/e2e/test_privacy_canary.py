@@ -2,6 +2,7 @@
 every log of every process, the tracker database, the handoff database and a trainers' export."""
 
 import json
+import re
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +15,15 @@ pytestmark = pytest.mark.e2e
 
 PHONE, PASSWORD = "13900139000", "654321"  # the demo account 李娜
 WRONG_PASSWORD, UNKNOWN_PHONE = "864213", "13712345678"
+
+
+def alone(digits: str, text: str) -> bool:
+    return re.search(rf"(?<![0-9]){digits}(?![0-9])", text) is not None
+
+
+def test_a_canary_counts_only_as_a_digit_run_of_its_own():
+    assert alone("654321", '{"text": "654321"}') and alone("654321", "密码654321查")
+    assert not alone("654321", '{"confidence": 0.0006543219205923378}')
 
 
 def test_canary_number_and_password_are_nowhere(product, running, tmp_path):
@@ -69,7 +79,9 @@ def test_canary_number_and_password_are_nowhere(product, running, tmp_path):
     for path, canaries in places.items():
         siblings = [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
         text = "".join(p.read_bytes().decode("utf-8", "replace") for p in siblings if p.exists())
-        found.update({f"{path.name}: {canary}": True for canary in canaries if canary in text})
+        # A canary counts as a digit run of its own: inside a longer one (a confidence such as
+        # 0.0006543219205923378 in the stored intent ranking) it is not the customer's number.
+        found.update({f"{path.name}: {canary}": True for canary in canaries if alone(canary, text)})
     assert found == {}
     # The conversations really went through the tracker store.
     assert b"canary-wrong-then-right" in product.tracker_db_path.read_bytes()

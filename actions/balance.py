@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.formatting import data_size, yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from bot.clients.base import Unavailable
 
 BALANCE_TYPES = ("话费", "流量", "语音")
@@ -71,4 +71,4 @@ class ActionCheckBalance(BackendMixin, Action):
                 dispatcher.utter_message(
                     response="utter_balance_voice", total=voice["total"], used=voice["used"], left=voice["left"]
                 )
-        return reset + seen + ask_satisfaction(dispatcher, tracker, "balance")
+        return reset + seen + await_rating(tracker, "balance")

@@ -19,7 +19,7 @@ from actions.formatting import data_size, yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.months import cycle_for, spoken
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.desk import DeskClient
 from bot.clients.operator import OperatorClient
@@ -201,7 +201,7 @@ class ActionExplainBill(BackendMixin, Action):
                 return reset + await backend_failed(self.desk, dispatcher, tracker)
             for message in movement_lines(domain["responses"], moved, seen):
                 dispatcher.utter_message(text=message)
-            return reset + ask_satisfaction(dispatcher, tracker, "explain_bill")
+            return reset + await_rating(tracker, "explain_bill")
         try:
             explained = await self.backend.explain_bill(phone, cycle, bill_type)
             usage = await self.backend.usage(phone)
@@ -214,4 +214,4 @@ class ActionExplainBill(BackendMixin, Action):
             return reset + await backend_failed(self.desk, dispatcher, tracker)
         for message in explanation(domain["responses"], explained, usage, today):
             dispatcher.utter_message(text=message)
-        return reset + ask_satisfaction(dispatcher, tracker, "explain_bill")
+        return reset + await_rating(tracker, "explain_bill")

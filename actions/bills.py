@@ -12,7 +12,7 @@ from actions.formatting import yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
 from actions.months import cycle_for, spoken
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from bot.clients.base import Unavailable
 from bot.clients.desk import DeskClient
 from bot.clients.operator import OperatorClient
@@ -67,4 +67,4 @@ class ActionQueryBill(BackendMixin, Action):
                 )
             if bill["items"]:
                 dispatcher.utter_message(response="utter_bill_items", items=item_lines(bill["items"]))
-        return reset + ask_satisfaction(dispatcher, tracker, "bill")
+        return reset + await_rating(tracker, "bill")

@@ -25,8 +25,9 @@ from actions.consent import fingerprint, shown_matches
 from actions.formatting import data_size, mask_phone, yuan
 from actions.handoff import after_unverified, submit_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
+from actions.opened_tickets import noted
 from actions.package_match import match_package
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import CANCEL_SLOTS
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -354,7 +355,7 @@ class ActionCancelPackage(BackendMixin, Action):
         opening = (opening_message(tracker) or {}).get("text") or ""
         if disputes_the_order(opening):
             return reset_cancellation() + await self._record_dispute(dispatcher, tracker, phone, name, opening)
-        return reset_cancellation() + ask_satisfaction(dispatcher, tracker, "cancel_package")
+        return reset_cancellation() + await_rating(tracker, "cancel_package")
 
     async def _record_dispute(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, phone: str, name: str, said: str
@@ -374,7 +375,7 @@ class ActionCancelPackage(BackendMixin, Action):
             ticket_id=ticket["id"],
             sla_due=ticket["sla_due"][:16].replace("T", " "),
         )
-        return ask_satisfaction(dispatcher, tracker, "cancel_package")
+        return noted(tracker, [ticket]) + await_rating(tracker, "cancel_package")
 
     async def _cancel_with_one_retry(self, phone: str, subscription_id: int, consent_id: int) -> Dict[str, Any]:
         for attempt in (1, 2):

@@ -18,8 +18,9 @@ from actions.cancellation import pick_by_reply
 from actions.formatting import yuan
 from actions.handoff import after_unverified, backend_failed, hand_off
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
+from actions.opened_tickets import noted
 from actions.package_match import match_package
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import DISPUTE_SLOTS
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -169,7 +170,7 @@ class ActionDisputeCharge(BackendMixin, Action):
             ticket_id=result["ticket"]["id"],
             refund=yuan(result["refund_fen"] or 0),
         )
-        return reset + ask_satisfaction(dispatcher, tracker, "dispute")
+        return reset + noted(tracker, [result["ticket"]]) + await_rating(tracker, "dispute")
 
     async def _refused(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, error: Rejected

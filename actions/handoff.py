@@ -8,17 +8,19 @@ Triggers: 转人工 (action_handoff), a second unclear message in a row (action_
 lock-out, an escalated complaint and a backend failure (the task actions call `hand_off`).
 """
 
+import datetime as dt
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import opened_tickets
 from actions.formatting import mask_phone
 from actions.identity import BackendMixin, entity_or_typed, is_verified, known_phone
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import TASK_SLOTS  # cleared on handoff: the agent starts from the transcript
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.desk import DeskClient
@@ -35,7 +37,8 @@ TRANSCRIPT_LIMIT = 200  # the handoff service keeps up to 200 messages of what c
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The conversation so far, personal data masked, with each message's intent and confidence."""
+    """The conversation so far, personal data masked, with each message's intent and confidence and
+    when it was said (ISO, UTC)."""
     lines: List[Dict[str, Any]] = []
     for event in tracker.events:
         if event.get("event") == "user" and event.get("text"):
@@ -46,19 +49,32 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
                     "text": mask_personal_data(event["text"]),
                     "intent": intent.get("name"),
                     "confidence": intent.get("confidence"),
+                    **said_at(event),
                 }
             )
         elif event.get("event") == "bot" and event.get("text"):
-            lines.append({"role": "bot", "text": mask_personal_data(event["text"])})
+            lines.append({"role": "bot", "text": mask_personal_data(event["text"]), **said_at(event)})
     return lines[-TRANSCRIPT_LIMIT:]
 
 
-def context(tracker: Tracker) -> Dict[str, Any]:
+def said_at(event: Dict[str, Any]) -> Dict[str, str]:
+    """`{"at": ISO}` from the event's timestamp (seconds since the epoch), or nothing without one."""
+    stamp = event.get("timestamp")
+    if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
+        return {}
+    return {"at": dt.datetime.fromtimestamp(stamp, dt.timezone.utc).isoformat()}
+
+
+def context(tracker: Tracker, opened: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
+    """The filled slots (with the tickets opened in the conversation, `opened` in this very turn
+    included) and the customer's latest intents."""
     slots = {}
     for name, value in sorted(tracker.slots.items()):
         if value in (None, [], "") or name in HIDDEN_SLOTS:
             continue
         slots[name] = mask_phone(str(value)) if name in PHONE_SLOTS else value
+    if opened:
+        slots[opened_tickets.SLOT] = opened_tickets.with_new(tracker, opened)
     intents = [
         {"text": line["text"], "intent": line["intent"], "confidence": line["confidence"]}
         for line in transcript(tracker)
@@ -68,9 +84,14 @@ def context(tracker: Tracker) -> Dict[str, Any]:
 
 
 async def hand_off(
-    desk: DeskClient, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    desk: DeskClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    opened: Sequence[Dict[str, Any]] = (),
 ) -> List[Dict[Text, Any]]:
-    """Open a case and pause the bot; or offer a callback; or say plainly that no one can take over."""
+    """Open a case and pause the bot; or offer a callback; or say plainly that no one can take over.
+    `opened`: tickets opened in this same turn (an escalated complaint's), which the slot does not hold yet."""
     verified = is_verified(tracker)
     phone = tracker.get_slot("verified_phone") if verified else tracker.get_slot("phone_number")
     case = {
@@ -79,7 +100,7 @@ async def hand_off(
         "masked_phone": mask_phone(phone) if phone else None,
         "verified": verified,
         "reason": reason,
-        "context": context(tracker),
+        "context": context(tracker, opened),
         "transcript": transcript(tracker),
     }
     try:
@@ -105,8 +126,10 @@ async def hand_off(
         dispatcher.utter_message(response="utter_handoff_queued", ahead=ahead, wait=wait)
     else:
         dispatcher.utter_message(response="utter_handoff_queued_next", wait=wait)
+    # The customer's channel learns the conversation waits for a person (the widget's header and typing dots).
+    dispatcher.utter_message(json_message={"handoff": {"state": "queued"}})
     stop_task = [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in TASK_SLOTS]
-    return stop_task + [ConversationPaused()]
+    return stop_task + opened_tickets.noted(tracker, opened) + [ConversationPaused()]
 
 
 class ActionHandoff(BackendMixin, Action):
@@ -169,7 +192,7 @@ class ActionResumeAfterHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_handoff_ended")
-        return ask_satisfaction(dispatcher, tracker, "handoff")
+        return await_rating(tracker, "handoff")
 
 
 class ValidateCallbackForm(BackendMixin, FormValidationAction):
@@ -219,7 +242,7 @@ class ActionOpenCallback(BackendMixin, Action):
             dispatcher.utter_message(response="utter_handoff_failed")
             return reset
         dispatcher.utter_message(response="utter_callback_opened", ticket_id=ticket["id"], phone=mask_phone(phone))
-        return reset
+        return reset + opened_tickets.noted(tracker, [ticket])
 
 
 async def after_unverified(

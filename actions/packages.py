@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 from actions.formatting import mask_phone, yuan
 from actions.handoff import after_unverified, backend_failed
 from actions.identity import BackendMixin, IdentityFormValidation, is_verified
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from bot.clients.base import Unavailable
 
 
@@ -76,4 +76,4 @@ class ActionQueryPackage(BackendMixin, Action):
                 account=broadband["broadband_account"],
                 fee=yuan(broadband["monthly_fee_fen"]),
             )
-        return ask_satisfaction(dispatcher, tracker, "package")
+        return await_rating(tracker, "package")

@@ -26,7 +26,7 @@ from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is
 from actions.money import to_fen
 from actions.orders import order_under_consent
 from actions.package_match import match_package
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import PACK_SLOTS
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -398,4 +398,4 @@ class ActionAddPack(BackendMixin, Action):
             if result["one_off"]
             else "次月起按月续订，不需要时可随时退订",
         )
-        return reset_pack_order() + ask_satisfaction(dispatcher, tracker, "add_pack")
+        return reset_pack_order() + await_rating(tracker, "add_pack")

@@ -35,7 +35,7 @@ from actions.identity import (
     latest_entity,
 )
 from actions.money import MAX_PAYMENT_FEN, to_fen
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import PAY_SLOTS, PENDING_PAY_SLOTS
 from bot.clients.base import Rejected, Unavailable
 
@@ -277,7 +277,7 @@ class ActionPay(BackendMixin, Action):
             )
         else:
             dispatcher.utter_message(response="utter_payment_done_broadband_unverified", **values)
-        return reset_payment() + ask_satisfaction(dispatcher, tracker, "payment")
+        return reset_payment() + await_rating(tracker, "payment")
 
     async def _pay_with_one_retry(self, key: str, subject: Dict[str, Any], consent_id: int) -> Dict[str, Any]:
         for attempt in (1, 2):

@@ -25,7 +25,7 @@ from actions.handoff import after_unverified
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
 from actions.orders import order_under_consent
 from actions.package_match import match_package
-from actions.satisfaction import ask_satisfaction
+from actions.satisfaction import await_rating
 from actions.task_slots import PLAN_SLOTS
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -417,4 +417,4 @@ class ActionChangePlan(BackendMixin, Action):
             fee=yuan(result["monthly_fee_fen"]),
             old_plan=result["from_plan"],
         )
-        return reset_plan_change() + ask_satisfaction(dispatcher, tracker, "change_plan")
+        return reset_plan_change() + await_rating(tracker, "change_plan")

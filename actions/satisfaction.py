@@ -1,12 +1,16 @@
-"""A short satisfaction question (1-5) after each completed task, and storing the answer.
+"""The satisfaction question (1-5), asked once the customer is done, and storing the answer.
 
-The completing action asks (`ask_satisfaction`) and remembers which task is being rated; the
-customer's answer (intent `rate`: a button, 5分, 五星, 非常满意...) is stored in the backend by
-`action_record_satisfaction`. Any other message simply moves on: the question never blocks.
+A completed task is remembered as the one awaiting a rating (`await_rating`: slot
+`satisfaction_task`); nothing is asked then, in the middle of the customer's business. The question
+comes when the customer signals they are done (`action_wrap_up`: 谢谢, 再见, 没有了). The answer
+(intent `rate`: a button, 5分, 五星, 非常满意...) is stored in the backend by
+`action_record_satisfaction`, and counts only while the question is still the last thing asked:
+a rating button clicked after the conversation moved on stops acting. Any other message simply
+moves on: the question never blocks.
 """
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -19,17 +23,72 @@ from bot.core.ratings import parse_rating
 
 logger = logging.getLogger(__name__)
 
+QUESTION = "utter_ask_satisfaction"
+# Said while the question stays open (a reply that was not a rating gets the question explained).
+KEEPS_IT_OPEN = frozenset({QUESTION, "utter_rating_not_understood"})
+# What the customer's "done" is answered with, with a rating awaited and without one.
+WRAP_UP = {
+    "thank": ("utter_glad_to_help", "utter_you_are_welcome"),
+    "goodbye": ("utter_goodbye", "utter_goodbye"),
+    "deny": ("utter_thanks_for_asking", "utter_anything_else"),
+}
 
-def ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
-    """Ask for a rating of the task just completed; the answer is matched to `task`. Not while
-    another task's form is still going (a balance asked in the middle of paying)."""
+
+def await_rating(tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
+    """`task` is done: it is the one rated when the customer is done. Not while another task's form
+    is still going (a balance asked in the middle of paying)."""
     if (tracker.active_loop or {}).get("name"):
         return []
+    return [SlotSet("satisfaction_task", task)]
+
+
+def ask_rating(dispatcher: CollectingDispatcher) -> None:
     buttons = [
         {"title": f"{score}分", "payload": f'/rate{{"satisfaction_score": "{score}"}}'} for score in (5, 4, 3, 2, 1)
     ]
-    dispatcher.utter_message(response="utter_ask_satisfaction", buttons=buttons)
-    return [SlotSet("satisfaction_task", task)]
+    dispatcher.utter_message(response=QUESTION, buttons=buttons)
+
+
+def question_state(events: List[Dict[str, Any]]) -> str:
+    """For the customer's latest message: `open` when the bot's last words before it were the
+    rating question, `stale` when the question was asked but the conversation moved on since,
+    `never` when it was not asked in this conversation."""
+    before_latest = False
+    last_bot: Optional[str] = None
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user" and not before_latest:
+            before_latest = True
+            continue
+        if not before_latest or kind != "bot":
+            continue
+        said = (event.get("metadata") or {}).get("utter_action")
+        if last_bot is None:
+            last_bot = said or ""
+            if said in KEEPS_IT_OPEN:
+                return "open"
+        if said == QUESTION:
+            return "stale"
+    return "never"
+
+
+class ActionWrapUp(Action):
+    """谢谢 / 再见 / 没有了: the customer is done. With a task awaiting its rating, the question now."""
+
+    def name(self) -> Text:
+        return "action_wrap_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "thank"
+        with_rating, without = WRAP_UP.get(intent, WRAP_UP["thank"])
+        if tracker.get_slot("satisfaction_task") and question_state(tracker.events) != "open":
+            dispatcher.utter_message(response=with_rating)
+            ask_rating(dispatcher)
+        else:
+            dispatcher.utter_message(response=without)
+        return []
 
 
 class ActionRecordSatisfaction(BackendMixin, Action):
@@ -39,6 +98,9 @@ class ActionRecordSatisfaction(BackendMixin, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
+        if question_state(tracker.events) == "stale":
+            dispatcher.utter_message(response="utter_rating_expired")
+            return []
         said = latest_entity(tracker, "satisfaction_score")
         score = parse_rating(said) if said else parse_rating(tracker.latest_message.get("text") or "")
         if score is None:

@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import after_unverified, backend_failed, hand_off, submit_ticket
 from actions.identity import BackendMixin, IdentityFormValidation, intent_of, is_verified, latest_entity
-from actions.satisfaction import ask_satisfaction
+from actions.opened_tickets import noted
+from actions.satisfaction import await_rating
 from actions.task_slots import TICKET_SLOTS
 from bot.clients.base import Unavailable
 
@@ -243,6 +244,7 @@ class ActionOpenTicket(BackendMixin, Action):
         if ticket is None:
             return reset + instead
         opened(dispatcher, ticket)
+        new = [ticket]
         also = complaint_within_fault(request["description"] or "") if request["kind"] == "故障报修" else None
         if also:
             request = {
@@ -252,11 +254,12 @@ class ActionOpenTicket(BackendMixin, Action):
             }
             complaint, instead = await submit_ticket(self, dispatcher, tracker, phone, request)
             if complaint is None:
-                return reset + instead
+                return reset + noted(tracker, new) + instead
             opened(dispatcher, complaint)
+            new.append(complaint)
         if request["kind"] == "投诉" and escalated(request["description"]):
-            return reset + await hand_off(self.desk, dispatcher, tracker, "complaint_escalated")
-        return reset + ask_satisfaction(dispatcher, tracker, "ticket")
+            return reset + await hand_off(self.desk, dispatcher, tracker, "complaint_escalated", opened=new)
+        return reset + noted(tracker, new) + await_rating(tracker, "ticket")
 
 
 def opened(dispatcher: CollectingDispatcher, ticket: Dict[str, Any]) -> None:
@@ -305,4 +308,4 @@ class ActionQueryTicket(BackendMixin, Action):
             note=latest["note"],
             at=latest["at"][:16].replace("T", " "),
         )
-        return reset + ask_satisfaction(dispatcher, tracker, "ticket_query")
+        return reset + await_rating(tracker, "ticket_query")

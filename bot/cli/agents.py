@@ -18,6 +18,9 @@ def add_subparser(subparsers: SubParsersAction, parents: List[argparse.ArgumentP
     )
     agent_parser.add_argument("username", help="the agent's 工号")
     agent_parser.add_argument("name", help="the name shown to colleagues")
+    agent_parser.add_argument(
+        "--supervisor", action="store_true", help="a supervisor (班长): also manages the canned replies"
+    )
     agent_parser.set_defaults(func=add_agent)
 
 
@@ -28,8 +31,10 @@ def add_agent(args: argparse.Namespace, settings: "ProductSettings") -> int:
     if len(password) < 8:
         print("add-agent: the password needs at least 8 characters", file=sys.stderr)
         return 2
-    if not asyncio.run(launch.add_agent(settings.handoff_db_url, args.username, args.name, password, if_missing=True)):
+    role = "supervisor" if args.supervisor else "agent"
+    added = launch.add_agent(settings.handoff_db_url, args.username, args.name, password, role=role, if_missing=True)
+    if not asyncio.run(added):
         print(f"add-agent: {args.username} exists already", file=sys.stderr)
         return 1
-    print(f"add-agent: created {args.username}")
+    print(f"add-agent: created {args.username}" + (" (supervisor)" if args.supervisor else ""))
     return 0

@@ -35,7 +35,7 @@ def telebot() -> None:
 
 def __getattr__(name: str) -> Any:
     """`from bot.cli.main import DEMO_AGENT, add_agent, seed` (tests/e2e), without loading them for --help."""
-    if name in ("DEMO_AGENT", "add_agent", "seed"):
+    if name in ("DEMO_AGENT", "DEMO_SUPERVISOR", "add_agent", "seed", "seed_canned_replies"):
         from bot.ops import launch
 
         return getattr(launch, name)

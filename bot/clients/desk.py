@@ -22,11 +22,14 @@ class DeskClient(JsonClient):
             "POST", "/v1/pending-tickets", json={"sender_id": sender_id, "channel": channel, **ticket}
         )
 
-    async def relay(self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]) -> bool:
-        """A paused conversation's message, masked (bot/core/privacy.py), to the agent's console;
-        False when the conversation has no open case."""
+    async def relay(
+        self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]
+    ) -> Dict[str, Any]:
+        """A paused conversation's message, masked (bot/core/privacy.py), to the agent's console:
+        `{"relayed": true, "case_id", "status": "queued" | "taken", "agent_name"}`, or
+        `{"relayed": false}` when the conversation has no open case."""
         body = {"sender_id": sender_id, "text": mask_personal_data(text), "intent": intent, "confidence": confidence}
-        return bool((await self.request("POST", "/v1/relay", json=body))["relayed"])
+        return await self.request("POST", "/v1/relay", json=body)
 
     async def outbox(self, sender_id: str) -> List[Dict[str, Any]]:
         """What waits for a customer whose channel cannot be pushed to (taken: asked once)."""

@@ -27,6 +27,11 @@ class InvalidInput(ApiError):
     code = "invalid_input"
 
 
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"

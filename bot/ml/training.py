@@ -78,8 +78,8 @@ def validation_problems(output: str) -> List[str]:
     for line in re.sub(r"\x1b\[[0-9;]*m", "", output).splitlines():
         if "UserWarning:" in line and not any(harmless in line for harmless in _HARMLESS):
             problems.append(line.split("UserWarning:", 1)[1].strip())
-        elif "ERROR" in line or "completed with errors" in line:
-            problems.append(line.strip())
+        elif "ERROR" in line or "completed with errors" in line or re.match(r"\s*\w+(Exception|Error): ", line):
+            problems.append(line.strip())  # also a file Rasa could not read (YamlSyntaxException: ...)
     return problems[-20:]
 
 

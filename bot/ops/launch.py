@@ -11,6 +11,7 @@ from bot.ops.stack import stack
 
 # The demo agent of the console (README): 工号 1001, password demo-agent-1001.
 DEMO_AGENT = {"username": "1001", "name": "王芳", "password": "demo-agent-1001"}
+DEMO_SUPERVISOR = {"username": "2001", "name": "陈静", "password": "demo-super-2001", "role": "supervisor"}
 
 
 async def seed(database_url: str) -> bool:
@@ -27,8 +28,10 @@ async def seed(database_url: str) -> bool:
         await db.close()
 
 
-async def add_agent(database_url: str, username: str, name: str, password: str, *, if_missing: bool = False) -> bool:
-    """Create an agent account in the handoff database; False if it exists and `if_missing`."""
+async def add_agent(
+    database_url: str, username: str, name: str, password: str, *, role: str = "agent", if_missing: bool = False
+) -> bool:
+    """Create an agent account (or a supervisor's) in the handoff database; False if it exists and `if_missing`."""
     from bot.core.clock import system_clock
     from bot.core.db import create_database
     from bot.services.desk import agents
@@ -39,8 +42,23 @@ async def add_agent(database_url: str, username: str, name: str, password: str, 
         await db.create_schema(handoff_schema)
         if if_missing and await agents.exists(db, username):
             return False
-        await agents.create_agent(db, username=username, name=name, password=password)
+        await agents.create_agent(db, username=username, name=name, password=password, role=role)
         return True
+    finally:
+        await db.close()
+
+
+async def seed_canned_replies(database_url: str) -> int:
+    """The default canned replies (快捷回复), on a handoff database that has none."""
+    from bot.core.clock import system_clock
+    from bot.core.db import create_database
+    from bot.services.desk import canned
+    from bot.services.desk.tables import metadata as handoff_schema
+
+    db = create_database(database_url, system_clock)
+    try:
+        await db.create_schema(handoff_schema)
+        return await canned.seed_defaults(db)
     finally:
         await db.close()
 
@@ -59,6 +77,10 @@ def prepare_data(settings: ProductSettings) -> List[str]:
         done.append("seeded the demo customers into the operator database")
     if asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT, if_missing=True)):
         done.append("created the demo agent 1001 in the handoff database")
+    if asyncio.run(add_agent(settings.handoff_db_url, **DEMO_SUPERVISOR, if_missing=True)):
+        done.append("created the demo supervisor 2001 in the handoff database")
+    if asyncio.run(seed_canned_replies(settings.handoff_db_url)):
+        done.append("added the default canned replies to the handoff database")
     return done
 
 

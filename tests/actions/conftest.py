@@ -63,18 +63,27 @@ def make_tracker(
 # No handoff service configured: handing off says so plainly (utter_handoff_failed).
 NO_DESK = DeskClient(Endpoint("handoff service", ""))
 
-# What every completed task ends with: the satisfaction question, and the task it is about.
+# The satisfaction question, asked once the customer is done (actions/satisfaction.py).
 RATING_ASKED = {"response": "utter_ask_satisfaction"}
 
 
 def rating_for(task: str) -> List[Dict[str, Any]]:
+    """What every completed task ends with: the task that awaits the customer's rating."""
     return [{"event": "slot", "timestamp": None, "name": "satisfaction_task", "value": task}]
 
 
+def customs(dispatcher) -> List[Dict[str, Any]]:
+    """The data the actions sent for the channel alone (the handoff state, actions/handoff.py)."""
+    return [m["custom"] for m in dispatcher.messages if m.get("response") is None and m.get("custom")]
+
+
 def responses(dispatcher) -> List[Dict[str, Any]]:
-    """The dispatched messages, reduced to the response name and its template variables."""
+    """The dispatched messages, reduced to the response name and its template variables; data for the
+    channel alone (`custom`, as the handoff state: see `customs`) is left out."""
     reduced = []
     for message in dispatcher.messages:
+        if message.get("response") is None and not message.get("text") and message.get("custom"):
+            continue
         extra = {
             k: v
             for k, v in message.items()

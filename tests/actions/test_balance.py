@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.balance import ActionCheckBalance, wanted_types
-from tests.actions.conftest import NO_DESK, RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import NO_DESK, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
@@ -38,13 +38,12 @@ async def test_all_balances_of_zhang_wei(backend, domain):
         {"response": "utter_balance_money", "balance": "58.30"},
         {"response": "utter_balance_data", "total": "40GB", "used": "27.5GB", "left": "12.5GB"},
         {"response": "utter_balance_voice", "total": 500, "used": 180, "left": 320},
-        RATING_ASKED,
     ]
 
 
 async def test_arrears_are_stated_plainly(backend, domain):
     _, sent = await check(backend, domain, {**LI, "balance_type": ["话费"]})
-    assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}, RATING_ASKED]
+    assert sent == [{"response": "utter_balance_arrears", "arrears": "12.50"}]
 
 
 async def test_a_locked_out_customer_is_handed_to_an_agent(backend, domain):
@@ -68,7 +67,7 @@ async def test_asked_in_the_middle_of_another_task_before_identity(backend, doma
 
 async def test_the_phone_bill_type_asks_for_the_money_balance(backend, domain):
     _, sent = await check(backend, domain, {**ZHANG, "bill_type": "话费"})
-    assert sent == [{"response": "utter_balance_money", "balance": "58.30"}, RATING_ASKED]
+    assert sent == [{"response": "utter_balance_money", "balance": "58.30"}]
 
 
 async def test_asked_in_the_middle_of_paying_answers_without_the_rating_question(backend, domain):

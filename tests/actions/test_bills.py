@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bills import ActionQueryBill
-from tests.actions.conftest import NO_DESK, RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import NO_DESK, make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 RESET = [SlotSet("month", None), SlotSet("bill_type", None)]
@@ -29,7 +29,6 @@ async def test_last_months_phone_bill_with_items(backend, domain):
             "items": "· 冰激凌套餐月费 129.00 元\n· 视频会员流量包月费 20.00 元\n· 国际及港澳台漫游通话 12.60 元\n"
             "· 国内流量超出套餐10GB（5元/GB） 50.00 元",
         },
-        RATING_ASKED,
     ]
 
 
@@ -40,7 +39,6 @@ async def test_this_months_bills_show_the_unpaid_broadband(backend, domain):
         "utter_bill_items",
         "utter_bill_paid",
         "utter_bill_items",
-        "utter_ask_satisfaction",
     ]
     assert sent[0] == {
         "response": "utter_bill_unpaid",

@@ -17,7 +17,7 @@ from actions.cancellation import (
     reset_cancellation,
 )
 from actions.consent import fingerprint
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import make_tracker, rating_for, responses
 
 ZHANG = {
     "identity_verified": True,
@@ -280,7 +280,7 @@ async def test_confirmed_add_on_cancellation_records_consent_and_ends_the_subscr
     slots = await confirmed_slots(backend, domain, "2", "视频会员流量包")
     events, sent = await cancel(backend, domain, slots)
     assert events == reset_cancellation() + rating_for("cancel_package")
-    assert sent == [{"response": "utter_cancel_done", "name": "视频会员流量包", "date": "2026-12-01"}, RATING_ASKED]
+    assert sent == [{"response": "utter_cancel_done", "name": "视频会员流量包", "date": "2026-12-01"}]
     subscriptions = await backend.list_subscriptions("13800138000")
     assert [(s["name"], s["status"]) for s in subscriptions if s["id"] == 2] == [("视频会员流量包", "cancel_pending")]
     consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
@@ -298,7 +298,6 @@ async def test_ice_cream_cancellation_charges_the_penalty_once(backend, domain):
     assert sent == [
         {"response": "utter_cancel_done", "name": "冰激凌套餐", "date": "2026-12-01"},
         {"response": "utter_cancel_penalty_charged", "penalty": "200.00"},
-        RATING_ASKED,
     ]
     await cancel(backend, domain, slots)
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 5830 - 20000
@@ -419,7 +418,12 @@ async def test_cancelling_what_they_never_ordered_also_records_a_complaint(backe
     tracker.events = [opening]
     dispatcher = CollectingDispatcher()
     events = await ActionCancelPackage(backend).run(dispatcher, tracker, domain)
-    assert events == reset_cancellation() + rating_for("cancel_package")
+    complaint = (await backend.list_tickets("13800138000"))[0]
+    assert events == (
+        reset_cancellation()
+        + [SlotSet("opened_tickets", [f"{complaint['id']}（投诉·未经同意订购）"])]
+        + rating_for("cancel_package")
+    )
     assert responses(dispatcher) == [
         {"response": "utter_cancel_done", "name": "视频会员流量包", "date": "2026-12-01"},
         {
@@ -428,7 +432,6 @@ async def test_cancelling_what_they_never_ordered_also_records_a_complaint(backe
             "ticket_id": "T20261122001",
             "sla_due": "2026-11-25 10:00",
         },
-        RATING_ASKED,
     ]
     [ticket] = [t for t in await backend.list_tickets("13800138000") if t["id"] == "T20261122001"]
     assert (ticket["kind"], ticket["category"], ticket["priority"], ticket["description"]) == (

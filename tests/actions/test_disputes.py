@@ -4,7 +4,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.disputes import ActionAskDisputePackageName, ActionDisputeCharge, ValidateDisputeForm, order_words
-from tests.actions.conftest import NO_DESK, RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import NO_DESK, make_tracker, rating_for, responses
 
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
 RESET = [SlotSet("dispute_package_name", None), SlotSet("dispute_subscription_id", None)]
@@ -60,9 +60,10 @@ async def test_an_unconfirmed_order_is_cancelled_with_a_refund_complaint(backend
             "ticket_id": ticket["id"],
             "refund": "30.00",
         },
-        RATING_ASKED,
     ]
-    assert events == RESET + rating_for("dispute")
+    assert events == RESET + [SlotSet("opened_tickets", [f"{ticket['id']}（投诉·未经同意订购）"])] + rating_for(
+        "dispute"
+    )
     assert (ticket["category"], ticket["refund_fen"], ticket["description"].endswith(f"客户陈述：{SAID}")) == (
         "未经同意订购",
         3000,

@@ -23,7 +23,7 @@ from bot.services.desk import agents
 from bot.services.desk.app import create_app
 from bot.services.desk.routes import SERVICE_KEY
 from bot.services.desk.settings import HandoffSettings
-from tests.actions.conftest import RATING_ASKED, make_tracker, responses
+from tests.actions.conftest import customs, make_tracker, responses
 from tests.support import FakeClock
 
 TOKEN = "handoff-action-token-0123456789"
@@ -32,8 +32,9 @@ EVENTS = [
         "event": "user",
         "text": "查一下13800138000的话费",
         "parse_data": {"intent": {"name": "check_balance", "confidence": 0.97}},
+        "timestamp": 1795312500.25,  # 2026-11-22 09:55:00.25 China time
     },
-    {"event": "bot", "text": "请输入该号码的6位服务密码。"},
+    {"event": "bot", "text": "请输入该号码的6位服务密码。", "timestamp": 1795312501},
     {"event": "user", "text": "123456", "parse_data": {"intent": {"name": "inform", "confidence": 0.88}}},
     {"event": "user", "text": "转人工", "parse_data": {"intent": {"name": "request_human", "confidence": 0.99}}},
 ]
@@ -88,8 +89,14 @@ def tracker(**kwargs):
 
 def test_the_transcript_masks_numbers_and_passwords():
     assert transcript(tracker()) == [
-        {"role": "customer", "text": "查一下138****8000的话费", "intent": "check_balance", "confidence": 0.97},
-        {"role": "bot", "text": "请输入该号码的6位服务密码。"},
+        {
+            "role": "customer",
+            "text": "查一下138****8000的话费",
+            "intent": "check_balance",
+            "confidence": 0.97,
+            "at": "2026-11-22T01:55:00.250000+00:00",
+        },
+        {"role": "bot", "text": "请输入该号码的6位服务密码。", "at": "2026-11-22T01:55:01+00:00"},
         {"role": "customer", "text": "******", "intent": "inform", "confidence": 0.88},
         {"role": "customer", "text": "转人工", "intent": "request_human", "confidence": 0.99},
     ]
@@ -111,6 +118,7 @@ async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, hand
         ConversationPaused(),
     ]
     assert responses(dispatcher) == [{"response": "utter_handoff_queued_next", "wait": 4}]
+    assert customs(dispatcher) == [{"handoff": {"state": "queued"}}]  # the widget's header and typing dots
     db = handoff_server.app[SERVICE_KEY].db
     from bot.services.desk import cases
 
@@ -121,7 +129,10 @@ async def test_handoff_queues_a_case_and_pauses_the_bot(desk, agent_online, hand
         True,
         "queued",
     )
-    assert [m["text"] for m in await cases.transcript(db, case["id"])][2] == "******"
+    said = await cases.transcript(db, case["id"])
+    assert said[2]["text"] == "******"
+    # Each message keeps the time it was said (the case is created at 10:00).
+    assert [m["at"] for m in said[:2]] == ["2026-11-22T09:55:00+08:00", "2026-11-22T09:55:01+08:00"]
 
 
 async def test_the_customer_hears_how_many_are_ahead_not_their_own_place(desk, agent_online, handoff_server):
@@ -177,7 +188,7 @@ async def test_the_bot_says_it_is_back_and_asks_for_a_rating(domain):
     dispatcher = CollectingDispatcher()
     events = await ActionResumeAfterHandoff().run(dispatcher, make_tracker(), domain)
     assert events == [SlotSet("satisfaction_task", "handoff")]
-    assert responses(dispatcher) == [{"response": "utter_handoff_ended"}, RATING_ASKED]
+    assert responses(dispatcher) == [{"response": "utter_handoff_ended"}]
 
 
 async def test_a_callback_ticket_is_opened(backend, domain):
@@ -185,7 +196,7 @@ async def test_a_callback_ticket_is_opened(backend, domain):
     callback = make_tracker({"callback_phone": "13900139000"})
     callback.events = list(EVENTS)
     events = await ActionOpenCallback(backend).run(dispatcher, callback, domain)
-    assert events == [SlotSet("callback_phone", None)]
+    assert events == [SlotSet("callback_phone", None), SlotSet("opened_tickets", ["T20261122001（回访·人工回电）"])]
     assert responses(dispatcher) == [
         {"response": "utter_callback_opened", "ticket_id": "T20261122001", "phone": "139****9000"}
     ]
@@ -277,3 +288,8 @@ async def test_an_escalated_complaint_opens_a_ticket_and_goes_to_an_agent_first(
     assert [m["response"] for m in responses(dispatcher)] == ["utter_ticket_opened", "utter_handoff_queued_next"]
     case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
     assert (case["reason"], case["priority"]) == ("complaint_escalated", 1)
+    # The agent sees the complaint's number, opened in the very turn that handed off.
+    ticket = "T20261122001（投诉·处理时效）"
+    context = await cases.context(handoff_server.app[SERVICE_KEY].db, case["id"])
+    assert context["slots"]["opened_tickets"] == [ticket]
+    assert SlotSet("opened_tickets", [ticket]) in events

@@ -3,7 +3,7 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.packages import ActionQueryPackage
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import make_tracker, rating_for, responses
 
 
 async def query(backend, domain, phone):
@@ -27,7 +27,6 @@ async def test_zhang_weis_plan_add_on_family_and_broadband(backend, domain):
         {"response": "utter_package_family", "members": "139****9000"},
         {"response": "utter_package_addons", "addons": "视频会员流量包（20.00 元/月）"},
         {"response": "utter_package_broadband", "name": "宽带200M", "account": "KD0755200001", "fee": "100.00"},
-        RATING_ASKED,
     ]
 
 
@@ -36,5 +35,4 @@ async def test_li_nas_plan_without_contract_with_her_add_ons(backend, domain):
     assert sent == [
         {"response": "utter_package_main", "name": "畅越套餐", "fee": "59.00"},
         {"response": "utter_package_addons", "addons": "优酷会员（15.00 元/月）；彩铃（5.00 元/月）"},
-        RATING_ASKED,
     ]

@@ -18,7 +18,7 @@ from actions.packs import (
 )
 from bot.clients.base import Unavailable
 from bot.clients.operator import OperatorClient
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
@@ -200,7 +200,6 @@ async def test_a_confirmed_pack_is_charged_once_even_when_the_first_answer_is_lo
     assert events == reset_pack_order() + rating_for("add_pack")
     assert responses(dispatcher) == [
         {"response": "utter_pack_added", "name": "6元1GB流量包", "price": "6.00", "lasts": "当月有效，2026-11-30到期"},
-        RATING_ASKED,
     ]
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 5830 - 600
     consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]

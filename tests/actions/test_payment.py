@@ -22,7 +22,7 @@ from actions.payment import (
 from actions.task_slots import PAY_SLOTS
 from bot.clients.base import Endpoint
 from bot.clients.operator import OperatorClient
-from tests.actions.conftest import RATING_ASKED, TOKEN, make_tracker, rating_for, responses
+from tests.actions.conftest import TOKEN, make_tracker, rating_for, responses
 
 FORM = "pay_form"
 DETAILS = {"pay_bill_type": "话费", "pay_phone": "13800138000", "amount": "50", "payment_method": "微信"}
@@ -236,10 +236,10 @@ async def test_payment_charges_once_records_consent_and_gives_a_receipt(backend,
         "method": "微信",
         "balance": "108.30",
     }
-    assert sent == [receipt, RATING_ASKED]
+    assert sent == [receipt]
     # The same confirmation delivered again (a retry) charges nothing more.
     _, sent = await pay(backend, domain, {**CONFIRMED, **ZHANG})
-    assert sent == [receipt, RATING_ASKED]
+    assert sent == [receipt]
     assert (await backend.get_balance("13800138000"))["balance_fen"] == 10830
     consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["subject"], c["confirmed"]) for c in consents][0] == (
@@ -301,7 +301,6 @@ async def test_top_up_receipt_of_a_number_not_verified_here_does_not_tell_the_ba
                 "amount": "0.01",
                 "method": "微信",
             },
-            RATING_ASKED,
         ]
 
 
@@ -322,7 +321,6 @@ async def test_broadband_payment_settles_the_bill(backend, domain):
             "method": "银行卡",
             "outstanding": "0.00",
         },
-        RATING_ASKED,
     ]
 
 
@@ -336,7 +334,6 @@ async def test_broadband_receipt_without_verification_does_not_tell_what_is_stil
             "amount": "40.00",
             "method": "微信",
         },
-        RATING_ASKED,
     ]
 
 
@@ -492,7 +489,6 @@ async def test_an_unknown_outcome_keeps_the_key_so_confirming_the_same_summary_a
                     "amount": "50.00",
                     "method": "微信",
                 },
-                RATING_ASKED,
             ]
             assert (await direct.get_balance("13800138000"))["balance_fen"] == 5830 + 5000  # once
             payments = [c for c in (await direct.request("GET", "/v1/lines/13800138000/consents"))["consents"]]

@@ -14,7 +14,7 @@ from actions.plans import (
     reset_plan_change,
     want_of,
 )
-from tests.actions.conftest import RATING_ASKED, make_tracker, rating_for, responses
+from tests.actions.conftest import make_tracker, rating_for, responses
 
 ZHANG = {"identity_verified": True, "verified_phone": "13800138000"}
 LI = {"identity_verified": True, "verified_phone": "13900139000"}
@@ -230,7 +230,6 @@ async def test_a_confirmed_change_is_recorded_with_the_text_shown_and_made_once(
             "fee": "149.00",
             "old_plan": "冰激凌套餐",
         },
-        RATING_ASKED,
     ]
     consents = (await backend.request("GET", "/v1/lines/13800138000/consents"))["consents"]
     assert [(c["action"], c["shown_text"], c["subject"]["plan_code"]) for c in consents] == [

@@ -1,24 +1,77 @@
-"""The satisfaction question and storing the rating in the backend."""
+"""The satisfaction question once the customer is done, and storing the rating in the backend."""
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.satisfaction import ActionRecordSatisfaction, ask_satisfaction
-from tests.actions.conftest import make_tracker, responses
+from actions.satisfaction import ActionRecordSatisfaction, ActionWrapUp, await_rating, question_state
+from tests.actions.conftest import RATING_ASKED, make_tracker, responses
 
 
-def test_the_question_is_not_asked_while_another_form_runs():
+def user(text):
+    return {"event": "user", "text": text}
+
+
+def bot(utter_action):
+    return {"event": "bot", "text": "…", "metadata": {"utter_action": utter_action}}
+
+
+ASKED = bot("utter_ask_satisfaction")
+
+
+def test_a_done_task_awaits_its_rating_without_asking():
+    assert await_rating(make_tracker(active_loop="pay_form"), "balance") == []  # another task goes on
+    assert await_rating(make_tracker(), "balance") == [SlotSet("satisfaction_task", "balance")]
+
+
+@pytest.mark.parametrize(
+    "events, state",
+    [
+        ([user("谢谢"), ASKED, user("5分")], "open"),
+        ([ASKED, user("啥"), bot("utter_rating_not_understood"), user("5")], "open"),
+        # The customer moved on (a balance asked and answered), then clicked the old button.
+        ([ASKED, user("再查下流量"), bot("utter_balance_data"), user('/rate{"satisfaction_score": "5"}')], "stale"),
+        ([user("查话费"), bot("utter_balance_money"), user("五星")], "never"),
+        ([user("五星")], "never"),
+    ],
+)
+def test_whether_the_rating_question_is_still_open(events, state):
+    assert question_state(events) == state
+
+
+async def wrap_up(intent, slots=None, events=()):
     dispatcher = CollectingDispatcher()
-    assert ask_satisfaction(dispatcher, make_tracker(active_loop="pay_form"), "balance") == []
-    assert dispatcher.messages == []
-    events = ask_satisfaction(dispatcher, make_tracker(), "balance")
-    assert events == [SlotSet("satisfaction_task", "balance")]
-    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][0] == '/rate{"satisfaction_score": "5"}'
+    tracker = make_tracker(slots, text="…", intent=intent)
+    tracker.events = [*events, user("…")]
+    assert await ActionWrapUp().run(dispatcher, tracker, {}) == []
+    return responses(dispatcher), dispatcher.messages
 
 
-async def rate(backend, domain, slots, text, entities=None):
+@pytest.mark.parametrize(
+    "intent, first",
+    [("thank", "utter_glad_to_help"), ("goodbye", "utter_goodbye"), ("deny", "utter_thanks_for_asking")],
+)
+async def test_when_the_customer_is_done_the_task_is_rated(intent, first):
+    sent, messages = await wrap_up(intent, {"satisfaction_task": "balance"}, [bot("utter_balance_money")])
+    assert sent == [{"response": first}, RATING_ASKED]
+    assert [b["payload"] for b in messages[1]["buttons"]] == [
+        f'/rate{{"satisfaction_score": "{score}"}}' for score in (5, 4, 3, 2, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    "intent, said", [("thank", "utter_you_are_welcome"), ("goodbye", "utter_goodbye"), ("deny", "utter_anything_else")]
+)
+async def test_with_nothing_to_rate_or_the_question_open_it_is_not_asked(intent, said):
+    assert (await wrap_up(intent))[0] == [{"response": said}]
+    asked = await wrap_up(intent, {"satisfaction_task": "balance"}, [ASKED])
+    assert asked[0] == [{"response": said}]
+
+
+async def rate(backend, domain, slots, text, entities=None, events=None):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots, text=text, intent="rate", entities=entities)
+    tracker.events = [*(events if events is not None else [ASKED]), user(text)]
     events = await ActionRecordSatisfaction(backend).run(dispatcher, tracker, domain)
     summary = await backend.request("GET", "/v1/satisfaction/summary")
     return events, responses(dispatcher), summary
@@ -46,3 +99,18 @@ async def test_a_button_rating_and_a_low_score(backend, domain):
 async def test_unparseable_rating_is_asked_again_and_nothing_stored(backend, domain):
     events, sent, summary = await rate(backend, domain, {"satisfaction_task": "balance"}, "打个分")
     assert (events, sent, summary["count"]) == ([], [{"response": "utter_rating_not_understood"}], 0)
+
+
+async def test_an_old_rating_button_stops_acting_once_the_conversation_moved_on(backend, domain):
+    moved_on = [ASKED, user("再查下流量"), bot("utter_balance_data")]
+    entities = [{"entity": "satisfaction_score", "value": "1"}]
+    events, sent, summary = await rate(
+        backend, domain, {"satisfaction_task": "balance"}, '/rate{"satisfaction_score": "1"}', entities, moved_on
+    )
+    assert (events, sent, summary["count"]) == ([], [{"response": "utter_rating_expired"}], 0)
+
+
+async def test_a_rating_given_unasked_is_kept(backend, domain):
+    _, sent, summary = await rate(backend, domain, {"satisfaction_task": "bill"}, "五星好评", events=[])
+    assert sent == [{"response": "utter_thanks_for_rating"}]
+    assert summary["tasks"]["bill"]["count"] == 1

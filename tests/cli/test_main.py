@@ -123,7 +123,12 @@ def test_every_command_is_registered_in_help_order():
             {"candidate": "m.tar.gz", "tolerance": 0.02, "keep": 3},
         ),
         (["rollback"], trainers.deploy, {}),  # one handler; args.command tells which
-        (["add-agent", "1002", "李强"], agents.add_agent, {"username": "1002", "name": "李强"}),
+        (["add-agent", "1002", "李强"], agents.add_agent, {"username": "1002", "name": "李强", "supervisor": False}),
+        (
+            ["add-agent", "2002", "周敏", "--supervisor"],
+            agents.add_agent,
+            {"username": "2002", "name": "周敏", "supervisor": True},
+        ),
         (
             ["privacy", "export", "13800138000"],
             privacy.run_privacy,

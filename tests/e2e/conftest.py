@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.cli.main import DEMO_AGENT, add_agent, seed
+from bot.cli.main import DEMO_AGENT, DEMO_SUPERVISOR, add_agent, seed, seed_canned_replies
 from bot.load.ports import free_port
 from bot.ml.training import train
 from bot.ops.processes import Supervisor
@@ -71,6 +71,8 @@ def running(tmp_path_factory) -> Iterator[Product]:
     model = train(settings.root, settings.models_dir)
     asyncio.run(seed(settings.operator_db_url))
     asyncio.run(add_agent(settings.handoff_db_url, **DEMO_AGENT))
+    asyncio.run(add_agent(settings.handoff_db_url, **DEMO_SUPERVISOR))
+    asyncio.run(seed_canned_replies(settings.handoff_db_url))
     supervisor = Supervisor(var_dir / "logs", settings.root)
     try:
         for spec in embedded_stack(settings, model):

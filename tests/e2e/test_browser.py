@@ -9,7 +9,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.cli.main import DEMO_AGENT
 
@@ -87,21 +87,70 @@ def test_an_agent_takes_over_in_the_console_and_hands_back(customer, agent_brows
     WebDriverWait(agent, 20).until(lambda d: "在线" in d.find_element(By.ID, "connection-status").text)
 
     box = open_widget(customer, running)
+    send(customer, box, "查一下话费余额")
+    wait_for_bot_text(customer, "请先提供您的11位手机号码")
+    send(customer, box, "13800138000")
+    wait_for_bot_text(customer, "6位服务密码")
     send(customer, box, "转人工")
     wait_for_bot_text(customer, "正在为您转接人工客服")
+    title = lambda d: d.find_element(By.ID, "telebot-title").text  # noqa: E731
+    WebDriverWait(customer, 10).until(lambda d: title(d) == "正在转接人工客服")
 
+    # A new case is announced in the tab's title (and by a tone) before the agent takes it.
+    WebDriverWait(agent, 20).until(lambda d: "新会话" in d.title)
     WebDriverWait(agent, 20).until(ready.element_to_be_clickable((By.CSS_SELECTOR, ".take-button"))).click()
     reply = WebDriverWait(agent, 20).until(ready.element_to_be_clickable((By.ID, "reply-text")))
+    # The context is in Chinese: intents and slots by their names, not the domain's.
+    context = WebDriverWait(agent, 20).until(
+        lambda d: (
+            d.find_element(By.ID, "case-context") if "查询余额" in d.find_element(By.ID, "case-context").text else None
+        )
+    )
+    assert "手机号码" in context.text and "转人工" in context.text and "本次会话未开工单" in context.text
+    assert "check_balance" not in context.text and "phone_number" not in context.text
+
+    # The customer sees who took the case, and a header that says a person answers now.
+    WebDriverWait(customer, 20).until(
+        lambda d: (
+            "客服 王芳 已接入，正在为您服务。" in [n.text for n in d.find_elements(By.CSS_SELECTOR, ".telebot-notice")]
+        )
+    )
+    assert title(customer) == "人工客服 王芳"
     send(customer, box, "我家宽带断网了")
+    # No "小翼正在输入" while a person is answering.
+    assert not customer.find_element(By.ID, "telebot-typing").is_displayed()
     WebDriverWait(agent, 20).until(lambda d: "我家宽带断网了" in d.find_element(By.ID, "transcript").text)
+    assert not customer.find_element(By.ID, "telebot-typing").is_displayed()
+    # A canned reply by its shortcut, filled with the case's line (尾号8000).
+    reply.send_keys("/li")
+    WebDriverWait(agent, 10).until(lambda d: d.find_element(By.ID, "canned-menu").is_displayed())
+    menu = agent.find_element(By.ID, "canned-menu").text
+    assert "/line" in menu and "为您查询的是尾号8000的号码，请问对吗？" in menu
+    agent.save_screenshot(str(ARTIFACTS / "console-canned-menu.png"))
+    reply.send_keys(Keys.ENTER)
+    assert reply.get_attribute("value") == "为您查询的是尾号8000的号码，请问对吗？"
+    reply.send_keys(Keys.ENTER)
+    wait_for_bot_text(customer, "为您查询的是尾号8000的号码")
     reply.send_keys("您好，我是客服王芳，正在为您查看。")
     agent.find_element(By.ID, "send-button").click()
     wait_for_bot_text(customer, "我是客服王芳")
+    labels = customer.find_elements(By.CSS_SELECTOR, ".telebot-agent .telebot-sender")
+    assert [label.text for label in labels] == ["客服 王芳", "客服 王芳"]
     agent.save_screenshot(str(ARTIFACTS / "console-case.png"))
+    customer.save_screenshot(str(ARTIFACTS / "widget-with-agent.png"))
 
     agent.find_element(By.ID, "handback-button").click()
     WebDriverWait(agent, 10).until(ready.alert_is_present()).accept()
     wait_for_bot_text(customer, "智能客服小翼继续为您服务")
+    WebDriverWait(customer, 10).until(lambda d: title(d) == "智能客服 小翼")
+    # The ended case stays in the agent's history, and opens again read-only.
+    history = WebDriverWait(agent, 20).until(
+        lambda d: d.find_element(By.ID, "history") if "已交还机器人" in d.find_element(By.ID, "history").text else None
+    )
+    history.find_element(By.CSS_SELECTOR, ".case-open").click()
+    WebDriverWait(agent, 20).until(lambda d: "我家宽带断网了" in d.find_element(By.ID, "transcript").text)
+    assert not agent.find_element(By.ID, "send-button").is_enabled()
+    agent.save_screenshot(str(ARTIFACTS / "console-history.png"))
     send(customer, box, "谢谢")
     wait_for_bot_text(customer, "不客气，很高兴为您服务")  # the bot answers again
     customer.save_screenshot(str(ARTIFACTS / "widget-after-handback.png"))
@@ -140,3 +189,165 @@ def test_a_customer_changes_the_plan_with_the_quick_replies(customer, running):
         ("畅越套餐", "cancel_pending"),
         ("大王卡", "scheduled"),
     ]
+
+
+class DeskInThread:
+    """A handoff service of its own (SQLite, no Rasa needed) in a thread: with service hours that
+    exclude the present (what the console looks like outside service hours), or open all day."""
+
+    TOKEN = "closed-desk-token-0123456789"
+
+    def __init__(self, tmp_path: Path, open_now: bool = False) -> None:
+        import asyncio
+        import datetime as dt
+        import threading
+
+        from bot.core.clock import CHINA
+        from bot.services.desk.settings import HandoffSettings
+
+        now = dt.datetime.now(CHINA).time()
+        hours = (dt.time(13, 0), dt.time(14, 0)) if now < dt.time(12, 0) else (dt.time(1, 0), dt.time(2, 0))
+        if open_now:
+            hours = (dt.time(0, 0), dt.time.max)
+        self.settings = HandoffSettings(
+            database_url=f"sqlite:///{tmp_path / 'closed-desk.db'}",
+            service_token=self.TOKEN,
+            rasa_url="http://127.0.0.1:9",
+            rasa_token="closed-desk-rasa-0123456789",
+            service_hours=hours,
+        )
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import asyncio
+
+        from aiohttp import web
+
+        from bot.services.desk import agents
+        from bot.services.desk.app import create_app
+        from bot.services.desk.routes import SERVICE_KEY
+
+        asyncio.set_event_loop(self._loop)
+        app = create_app(self.settings, retry=False)
+        self._runner = web.AppRunner(app)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        self._loop.run_until_complete(
+            agents.create_agent(app[SERVICE_KEY].db, username="1001", name="王芳", password="password-1001")
+        )
+        self.app = app
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+
+    def run(self, work):
+        """Run a coroutine on the service's loop (its database), from the test's thread."""
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(20)
+
+    def open_case(self, sender_id: str) -> dict:
+        import json
+        import urllib.request
+
+        body = {"sender_id": sender_id, "channel": "socketio", "reason": "requested", "verified": False}
+        request = urllib.request.Request(
+            self.url + "/v1/cases",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.TOKEN}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def __enter__(self) -> "DeskInThread":
+        self._thread.start()
+        assert self._ready.wait(20), "the handoff service did not start"
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(20)
+
+
+def test_outside_service_hours_the_console_says_customers_are_offered_callbacks(agent_browser, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with DeskInThread(tmp_path) as desk:
+        agent_browser.get(desk.url + "/login")
+        WebDriverWait(agent_browser, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys("1001")
+        agent_browser.find_element(By.ID, "password").send_keys("password-1001")
+        agent_browser.find_element(By.ID, "login-button").click()
+        banner = WebDriverWait(agent_browser, 20).until(ready.visibility_of_element_located((By.ID, "service-banner")))
+        start, end = desk.settings.service_hours
+        assert banner.text == (
+            f"当前为非服务时间（服务时间 {start:%H:%M}-{end:%H:%M}），转人工的客户不会进入排队，正被引导登记回电。"
+        )
+        agent_browser.save_screenshot(str(ARTIFACTS / "console-closed-hours.png"))
+
+
+def test_a_supervisor_adds_a_canned_reply_in_the_console(agent_browser, running):
+    from bot.cli.main import DEMO_SUPERVISOR
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = agent_browser
+    page.get(running.settings.agent_url + "/login")
+    WebDriverWait(page, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys(
+        DEMO_SUPERVISOR["username"]
+    )
+    page.find_element(By.ID, "password").send_keys(DEMO_SUPERVISOR["password"])
+    page.find_element(By.ID, "login-button").click()
+    WebDriverWait(page, 20).until(ready.element_to_be_clickable((By.ID, "canned-admin-button"))).click()
+    WebDriverWait(page, 10).until(lambda d: "/hi" in d.find_element(By.ID, "canned-list").text)  # the defaults
+    page.find_element(By.ID, "canned-shortcut").send_keys("refund")
+    page.find_element(By.ID, "canned-title").send_keys("退费说明")
+    page.find_element(By.ID, "canned-text").send_keys("{姓名}您好，退费将在 3 个工作日内退回原支付账户。")
+    page.find_element(By.ID, "canned-save").click()
+    WebDriverWait(page, 10).until(lambda d: "/refund" in d.find_element(By.ID, "canned-list").text)
+    page.save_screenshot(str(ARTIFACTS / "console-canned-admin.png"))
+    # A name that is not a placeholder is refused with the reason, and nothing is saved.
+    page.find_element(By.ID, "canned-shortcut").send_keys("bad")
+    page.find_element(By.ID, "canned-title").send_keys("错误")
+    page.find_element(By.ID, "canned-text").send_keys("{先生}您好")
+    page.find_element(By.ID, "canned-save").click()
+    WebDriverWait(page, 10).until(lambda d: "占位符只能用" in d.find_element(By.ID, "notice").text)
+    assert "/bad" not in page.find_element(By.ID, "canned-list").text
+    page.find_element(By.ID, "canned-admin-close").click()
+    # The supervisor also sees each agent's status and load, and the desk's assignment mode.
+    roster = WebDriverWait(page, 10).until(ready.visibility_of_element_located((By.ID, "roster")))
+    WebDriverWait(page, 10).until(lambda d: "王芳（1001）" in roster.text and "陈静（2001）" in roster.text)
+    assert page.find_element(By.ID, "assign-mode").is_displayed()
+    page.save_screenshot(str(ARTIFACTS / "console-supervisor.png"))
+
+
+def test_auto_assign_gives_an_agent_no_more_cases_than_their_maximum(agent_browser, tmp_path):
+    from bot.services.desk import agents, preferences
+    from bot.services.desk.routes import SERVICE_KEY
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with DeskInThread(tmp_path, open_now=True) as desk:
+        db = desk.app[SERVICE_KEY].db
+        desk.run(preferences.set_assign_mode(db, "auto"))
+        wang = desk.run(agents.get(db, 1))
+        desk.run(agents.set_presence(db, wang["id"], status="online", max_cases=2))
+        agent_browser.get(desk.url + "/login")
+        WebDriverWait(agent_browser, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys("1001")
+        agent_browser.find_element(By.ID, "password").send_keys("password-1001")
+        agent_browser.find_element(By.ID, "login-button").click()
+        WebDriverWait(agent_browser, 20).until(lambda d: "在线" in d.find_element(By.ID, "connection-status").text)
+        for n in range(3):
+            assert desk.open_case(f"web-auto-{n}")["status"] == "queued"
+        count = lambda d, id: d.find_element(By.ID, id).text  # noqa: E731
+        WebDriverWait(agent_browser, 20).until(
+            lambda d: (count(d, "mine-count"), count(d, "queue-count")) == ("2", "1")
+        )
+        # The first case given opens by itself; the third waits for a free seat.
+        WebDriverWait(agent_browser, 20).until(lambda d: "会话 #1" in d.find_element(By.ID, "case-title").text)
+        agent_browser.save_screenshot(str(ARTIFACTS / "console-auto-assign.png"))
+        # 忙碌: still two, and nothing more arrives; the status is kept.
+        Select(agent_browser.find_element(By.ID, "status-select")).select_by_value("busy")
+        WebDriverWait(agent_browser, 10).until(lambda d: desk.run(agents.get(db, 1))["status"] == "busy")
+        assert (count(agent_browser, "mine-count"), count(agent_browser, "queue-count")) == ("2", "1")

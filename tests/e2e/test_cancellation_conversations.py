@@ -5,8 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import ASK_RATING
-
 pytestmark = pytest.mark.e2e
 
 ASK_PHONE = "为了保护您的账户安全，请先提供您的11位手机号码。"
@@ -38,7 +36,7 @@ def test_cancelling_the_video_pack_removes_it_from_the_package_list(chat, runnin
     assert chat.say("我要退订视频会员包") == [ASK_PHONE]
     assert chat.say("13800138000") == [ASK_PASSWORD]
     assert chat.say("123456") == ["张伟您好，身份验证成功。", VIDEO_TERMS.replace("2026-12-01", effective)]
-    assert chat.say("确认退订") == [f"已为您退订视频会员流量包，{effective} 起生效。", ASK_RATING]
+    assert chat.say("确认退订") == [f"已为您退订视频会员流量包，{effective} 起生效。"]
     # A second 确认 (sent twice) changes nothing.
     assert chat.say("确认退订") == ["好的。请问还有什么可以帮您？"]
     assert subscriptions(running)["视频会员流量包"] == "cancel_pending"
@@ -52,7 +50,6 @@ def test_cancelling_the_video_pack_removes_it_from_the_package_list(chat, runnin
         "您目前没有订购增值业务。",
         f"视频会员流量包已办理退订，将于 {effective} 起停止。",
         "宽带：宽带200M（宽带账号 KD0755200001），月费 100.00 元。",
-        ASK_RATING,
     ]
 
 

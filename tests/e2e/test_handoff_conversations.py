@@ -9,7 +9,6 @@ import pytest
 
 from bot.cli.main import DEMO_AGENT
 from bot.ops.stack import rasa_api_headers
-from tests.e2e.conftest import ASK_RATING
 
 pytestmark = pytest.mark.e2e
 
@@ -70,8 +69,9 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
             False,
         )
         assert (await agent.session.post(f"/api/cases/{case['id']}/take")).status == 200
-        # The bot is paused: the customer's words go to the agent, live, and into Rasa's tracker.
-        assert await say("家里宽带从昨晚开始一直断网") == []
+        # The bot is paused: the customer's words go to the agent, live, and into Rasa's tracker. A REST
+        # client collects with them that the agent took the case.
+        assert await say("家里宽带从昨晚开始一直断网") == ["客服 王芳 已接入，正在为您服务。"]
         relayed = await agent.wait_for("message", lambda event: event["message"]["role"] == "customer")
         assert relayed["message"]["text"] == "家里宽带从昨晚开始一直断网"
         details = await (await agent.session.get(f"/api/cases/{case['id']}")).json()
@@ -89,10 +89,10 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
         assert await say("好的") == ["您好，我是客服王芳，马上为您查看。"]
         handed = await agent.session.post(f"/api/cases/{case['id']}/handback")
         assert (await handed.json())["status"] == "handed_back"
-    # The bot is back: it says so, asks for a rating, and answers again (it still knows the number).
+    # The bot is back: it says so and answers again (it still knows the number); the rating waits
+    # until the customer is done.
     assert await say("流量还剩多少") == [
         "人工服务已结束，智能客服小翼继续为您服务。",
-        ASK_RATING,
         "请输入该号码的6位服务密码。",
     ]
     events = tracker_events(running.settings, chat.sender)
@@ -100,7 +100,8 @@ async def test_an_agent_takes_over_replies_and_hands_back(chat, product, running
     assert "pause" in kinds and "resume" in kinds
     agent_said = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("handoff_agent")]
     assert [(e["text"], e["metadata"]["handoff_agent"]) for e in agent_said] == [
-        ("您好，我是客服王芳，马上为您查看。", "王芳")
+        ("客服 王芳 已接入，正在为您服务。", "王芳"),
+        ("您好，我是客服王芳，马上为您查看。", "王芳"),
     ]
     assert any(e["event"] == "user" and e["text"] == "家里宽带从昨晚开始一直断网" for e in events)
 

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import ASK_RATING
 from tests.e2e.test_cancellation_conversations import ASK_PASSWORD, ASK_PHONE, next_month_first
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +60,6 @@ def test_more_data_is_advised_from_usage_and_the_change_is_made_once(chat, runni
     assert f"· 生效时间：{effective}起生效，本月仍按原套餐计费；" in terms and terms.endswith(CONFIRM)
     assert chat.say("确认办理") == [
         f"已为您办理套餐变更：5G畅享149套餐将于 {effective} 起生效，月费149.00元；本月仍按冰激凌套餐计费。",
-        ASK_RATING,
     ]
     subscriptions = running.backend_get("/v1/lines/13800138000/subscriptions")["subscriptions"]
     assert [(s["name"], s["status"]) for s in subscriptions if s["kind"] == "main"] == [
@@ -90,7 +88,6 @@ def test_a_six_yuan_pack_is_shown_with_its_terms_and_charged_once(chat, running)
     assert chat.say("123456") == ["张伟您好，身份验证成功。", pack_terms("58.30", "52.30")]
     assert chat.say("确认办理") == [
         f"已为您办理6元1GB流量包，立即生效，已从话费余额扣除6.00元，当月有效，{month_end()}到期。",
-        ASK_RATING,
     ]
     # Confirmed twice more (a customer tapping again, a retried delivery): charged once.
     for _ in range(2):

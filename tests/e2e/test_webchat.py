@@ -7,7 +7,6 @@ import urllib.request
 import pytest
 import socketio
 
-from tests.e2e.conftest import ASK_RATING
 from tests.e2e.test_handoff_conversations import Console
 
 pytestmark = pytest.mark.e2e
@@ -19,8 +18,10 @@ class Widget:
     def __init__(self, settings, session_id=None) -> None:
         self.replies: "queue.Queue[dict]" = queue.Queue()
         self.sessions: "queue.Queue[str]" = queue.Queue()
+        self.states: "queue.Queue[dict]" = queue.Queue()  # handoff_state: who answers now
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.replies.put)
+        self.client.on("handoff_state", self.states.put)
         self.client.on("session_confirm", self.sessions.put)
         # As a browser on the widget's page: Rasa's socket.io accepts that origin only.
         self.client.connect(
@@ -84,19 +85,25 @@ async def test_an_agent_reply_is_pushed_to_the_widget_and_the_bot_resumes(widget
     async with Console(running.settings.agent_url) as agent:
         queued = await asyncio.to_thread(widget.say, "转人工", 1)
         assert queued[0]["text"].startswith("正在为您转接人工客服")
+        state = lambda: asyncio.to_thread(widget.states.get, True, 10)  # noqa: E731
+        assert await state() == {"state": "queued"}  # the header says so; no typing dots for 20 s
         event = await agent.wait_for("queue", lambda e: e["queued"])
         case = event["queued"][0]
         assert case["channel"] == "socketio"
         await agent.session.post(f"/api/cases/{case['id']}/take")
+        notice = "客服 王芳 已接入，正在为您服务。"
+        assert await state() == {"state": "agent", "agent_name": "王芳", "notice": notice}
         widget.client.emit("user_uttered", {"message": "宽带断网了", "session_id": widget.session_id})
         relayed = await agent.wait_for("message", lambda e: e["message"]["role"] == "customer")
         assert relayed["message"]["text"] == "宽带断网了"
+        assert await state() == {"state": "agent", "agent_name": "王芳"}  # relayed: the agent will answer
         await agent.session.post(f"/api/cases/{case['id']}/reply", json={"text": "您好，我来帮您处理。"})
         pushed = await asyncio.to_thread(widget.replies.get, True, 10)
-        assert pushed == {"text": "您好，我来帮您处理。"}
+        assert pushed == {"text": "您好，我来帮您处理。", "agent_name": "王芳"}
         await agent.session.post(f"/api/cases/{case['id']}/handback")
-        resumed = [await asyncio.to_thread(widget.replies.get, True, 10) for _ in range(2)]
-        assert [reply["text"] for reply in resumed] == ["人工服务已结束，智能客服小翼继续为您服务。", ASK_RATING]
+        resumed = await asyncio.to_thread(widget.replies.get, True, 10)
+        assert resumed["text"] == "人工服务已结束，智能客服小翼继续为您服务。"
+        assert await state() == {"state": "bot"}
     assert (await asyncio.to_thread(widget.say, "你好", 1))[0]["text"].startswith("您好，我是智能客服小翼")
 
 

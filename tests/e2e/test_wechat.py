@@ -158,7 +158,9 @@ async def test_an_agent_reply_reaches_the_customer_through_the_wechat_api(wechat
         if len(running.wechat_api.texts_to(wechat.openid)) >= 3:
             break
         await asyncio.sleep(0.1)
-    assert running.wechat_api.texts_to(wechat.openid)[:2] == [
-        "您好，我是客服王芳。",
+    # WeChat text names the agent in the message itself.
+    assert running.wechat_api.texts_to(wechat.openid)[:3] == [
+        "客服 王芳 已接入，正在为您服务。",
+        "【客服 王芳】您好，我是客服王芳。",
         "人工服务已结束，智能客服小翼继续为您服务。",
     ]

@@ -60,3 +60,19 @@ def test_broken_data_stops_training_with_a_clear_message(tmp_path):
     assert "does not validate" in str(refused.value)
     assert "action_that_does_not_exist" in str(refused.value)
     assert not list((project / "models").glob("*.tar.gz"))
+
+
+def test_a_file_rasa_cannot_read_is_named_not_hidden_behind_a_warning():
+    from bot.ml.training import validation_problems
+
+    output = (
+        "\x1b[91mYamlSyntaxException: Failed to read 'data/rules/core.yml'. mapping values are not allowed here\n"
+        '  in "data/rules/core.yml", line 61, column 35:\n'
+        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The following duplicated intents have been found "
+        "across multiple domain files: faq\n"
+        "/x/rasa/shared/utils/io.py:100: UserWarning: Intent 'x' is not used in any story or rule.\n"
+    )
+    assert validation_problems(output) == [
+        "YamlSyntaxException: Failed to read 'data/rules/core.yml'. mapping values are not allowed here",
+        "The following duplicated intents have been found across multiple domain files: faq",
+    ]

@@ -5,7 +5,10 @@ the handoff service's token towards Rasa; the other direction has its own, HANDO
 /webhooks/handoff/deliver records the agent's reply in the customer's tracker (a BotUttered with
 the agent's name in its metadata) and pushes it to the customer's channel when that channel can be
 pushed to (it has `push_output(sender_id)`); otherwise the reply is returned for the customer's
-next request. A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
+next request. `taken` says that an agent took the case (utter_handoff_taken, 客服 XX 已接入);
+it, the agent's messages and the end of a case also tell the channel where the conversation
+stands (bot/rasa/channels/handoff_output.py: the widget's header, its typing indicator).
+A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
 bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`. A
 `response` says one of the domain's responses with the given values (the number of a ticket that
 was queued while the operator backend was down: bot/services/desk/pending_tickets.py). A delivery
@@ -25,9 +28,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa.channels.deliveries import earlier_delivery, marked, valid_delivery_id
+from bot.rasa.channels.handoff_output import handoff_state, say_as_agent, tell_state
 from bot.rasa.channels.rest import authorised
 
-EVENTS = {"message", "handback", "close", "response"}
+EVENTS = {"message", "taken", "handback", "close", "response"}
 MAX_PARSE_CHARS = 500  # as a customer's message (bot/rasa/channels/guard.py)
 AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
 
@@ -66,6 +70,10 @@ class HandoffInput(InputChannel):
                 )
             if event == "message" and not (isinstance(body.get("text"), str) and body["text"].strip()):
                 return response.json({"error": "invalid_input", "message": "text needed"}, status=400)
+            named = body.get("agent_name")
+            agent_name: str = named if isinstance(named, str) else ""
+            if event == "taken" and not agent_name.strip():
+                return response.json({"error": "invalid_input", "message": "agent_name needed"}, status=400)
             if event == "response" and (
                 body.get("response") not in request.app.ctx.agent.domain.responses
                 or not isinstance(body.get("values", {}), dict)
@@ -87,17 +95,29 @@ class HandoffInput(InputChannel):
                     values = {str(key): value for key, value in (body.get("values") or {}).items()}
                     said = await agent.nlg.generate(body["response"], tracker, output.name(), **values) or {}
                     tracker.update(BotUttered(said.get("text"), metadata=marked(None, delivery_id)))
+                elif event == "taken":
+                    said = (
+                        await agent.nlg.generate("utter_handoff_taken", tracker, output.name(), agent_name=agent_name)
+                        or {}
+                    )
+                    state = handoff_state("agent", agent_name, said.get("text"))
+                    metadata = marked({"handoff_agent": agent_name}, delivery_id)
+                    tracker.update(BotUttered(said.get("text"), data={"custom": {"handoff": state}}, metadata=metadata))
                 elif event == "message":
-                    metadata = marked({"handoff_agent": body.get("agent_name") or ""}, delivery_id)
-                    tracker.update(BotUttered(body["text"], metadata=metadata))
+                    metadata = marked({"handoff_agent": agent_name}, delivery_id)
+                    data = {"custom": {"agent_name": agent_name}}
+                    tracker.update(BotUttered(body["text"], data=data, metadata=metadata))
                 else:
                     tracker.update(ConversationResumed(metadata=marked(None, delivery_id)))
                 await agent.tracker_store.save(tracker)
                 if event == "response":
                     await output.send_text_message(sender_id, said.get("text") or "")
+                elif event == "taken":
+                    await tell_state(output, sender_id, state)
                 elif event == "message":
-                    await output.send_text_message(sender_id, body["text"])
+                    await say_as_agent(output, sender_id, body["text"], agent_name)
                 else:
+                    await tell_state(output, sender_id, handoff_state("bot"))
                     await agent.execute_action(sender_id, AFTER[event], output, None, None)
                     # As after any bot turn: the policies expect the next message after a listen.
                     await agent.execute_action(sender_id, "action_listen", output, None, None)

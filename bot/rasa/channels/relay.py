@@ -13,7 +13,7 @@ service masks again on receipt.
 """
 
 import logging
-from typing import Any, Awaitable, Callable, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -46,20 +46,22 @@ class HandoffRelay:
         tracker = await store.retrieve(sender_id)
         return (False, False) if tracker is None else tracker_handoff_flags(tracker)
 
-    async def handle(self, message: UserMessage, on_new_message: Handler) -> None:
+    async def handle(self, message: UserMessage, on_new_message: Handler) -> Optional[Dict[str, Any]]:
+        """The handoff service's answer when the message went to the agents (its case's `status`
+        and `agent_name`), else None: the bot answered it."""
         client = self.client
         if client is None or self.app is None:
             await on_new_message(message)
-            return
+            return None
         paused, handed_back = await self._handoff_state(message.sender_id)
         await on_new_message(message)  # parsed and recorded; answered only if not paused
-        if paused:
-            await self._relay(client, message)
+        relayed = await self._relay(client, message) if paused else None
         # Only then can something be waiting: an agent's reply, or the bot's words at the hand-back.
         if (paused or handed_back) and isinstance(message.output_channel, CollectingOutputChannel):
             await self._collect_waiting(client, message, message.output_channel)
+        return relayed
 
-    async def _relay(self, client: DeskClient, message: UserMessage) -> None:
+    async def _relay(self, client: DeskClient, message: UserMessage) -> Optional[Dict[str, Any]]:
         tracker = await self.app.ctx.agent.tracker_store.retrieve(message.sender_id)
         latest = tracker.latest_message if tracker is not None else None
         intent = (latest.intent or {}) if latest is not None else {}
@@ -70,9 +72,11 @@ class HandoffRelay:
         except (Unavailable, Rejected) as error:
             # The message is in the tracker; the agent sees it when reopening the case.
             logger.warning("could not relay a message to the agent console: %s", error)
-            return
-        if not relayed:
+            return None
+        if not relayed.get("relayed"):
             logger.warning("conversation %s is paused but has no open case", message.sender_id)
+            return None
+        return relayed
 
     async def _collect_waiting(
         self, client: DeskClient, message: UserMessage, collector: CollectingOutputChannel

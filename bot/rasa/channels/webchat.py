@@ -10,6 +10,11 @@ conversation (`push_output`) because every socket joins the room of its conversa
 socket itself, and which conversation it speaks for, stay with the replica it connected to (the
 load balancer keeps a browser on one replica). Each message's metadata carries the address the
 socket connected from (`client_address`, bot/rasa/channels/client_address.py).
+
+Beyond Rasa's `bot_uttered`, the widget hears `handoff_state` (`{"state": "queued" | "agent" | "bot",
+"agent_name"?, "notice"?}`, bot/rasa/channels/handoff_output.py) when the conversation goes to the
+queue, an agent takes it, the agent hands it back, and after each message the customer sends while
+it is with the agents; an agent's own messages carry `agent_name`.
 """
 
 import logging
@@ -24,12 +29,39 @@ from socketio import AsyncServer
 
 from bot.rasa.channels.client_address import environ_address, with_client_address
 from bot.rasa.channels.guard import MessageGuard, guard_from_credentials
+from bot.rasa.channels.handoff_output import handoff_state
 from bot.rasa.channels.relay import HandoffRelay
 from bot.rasa.channels.rest import relay_from_credentials
 from bot.rasa.channels.sessions import session_for
 from bot.rasa.channels.socketio_redis import JsonRedisManager
 
 logger = logging.getLogger(__name__)
+
+
+def relayed_state(relayed: Dict[str, Any]) -> Dict[str, Any]:
+    """The handoff state after a message went to the agents (the handoff service's answer)."""
+    if relayed.get("status") == "taken":
+        return handoff_state("agent", relayed.get("agent_name"))
+    return handoff_state("queued")
+
+
+class WebchatOutput(SocketIOOutput):
+    """Rasa's socket.io output, with the widget's handoff events (bot/rasa/channels/handoff_output.py)."""
+
+    async def send_handoff_state(self, recipient_id: Text, state: Dict[str, Any]) -> None:
+        await self.sio.emit("handoff_state", state, room=recipient_id)
+
+    async def send_agent_message(self, recipient_id: Text, text: Text, agent_name: Text) -> None:
+        await self._send_message(recipient_id, {"text": text, "agent_name": agent_name})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """A handoff state an action sent (actions/handoff.py) is the widget's event; other custom
+        payloads reach it as `{"custom": ...}` (Rasa's own would pass them as emit's arguments)."""
+        state = json_message.get("handoff")
+        if isinstance(state, dict) and len(json_message) == 1:
+            await self.send_handoff_state(recipient_id, state)
+        else:
+            await self._send_message(recipient_id, {"custom": json_message})
 
 
 class WebchatInput(InputChannel):
@@ -78,7 +110,7 @@ class WebchatInput(InputChannel):
 
     def push_output(self, sender_id: str) -> Optional[OutputChannel]:
         """Reaches every open socket of the conversation (used by the handoff delivery)."""
-        return SocketIOOutput(self.sio, "bot_uttered") if self.sio is not None else None
+        return WebchatOutput(self.sio, "bot_uttered") if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         manager = JsonRedisManager(self.redis_url, channel=f"{self.redis_prefix}:socketio") if self.redis_url else None
@@ -122,13 +154,20 @@ class WebchatInput(InputChannel):
             text = data.get("message") if isinstance(data, dict) else None
             if sender_id is None or not isinstance(text, str):
                 return  # no session yet (the widget asks for one first), or not a message at all
+            output = WebchatOutput(sio, "bot_uttered")
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, "bot_uttered"),
+                output,
                 sender_id,
                 input_channel=self.name(),
                 metadata=with_client_address(None, self._addresses.get(sid, "")),
             )
-            await self.guard.handle(message, lambda checked: self.relay.handle(checked, on_new_message))
+
+            async def handle(checked: UserMessage) -> None:
+                relayed = await self.relay.handle(checked, on_new_message)
+                if relayed is not None:  # with the agents: no answer from the bot is coming
+                    await output.send_handoff_state(sender_id, relayed_state(relayed))
+
+            await self.guard.handle(message, handle)
 
         return blueprint

@@ -37,7 +37,7 @@ from bot.rasa.channels.guard import MessageGuard, guard_from_credentials
 from bot.rasa.channels.relay import HandoffRelay
 from bot.rasa.channels.rest import relay_from_credentials
 from bot.rasa.wechat.api import AccessToken, CustomerServiceApi
-from bot.rasa.wechat.messages import render
+from bot.rasa.wechat.messages import from_agent, render
 from bot.rasa.wechat.protocol import (
     Crypto,
     Message,
@@ -73,6 +73,13 @@ class WeChatOutput(OutputChannel):
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         await self.send_text_message(recipient_id, render([{"text": text, "buttons": buttons}]))
+
+    async def send_agent_message(self, recipient_id: Text, text: Text, agent_name: Text) -> None:
+        await self.send_text_message(recipient_id, from_agent(agent_name, text))
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """WeChat text has no place for data (a handoff state, bot/rasa/channels/handoff_output.py):
+        never pushed as JSON text, as Rasa's default would."""
 
 
 class WeChatInput(InputChannel):

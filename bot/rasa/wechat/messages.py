@@ -16,3 +16,8 @@ def render(messages: List[Dict[str, Any]]) -> str:
         if text.strip():
             parts.append(text.strip())
     return "\n\n".join(parts)[: MAX_TEXT * 4]
+
+
+def from_agent(agent_name: str, text: str) -> str:
+    """An agent's message as WeChat text, which cannot be labelled otherwise: 【客服 王芳】…"""
+    return f"【客服 {agent_name}】{text}" if agent_name.strip() else text

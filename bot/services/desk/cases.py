@@ -1,5 +1,6 @@
 """The case queue: create, take (one agent wins), messages, hand back, close. Pure SQL, no I/O else."""
 
+import datetime as dt
 import json
 from typing import Any, Dict, List, Optional
 
@@ -11,6 +12,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.services.desk.tables import agents, case_messages, cases, outbox
 
 OPEN = ("queued", "taken")
+ENDED = ("handed_back", "closed")
 REASONS = {
     "requested": ("客户要求转人工", 3),
     "low_confidence": ("机器人连续两次未能理解", 3),
@@ -47,6 +49,8 @@ def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optio
         "status": row.status,
         "created_at": _iso(row.created_at),
         "taken_at": _iso(row.taken_at),
+        "ended_at": _iso(row.ended_at),
+        "note": row.note,
         "agent_id": row.agent_id,
         "agent_name": agent_name,
         "last_message": last_message,
@@ -66,7 +70,9 @@ def message_json(row: Any, agent_name: Optional[str] = None) -> Dict[str, Any]:
     }
 
 
-async def _summaries(db: Database, where: Any) -> List[Dict[str, Any]]:
+async def _summaries(
+    db: Database, where: Any, order: Any = (cases.c.priority, cases.c.id), limit: Optional[int] = None
+) -> List[Dict[str, Any]]:
     last = (
         select(case_messages.c.text)
         .where(case_messages.c.case_id == cases.c.id)
@@ -78,7 +84,8 @@ async def _summaries(db: Database, where: Any) -> List[Dict[str, Any]]:
         select(cases, agents.c.name.label("agent_name"), last.label("last_message"))
         .select_from(cases.outerjoin(agents, cases.c.agent_id == agents.c.id))
         .where(where)
-        .order_by(cases.c.priority, cases.c.id)
+        .order_by(*order)
+        .limit(limit)
     )
     async with db.read() as conn:
         rows = (await conn.execute(query)).all()
@@ -91,6 +98,34 @@ async def queued(db: Database) -> List[Dict[str, Any]]:
 
 async def taken_by(db: Database, agent_id: int) -> List[Dict[str, Any]]:
     return await _summaries(db, and_(cases.c.status == "taken", cases.c.agent_id == agent_id))
+
+
+async def ended_by(db: Database, agent_id: int, limit: int = 30) -> List[Dict[str, Any]]:
+    """The agent's most recently ended cases (handed back or closed), latest first."""
+    return await _summaries(
+        db,
+        and_(cases.c.status.in_(ENDED), cases.c.agent_id == agent_id),
+        order=(cases.c.ended_at.desc(), cases.c.id.desc()),
+        limit=limit,
+    )
+
+
+async def earlier_cases(db: Database, case: Dict[str, Any], limit: int = 10) -> List[Dict[str, Any]]:
+    """The same customer's earlier cases: those of the same conversation (a WeChat follower, a widget
+    browser). Not by masked number: 138****8000 is ten thousand lines."""
+    return await _summaries(
+        db,
+        and_(cases.c.sender_id == case["sender_id"], cases.c.id < case["id"]),
+        order=(cases.c.id.desc(),),
+        limit=limit,
+    )
+
+
+async def loads(db: Database) -> Dict[int, int]:
+    """{agent id: the cases they hold now}."""
+    query = select(cases.c.agent_id, func.count()).where(cases.c.status == "taken").group_by(cases.c.agent_id)
+    async with db.read() as conn:
+        return {int(agent_id): int(count) for agent_id, count in (await conn.execute(query)).all()}
 
 
 async def summary(db: Database, case_id: int) -> Dict[str, Any]:
@@ -156,7 +191,7 @@ async def create(
                         "text": item["text"],
                         "intent": item.get("intent"),
                         "confidence": _confidence(item.get("confidence")),
-                        "at": now,
+                        "at": said_at(item.get("at"), now),
                         "recorded_at": now,
                         "delivered_at": now,
                     }
@@ -164,6 +199,20 @@ async def create(
                 ],
             )
     return await summary(db, case_id)
+
+
+def said_at(text: Any, now: dt.datetime) -> dt.datetime:
+    """When a message of the bot's transcript was said (naive UTC, as stored): the time the bot
+    recorded, never later than the case itself; the case's time when it gave none that reads."""
+    if not isinstance(text, str):
+        return now
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return now
+    if moment.tzinfo is None:
+        return now
+    return min(clk.to_db(moment), now)
 
 
 def _confidence(value: Any) -> Optional[str]:
@@ -181,7 +230,10 @@ async def take(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
     if result.rowcount != 1:
         await summary(db, case_id)  # 404 when it does not exist at all
         raise AlreadyTaken("the case was taken by another agent or has ended")
-    return await summary(db, case_id)
+    case = await summary(db, case_id)
+    # Delivered to the customer like an agent's reply (客服 XX 已接入), and shown in the transcript.
+    await add_message(db, case_id, "system", f"{case['agent_name']} 已接入会话", agent_id=agent_id)
+    return case
 
 
 async def _require_mine(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
@@ -259,11 +311,16 @@ async def context(db: Database, case_id: int) -> Dict[str, Any]:
 
 
 async def unrecorded_agent_messages(db: Database) -> List[Dict[str, Any]]:
-    """Agent replies Rasa has not acknowledged yet, oldest first, with where they go."""
+    """Agent replies, and notices that an agent took the case, that Rasa has not acknowledged yet,
+    oldest first, with where they go."""
     query = (
         select(case_messages, cases.c.sender_id, cases.c.channel, agents.c.name.label("agent_name"))
         .select_from(case_messages.join(cases).outerjoin(agents, case_messages.c.agent_id == agents.c.id))
-        .where((case_messages.c.role == "agent") & (case_messages.c.recorded_at.is_(None)))
+        .where(
+            case_messages.c.role.in_(("agent", "system"))
+            & case_messages.c.agent_id.is_not(None)
+            & case_messages.c.recorded_at.is_(None)
+        )
         .order_by(case_messages.c.id)
     )
     async with db.read() as conn:
@@ -295,7 +352,7 @@ async def is_resumed(db: Database, case_id: int) -> bool:
 
 async def unresumed(db: Database) -> List[Dict[str, Any]]:
     """Ended cases whose hand-back Rasa has not acknowledged yet."""
-    return await _summaries(db, and_(cases.c.status.in_(("handed_back", "closed")), cases.c.resumed_at.is_(None)))
+    return await _summaries(db, and_(cases.c.status.in_(ENDED), cases.c.resumed_at.is_(None)))
 
 
 async def mark_resumed(db: Database, case_id: int) -> None:

@@ -9,10 +9,12 @@ from typing import Any, Dict, Optional
 
 from aiohttp import WSMsgType, web
 
-from bot.core.errors import InvalidInput
+from bot.core.errors import Forbidden, InvalidInput
 from bot.core.privacy import mask_personal_data, mask_personal_values
-from bot.services.desk import agents, cases, login_throttle, pending_tickets
+from bot.services.desk import agents, canned, canned_text, cases, login_throttle, pending_tickets, preferences
+from bot.services.desk.assignment import MODES, STATUSES
 from bot.services.desk.console_security import client_address, is_https
+from bot.services.desk.labels import INTENT_LABELS, SLOT_LABELS
 from bot.services.desk.service import HandoffService
 from bot.services.desk.suggestions import suggestion
 
@@ -21,6 +23,7 @@ SERVICE_KEY = web.AppKey("service", HandoffService)
 AGENT = "agent"  # request key of the signed-in agent
 COOKIE = "agent_session"
 MAX_REPLY = 1000
+MAX_CASES = 20  # the most a supervisor can let one agent hold at once
 
 service_routes = web.RouteTableDef()
 console_routes = web.RouteTableDef()
@@ -85,7 +88,7 @@ async def create_case(request: web.Request) -> web.Response:
         raise InvalidInput("context must be an object", details={"field": "context"})
     sender_id = _text(body.get("sender_id"), "sender_id", 128)
     existing = await cases.open_case_for(service.db, sender_id)
-    why_not = service.availability() if existing is None else None
+    why_not = await service.availability() if existing is None else None
     if why_not:
         return web.json_response({"status": "unavailable", "why": why_not})
     masked_phone = _optional_text(body.get("masked_phone"), "masked_phone", 16)
@@ -100,13 +103,14 @@ async def create_case(request: web.Request) -> web.Response:
         transcript=[{**item, "text": mask_personal_data(item["text"])} for item in transcript[-200:]],
     )
     await service.refresh()
+    service.spawn(service.assign_waiting())
     position = await cases.position(service.db, case) if case["status"] == "queued" else 0
     return web.json_response(
         {
             "status": case["status"],
             "case": case,
             "position": position,
-            "wait_minutes": service.expected_wait(position) if position else 0,
+            "wait_minutes": await service.expected_wait(position) if position else 0,
         },
         status=201,
     )
@@ -123,7 +127,12 @@ async def relay(request: web.Request) -> web.Response:
         body.get("intent") if isinstance(body.get("intent"), str) else None,
         float(confidence) if isinstance(confidence, (int, float)) else None,
     )
-    return web.json_response({"relayed": case is not None, "case_id": case["id"] if case else None})
+    if case is None:
+        return web.json_response({"relayed": False, "case_id": None})
+    # Where the conversation stands, for the customer's channel (the widget's header and typing indicator).
+    return web.json_response(
+        {"relayed": True, "case_id": case["id"], "status": case["status"], "agent_name": case["agent_name"]}
+    )
 
 
 @service_routes.post("/v1/pending-tickets")
@@ -233,15 +242,145 @@ async def get_case(request: web.Request) -> web.Response:
     if last_customer and case["status"] in cases.OPEN:
         found = suggestion(await service.rasa.parse(last_customer))
     return web.json_response(
-        {**case, "context": await cases.context(service.db, case_id), "transcript": transcript, "suggestion": found}
+        {
+            **case,
+            "context": await cases.context(service.db, case_id),
+            "transcript": transcript,
+            "suggestion": found,
+            "earlier": await cases.earlier_cases(service.db, case),
+        }
     )
+
+
+@console_routes.get("/api/history")
+async def history(request: web.Request) -> web.Response:
+    """The signed-in agent's recently ended cases: they stay readable once handed back or closed."""
+    return web.json_response({"cases": await cases.ended_by(_service(request).db, request[AGENT]["id"])})
+
+
+def _reply_id(request: web.Request) -> int:
+    text = request.match_info["reply_id"]
+    if not text.isdigit():
+        raise InvalidInput("reply_id must be a number", details={"field": "reply_id"})
+    return int(text)
+
+
+def _supervisor(request: web.Request) -> Dict[str, Any]:
+    if request[AGENT].get("role") != "supervisor":
+        raise Forbidden("only a supervisor can change the canned replies")
+    return request[AGENT]
+
+
+@console_routes.get("/api/canned")
+async def list_canned(request: web.Request) -> web.Response:
+    return web.json_response({"replies": await canned.listed(_service(request).db)})
+
+
+@console_routes.post("/api/canned")
+async def create_canned(request: web.Request) -> web.Response:
+    supervisor = _supervisor(request)
+    fields = canned_text.checked(await _body(request))
+    reply = await canned.create(_service(request).db, fields, supervisor["id"])
+    return web.json_response(reply, status=201)
+
+
+@console_routes.put("/api/canned/{reply_id}")
+async def change_canned(request: web.Request) -> web.Response:
+    supervisor = _supervisor(request)
+    fields = canned_text.checked(await _body(request))
+    return web.json_response(await canned.change(_service(request).db, _reply_id(request), fields, supervisor["id"]))
+
+
+@console_routes.delete("/api/canned/{reply_id}")
+async def delete_canned(request: web.Request) -> web.Response:
+    _supervisor(request)
+    await canned.remove(_service(request).db, _reply_id(request))
+    return web.json_response({"deleted": _reply_id(request)})
+
+
+@console_routes.get("/api/cases/{case_id}/canned")
+async def canned_for_case(request: web.Request) -> web.Response:
+    """The canned replies filled with this case's values, with the placeholders it cannot fill."""
+    service, case_id = _service(request), _case_id(request)
+    case = await cases.summary(service.db, case_id)
+    values = canned_text.values_of(case, await cases.context(service.db, case_id), request[AGENT]["name"])
+    replies = []
+    for reply in await canned.listed(service.db):
+        text, missing = canned_text.fill(reply["text"], values)
+        replies.append({**reply, "filled": text, "missing": missing})
+    return web.json_response({"replies": replies})
+
+
+@console_routes.post("/api/me/status")
+async def set_status(request: web.Request) -> web.Response:
+    """在线 / 忙碌 / 离开: 忙碌 gets no new case by auto-assign; 离开 does not count as on duty."""
+    body = await _body(request)
+    status = body.get("status")
+    if status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", details={"field": "status"})
+    service, me = _service(request), request[AGENT]
+    current = await agents.get(service.db, me["id"])
+    changed = await agents.set_presence(service.db, me["id"], status=status, max_cases=current["max_cases"])
+    await service.refresh()
+    await service.assign_waiting()
+    return web.json_response(changed)
+
+
+@console_routes.get("/api/agents")
+async def list_agents(request: web.Request) -> web.Response:
+    """The supervisor's view of the agents: status, console open or not, cases held and their maximum."""
+    _supervisor(request)
+    service = _service(request)
+    online, load = set(service.hub.online_agents()), await cases.loads(service.db)
+    return web.json_response(
+        {
+            "agents": [
+                {**agent, "online": agent["id"] in online, "load": load.get(agent["id"], 0)}
+                for agent in await agents.roster(service.db)
+            ]
+        }
+    )
+
+
+@console_routes.put("/api/agents/{agent_id}")
+async def change_agent(request: web.Request) -> web.Response:
+    """A supervisor sets an agent's maximum of cases at once (1 to 20)."""
+    _supervisor(request)
+    body, service = await _body(request), _service(request)
+    text = request.match_info["agent_id"]
+    if not text.isdigit():
+        raise InvalidInput("agent_id must be a number", details={"field": "agent_id"})
+    most = body.get("max_cases")
+    if not isinstance(most, int) or isinstance(most, bool) or not 1 <= most <= MAX_CASES:
+        raise InvalidInput(f"max_cases must be a whole number from 1 to {MAX_CASES}", details={"field": "max_cases"})
+    agent = await agents.get(service.db, int(text))
+    changed = await agents.set_presence(service.db, agent["id"], status=agent["status"], max_cases=most)
+    await service.assign_waiting()
+    return web.json_response(changed)
+
+
+@console_routes.put("/api/desk")
+async def change_desk(request: web.Request) -> web.Response:
+    """A supervisor switches between agents taking cases (manual) and the desk assigning them (auto)."""
+    _supervisor(request)
+    body, service = await _body(request), _service(request)
+    if body.get("assign_mode") not in MODES:
+        raise InvalidInput(f"assign_mode must be one of {', '.join(MODES)}", details={"field": "assign_mode"})
+    await preferences.set_assign_mode(service.db, body["assign_mode"])
+    await service.refresh()
+    await service.assign_waiting()
+    return web.json_response(await service.desk_state())
+
+
+@console_routes.get("/api/labels")
+async def labels(request: web.Request) -> web.Response:
+    """Chinese names of the intents and slots the console shows."""
+    return web.json_response({"intents": INTENT_LABELS, "slots": SLOT_LABELS})
 
 
 @console_routes.post("/api/cases/{case_id}/take")
 async def take_case(request: web.Request) -> web.Response:
-    service = _service(request)
-    case = await cases.take(service.db, _case_id(request), request[AGENT]["id"])
-    await service.refresh()
+    case = await _service(request).take(_case_id(request), request[AGENT]["id"])
     return web.json_response(case)
 
 
@@ -273,6 +412,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=30)
     await socket.prepare(request)
     service.hub.add(agent["id"], socket)
+    service.spawn(service.assign_waiting())  # an agent came online: waiting cases may be theirs
     try:
         await socket.send_json({"type": "queue", **(await service.queue_view(agent["id"]))})
         async for message in socket:

@@ -10,7 +10,8 @@ so a retry after a lost answer says nothing twice.
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from bot.clients.base import Rejected, Unavailable
 from bot.clients.operator import OperatorClient
@@ -18,7 +19,8 @@ from bot.clients.rasa import RasaClient
 from bot.core import clock as clk
 from bot.core.db import Database
 from bot.core.privacy import mask_personal_data
-from bot.services.desk import cases, pending_tickets
+from bot.services.desk import agents, cases, pending_tickets, preferences
+from bot.services.desk.assignment import Seat, assign
 from bot.services.desk.hub import Hub
 from bot.services.desk.settings import HandoffSettings
 from bot.services.desk.suggestions import suggestion
@@ -42,27 +44,80 @@ class HandoffService:
         self.operator = operator
         self._tasks: set = set()
         self._delivering: set = set()  # the delivery ids under way
+        self._last_given: Dict[int, float] = {}  # agent id -> when auto-assign last gave them a case
+        self._assigning = asyncio.Lock()  # one assignment round at a time: no agent over their maximum
+        self._present: List[int] = []  # agents with an open console whose status is not 离开 (refreshed)
 
     # -- availability ---------------------------------------------------------------------------
 
-    def availability(self) -> Optional[str]:
+    async def present_agents(self) -> List[Dict[str, Any]]:
+        """Agents with an open console whose status is not 离开 (away): those customers wait for."""
+        online = set(self.hub.online_agents())
+        return [agent for agent in await agents.roster(self.db) if agent["id"] in online and agent["status"] != "away"]
+
+    async def availability(self) -> Optional[str]:
         """None when a customer can be queued; else why not: `closed` or `no_agent`."""
         now = self.db.clock().astimezone(clk.CHINA).time()
         start, end = self.settings.service_hours
         if not start <= now < end:
             return "closed"
-        if not self.hub.online_agents():
+        if not await self.present_agents():
             return "no_agent"
         return None
 
-    def expected_wait(self, position: int) -> int:
-        agents = max(1, len(self.hub.online_agents()))
-        return max(1, -(-position * self.settings.minutes_per_case // agents))
+    async def desk_state(self) -> Dict[str, Any]:
+        """What the consoles show about the desk as a whole: whether customers can be queued now
+        (else why not: the service-hours banner), the service hours (China time), how cases reach agents."""
+        why = await self.availability()
+        start, end = self.settings.service_hours
+        return {
+            "open": why is None,
+            "why": why,
+            "service_hours": f"{start:%H:%M}-{end:%H:%M}",
+            "assign_mode": await preferences.assign_mode(self.db),
+        }
+
+    async def expected_wait(self, position: int) -> int:
+        present = max(1, len(await self.present_agents()))
+        return max(1, -(-position * self.settings.minutes_per_case // present))
+
+    # -- automatic assignment -------------------------------------------------------------------
+
+    async def assign_waiting(self) -> List[Dict[str, Any]]:
+        """With the desk on `auto`, give waiting cases to free agents (bot/services/desk/assignment.py);
+        the cases given. Run whenever a case is queued or ends, an agent's status or console changes,
+        or the mode is switched, and by the retry loop."""
+        if await preferences.assign_mode(self.db) != "auto":
+            return []
+        given = []
+        async with self._assigning:
+            online = set(self.hub.online_agents())
+            load = await cases.loads(self.db)
+            seats = [
+                Seat(agent["id"], load.get(agent["id"], 0), agent["max_cases"], self._last_given.get(agent["id"], 0.0))
+                for agent in await agents.roster(self.db)
+                if agent["id"] in online and agent["status"] == "online"
+            ]
+            waiting = [case["id"] for case in await cases.queued(self.db)]
+            for case_id, agent_id in assign(waiting, seats, time.monotonic()):
+                try:
+                    case = await self.take(case_id, agent_id)
+                except cases.AlreadyTaken:
+                    continue  # an agent took it by hand meanwhile
+                self._last_given[agent_id] = time.monotonic()
+                await self.hub.send(agent_id, {"type": "assigned", "case_id": case_id})
+                given.append(case)
+        return given
 
     # -- consoles -------------------------------------------------------------------------------
 
     async def queue_view(self, agent_id: int) -> Dict[str, Any]:
-        return {"queued": await cases.queued(self.db), "mine": await cases.taken_by(self.db, agent_id)}
+        return {
+            "queued": await cases.queued(self.db),
+            "mine": await cases.taken_by(self.db, agent_id),
+            "desk": await self.desk_state(),
+            "me": await agents.get(self.db, agent_id),
+        }
 
     async def refresh(self) -> None:
         await self.hub.refresh_queues(self.queue_view)
@@ -94,12 +149,27 @@ class HandoffService:
         )
         await self.announce_message(case, message)
         await self.refresh()
-        task = asyncio.create_task(self.suggest(case, text))
-        self._tasks.add(task)  # keep a reference until it is done
-        task.add_done_callback(self._tasks.discard)
+        self.spawn(self.suggest(case, text))
         return case
 
+    def spawn(self, work: Awaitable[Any]) -> None:
+        """Run `work` after the request that asked for it has been answered. A new case is assigned
+        so: the bot's action that opened it is still inside the customer's turn, which holds the
+        conversation's lock that delivering "客服 XX 已接入" needs."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+
     # -- agent side -----------------------------------------------------------------------------
+
+    async def take(self, case_id: int, agent_id: int) -> Dict[str, Any]:
+        """One agent wins the case (cases.take); the customer is told who took it (客服 XX 已接入)."""
+        case = await cases.take(self.db, case_id, agent_id)
+        await self.refresh()
+        for message in await cases.unrecorded_agent_messages(self.db):
+            if message["case_id"] == case_id and message["role"] == "system":
+                await self._deliver_message(message, case)
+        return case
 
     async def reply(self, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
         message = await cases.agent_reply(self.db, case_id, agent_id, text)
@@ -107,15 +177,18 @@ class HandoffService:
         return message
 
     async def _deliver_message(self, message: Dict[str, Any], case: Dict[str, Any]) -> None:
-        payload = {
-            "event": "message",
-            "sender_id": case["sender_id"],
-            "channel": case["channel"],
-            "text": message["text"],
-            "agent_name": message["agent_name"],
-            "message_id": message["id"],
-            "delivery_id": f"agent-message-{message['id']}",
-        }
+        """An agent's reply, or (a system message of the agent's) the notice that the agent took the case."""
+        where = {"sender_id": case["sender_id"], "channel": case["channel"], "agent_name": message["agent_name"]}
+        if message["role"] == "system":
+            payload = {**where, "event": "taken", "delivery_id": f"case-{message['case_id']}-taken"}
+        else:
+            payload = {
+                **where,
+                "event": "message",
+                "text": message["text"],
+                "message_id": message["id"],
+                "delivery_id": f"agent-message-{message['id']}",
+            }
         await self._deliver(
             payload,
             f"agent reply {message['id']}",
@@ -127,6 +200,7 @@ class HandoffService:
         case = await cases.end(self.db, case_id, agent_id, status, note)
         await self._deliver_end(case)
         await self.refresh()
+        await self.assign_waiting()  # the agent has room for the next one
         return case
 
     async def _deliver_end(self, case: Dict[str, Any]) -> None:
@@ -151,6 +225,7 @@ class HandoffService:
         for case in await cases.unresumed(self.db):
             await self._deliver_end(case)
         await self.submit_pending_tickets()
+        await self.assign_waiting()
 
     # -- tickets queued while the operator backend was down --------------------------------------
     async def queue_ticket(self, sender_id: str, channel: str, ticket: Dict[str, Any]) -> int:

@@ -12,6 +12,32 @@ agents = Table(
     Column("name", String(64), nullable=False),
     Column("password_hash", String(160), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # agent | supervisor (manages the canned replies); accounts of older releases are agents.
+    Column("role", String(16), nullable=False, server_default="agent"),
+    # 在线 online | 忙碌 busy | 离开 away (bot/services/desk/assignment.py), and how many cases at once.
+    Column("status", String(8), nullable=False, server_default="online"),
+    Column("max_cases", Integer, nullable=False, server_default="3"),
+)
+
+# Settings of the desk a supervisor changes in the console: assign_mode = manual | auto.
+desk_settings = Table(
+    "desk_settings",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
+
+# Canned replies (快捷回复): managed by supervisors, inserted by agents with /shortcut or a click,
+# filled with the case's values where they fit (bot/services/desk/canned_text.py).
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("shortcut", String(20), nullable=False, unique=True),
+    Column("title", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("updated_by", Integer, ForeignKey("agents.id"), nullable=True),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 # Signed-in agents: the cookie holds a random token; only its SHA-256 is stored.

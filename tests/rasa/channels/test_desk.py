@@ -7,6 +7,7 @@ from typing import Any, AsyncIterator, Dict, List
 import aiohttp
 import pytest
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused
@@ -22,6 +23,7 @@ PARSE = {"text": "营业厅几点开门", "intent": {"name": "faq", "confidence"
 
 
 RESUMED = "人工服务已结束，智能客服小翼继续为您服务。"
+RESPONSES = {"utter_handoff_taken": [{"text": "客服 {agent_name} 已接入，正在为您服务。"}]}
 
 
 class Processor:
@@ -43,6 +45,7 @@ class Agent:
         self.tracker_store = InMemoryTrackerStore(self.domain)
         self.lock_store = InMemoryLockStore()
         self.processor = Processor(self.tracker_store)
+        self.nlg = TemplatedNaturalLanguageGenerator(RESPONSES)
         self.actions: List[str] = []
 
     def is_ready(self) -> bool:
@@ -139,7 +142,7 @@ async def test_a_repeated_agent_reply_is_recorded_once_and_answered_the_same(ras
     reply = {"event": "message", "sender_id": "c1", "text": "您好，我是王芳", "agent_name": "王芳"}
     first = await post(f"{rasa_url}/webhooks/handoff/deliver", {**reply, "delivery_id": "agent-message-7"})
     again = await post(f"{rasa_url}/webhooks/handoff/deliver", {**reply, "delivery_id": "agent-message-7"})
-    said = [{"recipient_id": "c1", "text": "您好，我是王芳"}]
+    said = [{"recipient_id": "c1", "text": "您好，我是王芳", "custom": {"agent_name": "王芳"}}]
     assert first == (200, {"pushed": False, "messages": said, "repeat": False})
     assert again == (200, {"pushed": False, "messages": said, "repeat": True})
     tracker = await agent.tracker_store.retrieve("c1")
@@ -179,3 +182,33 @@ async def test_a_bad_delivery_id_is_400(rasa_url, agent, delivery_id):
 def test_a_short_token_is_refused():
     with pytest.raises(Exception, match="credentials"):
         HandoffInput.from_credentials({"token": "short"})
+
+
+async def test_a_taken_case_tells_the_customer_who_answers_once(rasa_url, agent):
+    await paused(agent, "c4")
+    taken = {"event": "taken", "sender_id": "c4", "agent_name": "王芳", "delivery_id": "case-4-taken"}
+    first = await post(f"{rasa_url}/webhooks/handoff/deliver", taken)
+    again = await post(f"{rasa_url}/webhooks/handoff/deliver", taken)
+    notice = "客服 王芳 已接入，正在为您服务。"
+    said = [
+        {
+            "recipient_id": "c4",
+            "text": notice,
+            "custom": {"handoff": {"state": "agent", "agent_name": "王芳", "notice": notice}},
+        }
+    ]
+    assert first == (200, {"pushed": False, "messages": said, "repeat": False})
+    assert again == (200, {"pushed": False, "messages": said, "repeat": True})
+    tracker = await agent.tracker_store.retrieve("c4")
+    assert [(e.text, e.metadata) for e in tracker.events if isinstance(e, BotUttered)] == [
+        (notice, {"handoff_agent": "王芳", "handoff_delivery": "case-4-taken"})
+    ]
+    assert tracker.is_paused()  # the agent has it now: the bot stays quiet
+
+
+async def test_a_taken_case_needs_the_agents_name(rasa_url, agent):
+    body = {"event": "taken", "sender_id": "c5", "delivery_id": "case-5-taken"}
+    assert await post(f"{rasa_url}/webhooks/handoff/deliver", body) == (
+        400,
+        {"error": "invalid_input", "message": "agent_name needed"},
+    )

@@ -98,6 +98,7 @@ async def client(service_app) -> AsyncIterator[TestClient]:
         db = service_app[SERVICE_KEY].db
         await agents.create_agent(db, username="1001", name="王芳", password="password-1001")
         await agents.create_agent(db, username="1002", name="李强", password="password-1002")
+        await agents.create_agent(db, username="2001", name="陈静", password="password-2001", role="supervisor")
         yield test_client
 
 

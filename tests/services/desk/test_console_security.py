@@ -251,6 +251,7 @@ async def test_what_the_customer_says_is_masked_before_the_database_and_the_cons
     assert [m["text"] for m in case["transcript"]] == [
         "身份证 ****** ******** 123X，卡号**** **** **** 7890",
         "“** ** **”不是有效的11位手机号码",
+        "王芳 已接入会话",
         live,
     ]
     assert case["masked_phone"] == "138****8000"

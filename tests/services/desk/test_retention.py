@@ -103,6 +103,7 @@ async def test_export_then_erase_one_customer(client, service_app):
     assert exported["cases"][0]["context"] == {"slots": {"phone_number": "138****8000"}}
     assert [(m["role"], m["text"]) for m in exported["cases"][0]["transcript"]] == [
         ("customer", "我要转人工 13800138000"),
+        ("system", "王芳 已接入会话"),
         ("agent", "您好，我是王芳"),
     ]
     assert [p["id"] for p in exported["pending_tickets"]] == [by_number]
@@ -112,7 +113,7 @@ async def test_export_then_erase_one_customer(client, service_app):
     assert response.status == 200
     assert await response.json() == {
         "anonymised": {"cases": [mine["id"]]},
-        "deleted": {"case_messages": 2, "outbox": 1, "pending_tickets": 1},
+        "deleted": {"case_messages": 3, "outbox": 1, "pending_tickets": 1},
     }
     erased = await cases.summary(db, mine["id"])
     assert (erased["sender_id"], erased["masked_phone"], erased["status"], erased["reason"]) == (

@@ -26,6 +26,11 @@
     reconnecting: "连接已断开，正在重连…",
     unavailable: "在线客服暂时无法使用，请稍后再试或拨打客服热线。",
     typing: "小翼正在输入",
+    queuedTitle: "正在转接人工客服",
+    queuedSubtitle: "请稍候，客服接入后会在这里回复您",
+    agentTitle: (name) => (name ? `人工客服 ${name}` : "人工客服"),
+    agentSubtitle: "人工客服正在为您服务",
+    agentLabel: (name) => (name ? `客服 ${name}` : "人工客服"),
     messagesLabel: "聊天记录",
     imageAlt: "图片",
     welcome:
@@ -94,6 +99,10 @@
       this.typingBurstTimer = null;
       this.typingTimeoutTimer = null;
       this.scrollPending = false;
+      // Who answers: "bot", "queued" (waiting for a person) or "agent"; told by the server's
+      // handoff_state event (bot/rasa/channels/handoff_output.py).
+      this.handoff = "bot";
+      this.agentName = "";
     }
 
     start() {
@@ -135,10 +144,10 @@
         attrs: { id: "telebot-close", type: "button", "aria-label": TEXT.closeLabel, title: TEXT.close },
       });
       const header = el("div", { className: "telebot-header" }, [
-        el("div", { className: "telebot-avatar", text: "翼", attrs: { "aria-hidden": "true" } }),
+        (this.avatar = el("div", { className: "telebot-avatar", text: "翼", attrs: { "aria-hidden": "true" } })),
         el("div", { className: "telebot-heading" }, [
-          el("div", { className: "telebot-title", text: TEXT.title, attrs: { id: "telebot-title" } }),
-          el("div", { className: "telebot-subtitle", text: TEXT.subtitle }),
+          (this.title = el("div", { className: "telebot-title", text: TEXT.title, attrs: { id: "telebot-title" } })),
+          (this.subtitle = el("div", { className: "telebot-subtitle", text: TEXT.subtitle })),
         ]),
         this.closeButton,
       ]);
@@ -292,9 +301,46 @@
       this.scrollToBottom();
     }
 
+    // A line of its own, not a bubble: 客服 王芳 已接入，正在为您服务。
+    addNotice(text) {
+      this.messages.append(el("div", { className: "telebot-notice", text, attrs: { role: "status" } }));
+      this.transcript.push({ from: "notice", text });
+      this.scrollToBottom();
+    }
+
+    // -- Handoff ----------------------------------------------------------------
+
+    // The conversation went to the queue, an agent took it, or the bot is back.
+    applyHandoff(update) {
+      if (!update || typeof update !== "object") return;
+      const state = ["bot", "queued", "agent"].includes(update.state) ? update.state : null;
+      if (!state) return;
+      const name = typeof update.agent_name === "string" ? update.agent_name.trim().slice(0, 32) : "";
+      this.hideTyping();
+      if (typeof update.notice === "string" && update.notice.trim() !== "") this.addNotice(update.notice);
+      this.setHandoff(state, name || (state === "agent" ? this.agentName : ""));
+    }
+
+    setHandoff(state, agentName) {
+      this.handoff = state;
+      this.agentName = state === "agent" ? agentName : "";
+      const titles = {
+        bot: [TEXT.title, TEXT.subtitle],
+        queued: [TEXT.queuedTitle, TEXT.queuedSubtitle],
+        agent: [TEXT.agentTitle(this.agentName), TEXT.agentSubtitle],
+      };
+      this.title.textContent = titles[state][0];
+      this.subtitle.textContent = titles[state][1];
+      this.avatar.textContent = state === "bot" ? "翼" : "客";
+      this.panel.classList.toggle("telebot-with-agent", state === "agent");
+      this.panel.classList.toggle("telebot-queued", state === "queued");
+    }
+
     // Renders one bot_uttered payload. Returns true when something was shown.
     addBotMessage(message, { local = false } = {}) {
       if (!message || typeof message !== "object") return false;
+      const agentName = typeof message.agent_name === "string" ? message.agent_name.trim().slice(0, 32) : null;
+      if (agentName !== null && this.handoff !== "agent") this.setHandoff("agent", agentName);
       const parts = [];
       let text = null;
 
@@ -317,11 +363,12 @@
       const choices = this.choicesOf(message);
       if (parts.length === 0 && choices.length === 0) return false;
 
-      const row = el("div", { className: "telebot-msg telebot-bot" });
+      const row = el("div", { className: agentName !== null ? "telebot-msg telebot-bot telebot-agent" : "telebot-msg telebot-bot" });
+      if (agentName !== null) row.append(el("div", { className: "telebot-sender", text: TEXT.agentLabel(agentName) }));
       if (parts.length > 0) row.append(el("div", { className: "telebot-bubble" }, parts));
       if (choices.length > 0) row.append(this.renderQuickReplies(choices));
       this.messages.append(row);
-      this.transcript.push({ from: "bot", text: text || "", local });
+      this.transcript.push({ from: agentName !== null ? "agent" : "bot", text: text || "", local });
       this.scrollToBottom();
       return true;
     }
@@ -375,7 +422,8 @@
       if (!this.ready || !this.socket || !this.sessionId) return false;
       this.socket.emit("user_uttered", { message, session_id: this.sessionId });
       this.addUserMessage(display);
-      this.showTyping();
+      // Only the bot answers at once; a person's answer is not announced by typing dots.
+      if (this.handoff === "bot") this.showTyping();
       return true;
     }
 
@@ -438,6 +486,8 @@
         this.updateInputState();
         if (focusAfter) this.focusComposer();
       });
+
+      socket.on("handoff_state", (update) => this.applyHandoff(update));
 
       socket.on("bot_uttered", (message) => {
         const shown = this.addBotMessage(message);

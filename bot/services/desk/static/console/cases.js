@@ -1,5 +1,8 @@
 // Loading cases and the agent's actions: take, reply, hand back, close, log out.
 import { ApiError, api } from "./api.js";
+import { noticeNewCases } from "./alerts.js";
+import { closeCannedMenu, loadCanned } from "./canned.js";
+import { renderPresence } from "./presence.js";
 import { REPLY_MAX, sameId } from "./format.js";
 import {
   appendMessage,
@@ -7,6 +10,8 @@ import {
   renderCaseHeader,
   renderContext,
   renderControls,
+  renderDesk,
+  renderHistory,
   renderMine,
   renderQueue,
   renderSuggestion,
@@ -17,7 +22,12 @@ import { caseUrl, dom, findMine, isEditable, reportError, showNotice, state } fr
 
 export function applyQueue(data) {
   state.queued = Array.isArray(data && data.queued) ? data.queued : [];
+  const before = state.mine.map((c) => String(c.id));
   state.mine = Array.isArray(data && data.mine) ? data.mine : [];
+  noticeNewCases(state.queued);
+  renderDesk(data && data.desk);
+  renderPresence(data && data.me, data && data.desk);
+  if (before.some((id) => !findMine(id))) loadHistory(); // one of mine ended: it moves to the history
   for (const id of [...state.unread]) {
     if (!findMine(id)) state.unread.delete(id);
   }
@@ -27,6 +37,25 @@ export function applyQueue(data) {
   renderQueue();
   renderMine();
   syncOpenCase();
+}
+
+export async function loadHistory() {
+  try {
+    const data = await api("/api/history");
+    state.history = Array.isArray(data && data.cases) ? data.cases : [];
+  } catch (err) {
+    return; // kept as it was; the next ended case reloads it
+  }
+  renderHistory();
+}
+
+export async function loadLabels() {
+  try {
+    const data = await api("/api/labels");
+    state.labels = { intents: (data && data.intents) || {}, slots: (data && data.slots) || {} };
+  } catch (err) {
+    // the raw names are shown instead
+  }
 }
 
 export async function loadCases() {
@@ -98,7 +127,11 @@ export async function openCase(id) {
   state.pendingMessages = [];
   state.pendingSuggestion = undefined;
   renderCase([...(Array.isArray(transcript) ? transcript : []), ...pending]);
-  if (isEditable()) dom.replyText.focus();
+  closeCannedMenu();
+  if (isEditable()) {
+    dom.replyText.focus();
+    loadCanned(id);
+  }
 }
 
 export function closeCaseView(id) {
@@ -223,6 +256,7 @@ export async function finishCase(action, body, doneText, failText) {
     state.unread.delete(id);
     closeCaseView(id);
     showNotice(doneText, "info");
+    loadHistory();
   } catch (err) {
     reportError(err, failText);
     if (err instanceof ApiError) refreshOpenCase();

@@ -4,6 +4,7 @@ import { el } from "./dom.js";
 export const REPLY_MAX = 1000;
 export const PING_INTERVAL_MS = 20000;
 export const WAIT_REFRESH_MS = 30000;
+export const DESK_REFRESH_MS = 60000;
 export const RECONNECT_MIN_MS = 1000;
 export const RECONNECT_MAX_MS = 15000;
 export const NOTICE_MS = 5000;

@@ -1,4 +1,5 @@
 // Drawing the queue, the agent's cases and the open case from the state.
+import { updateTitle } from "./alerts.js";
 import { hideCloseForm } from "./cases.js";
 import { el } from "./dom.js";
 import {
@@ -18,7 +19,27 @@ import {
   sameId,
   statusLabel,
 } from "./format.js";
-import { baseTitle, dom, isEditable, state } from "./state.js";
+import { dom, isEditable, state } from "./state.js";
+
+const TICKETS_SLOT = "opened_tickets";
+const intentLabel = (name) => (name && state.labels.intents[name]) || name || "—";
+const slotLabel = (name) => state.labels.slots[name] || name;
+
+// Outside service hours, or with no agent online, customers asking for a person are offered a
+// callback instead of the queue: the console says so rather than look like any other quiet hour.
+export function renderDesk(desk) {
+  if (!desk || desk.open !== false) {
+    dom.serviceBanner.hidden = true;
+    return;
+  }
+  const hours = desk.service_hours || "";
+  dom.serviceBanner.textContent =
+    desk.why === "closed"
+      ? `当前为非服务时间（服务时间 ${hours}），转人工的客户不会进入排队，正被引导登记回电。`
+      : "当前没有在线坐席，转人工的客户不会进入排队，正被引导登记回电。";
+  dom.serviceBanner.className = `service-banner service-banner-${desk.why || "closed"}`;
+  dom.serviceBanner.hidden = false;
+}
 
 export function renderConnection(status) {
   dom.connection.textContent = CONNECTION_LABELS[status] || status;
@@ -91,7 +112,35 @@ export function renderMine() {
     ]);
   });
   dom.mine.replaceChildren(...(items.length ? items : [el("li", { className: "list-empty", text: "暂无进行中的会话" })]));
-  document.title = state.unread.size ? `(${state.unread.size}) ${baseTitle}` : baseTitle;
+  if (dom.history) renderHistory();
+  updateTitle();
+}
+
+// The agent's ended cases, latest first: they open read-only.
+export function renderHistory() {
+  const items = state.history.map((summary) => {
+    const id = String(summary.id);
+    const active = sameId(id, state.openCaseId);
+    return el("li", {}, [
+      el("button", {
+        className: active ? "case-open is-active" : "case-open",
+        attrs: { type: "button" },
+        dataset: { caseId: id },
+      }, [
+        el("span", { className: "case-line" }, [
+          el("span", { className: `status-tag status-${summary.status}`, text: statusLabel(summary.status) }),
+          el("span", { className: "case-reason", text: summary.reason_text || summary.reason || "转人工" }),
+        ]),
+        el("span", { className: "case-meta" }, [
+          el("span", { text: phoneLabel(summary) }),
+          el("span", { text: channelLabel(summary.channel) }),
+          el("span", { text: `结束于 ${formatClock(summary.ended_at) || "—"}` }),
+        ]),
+        summary.note ? el("span", { className: "case-last", text: `备注：${summary.note}` }) : null,
+      ]),
+    ]);
+  });
+  dom.history.replaceChildren(...(items.length ? items : [el("li", { className: "list-empty", text: "暂无已结束的会话" })]));
 }
 
 export function refreshWaitTimes() {
@@ -158,17 +207,35 @@ export function renderContext() {
   ]);
 
   const context = c.context || {};
-  const slots = Object.entries(context.slots || {}).filter(([, value]) => isFilled(value));
+  const slots = Object.entries(context.slots || {}).filter(
+    ([name, value]) => name !== TICKETS_SLOT && isFilled(value)
+  );
   const slotBlock = slots.length
-    ? el("dl", { className: "kv kv-slots" }, slots.flatMap(([name, value]) => kvRow(name, formatSlotValue(value))))
+    ? el("dl", { className: "kv kv-slots" }, slots.flatMap(([name, value]) => kvRow(slotLabel(name), formatSlotValue(value))))
     : el("p", { className: "muted", text: "暂无" });
+
+  const tickets = Array.isArray((context.slots || {})[TICKETS_SLOT]) ? context.slots[TICKETS_SLOT] : [];
+  const ticketBlock = tickets.length
+    ? el("ul", { className: "tickets" }, tickets.map((ticket) => el("li", { text: String(ticket) })))
+    : el("p", { className: "muted", text: "本次会话未开工单" });
+
+  const earlier = Array.isArray(c.earlier) ? c.earlier : [];
+  const earlierBlock = earlier.length
+    ? el("ul", { className: "earlier" }, earlier.map((item) =>
+        el("li", {}, [
+          el("span", { text: `#${item.id} ${formatClock(item.created_at)} · ${item.reason_text || item.reason}` }),
+          el("span", { className: "muted", text: ` · ${statusLabel(item.status)}${item.agent_name ? ` · ${item.agent_name}` : ""}` }),
+          item.note ? el("div", { className: "muted", text: `备注：${item.note}` }) : null,
+        ])
+      ))
+    : el("p", { className: "muted", text: "无" });
 
   const intents = Array.isArray(context.intents) ? context.intents : [];
   const intentBlock = intents.length
     ? el("ol", { className: "intents" }, intents.map((item) =>
         el("li", {}, [
           el("div", { className: "intent-head" }, [
-            el("span", { className: "intent-name", text: item.intent || "—" }),
+            el("span", { className: "intent-name", text: intentLabel(item.intent), attrs: item.intent ? { title: item.intent } : {} }),
             el("span", { className: "intent-confidence", text: formatConfidence(item.confidence) }),
           ]),
           item.text ? el("div", { className: "intent-text", text: item.text }) : null,
@@ -179,10 +246,14 @@ export function renderContext() {
   dom.context.replaceChildren(
     el("h3", { className: "context-title", text: "客户信息" }),
     info,
+    el("h3", { className: "context-title", text: "本次会话工单" }),
+    ticketBlock,
     el("h3", { className: "context-title", text: "已收集信息" }),
     slotBlock,
     el("h3", { className: "context-title", text: "最近意图" }),
-    intentBlock
+    intentBlock,
+    el("h3", { className: "context-title", text: "此前会话" }),
+    earlierBlock
   );
 }
 
@@ -266,6 +337,7 @@ export function renderControls() {
   dom.sendButton.disabled = !editable || state.sending;
   dom.sendButton.textContent = state.sending ? "发送中…" : "发送";
   dom.handbackButton.disabled = !editable || state.acting;
+  dom.cannedButton.disabled = !editable;
   dom.closeButton.disabled = !editable || state.acting;
   dom.closeConfirm.disabled = !editable || state.acting;
   dom.insertSuggestion.disabled =

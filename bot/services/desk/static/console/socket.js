@@ -1,9 +1,10 @@
 // The WebSocket of live updates, with pings and reconnection.
 import { api } from "./api.js";
-import { applyQueue, refreshOpenCase } from "./cases.js";
+import { applyQueue, openCase, refreshOpenCase } from "./cases.js";
 import { PING_INTERVAL_MS, RECONNECT_MAX_MS, RECONNECT_MIN_MS, sameId } from "./format.js";
 import { appendMessage, renderConnection, renderMine, renderSuggestion } from "./render.js";
-import { findMine, state } from "./state.js";
+import { updateTitle } from "./alerts.js";
+import { findMine, showNotice, state } from "./state.js";
 
 export function handleSocketMessage(data) {
   if (!data || typeof data !== "object") return;
@@ -24,6 +25,11 @@ export function handleSocketMessage(data) {
         }
       }
       break;
+    case "assigned":
+      // The desk gave me a case (auto-assign): the queue snapshot that follows lists it as mine.
+      showNotice(`已为您分配会话 #${data.case_id}`, "info");
+      if (!state.openCaseId) openCase(data.case_id);
+      break;
     default:
       break; // e.g. "pong"
   }
@@ -41,6 +47,7 @@ export function handleIncomingMessage(caseId, message) {
     state.unread.add(String(caseId));
   }
   if (summary) renderMine();
+  updateTitle();
 }
 
 export function connectSocket() {

@@ -24,6 +24,12 @@ export const state = {
   pingTimer: null,
   leaving: false,
   noticeTimer: null,
+  labels: { intents: {}, slots: {} }, // Chinese names of intents and slots (/api/labels)
+  history: [], // the agent's recently ended cases (/api/history)
+  knownQueued: null, // ids of queued cases seen so far (null before the first snapshot)
+  newCases: 0, // new cases since the agent last looked at the page
+  chimes: 0, // tones played (read by the browser tests)
+  canned: [], // the canned replies, filled for the open case
 };
 
 export const dom = {};

@@ -50,7 +50,7 @@ def test_a_push_from_one_replica_reaches_a_widget_connected_to_the_other(product
             "delivery_id": f"agent-message-{uuid.uuid4().hex[:8]}",
         }
         assert deliver(production, 1, reply) == {"pushed": True, "messages": [], "repeat": False}
-        assert widget.replies.get(timeout=10) == {"text": "您好，我是人工客服王芳。"}
+        assert widget.replies.get(timeout=10) == {"text": "您好，我是人工客服王芳。", "agent_name": "王芳"}
         # The same delivery again, at the other replica (a retry after a lost answer): said once.
         assert deliver(production, 0, reply) == {"pushed": True, "messages": [], "repeat": True}
         with pytest.raises(queue.Empty):

@@ -141,7 +141,26 @@ class ActionHandoff(BackendMixin, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        return await hand_off(self.desk, dispatcher, tracker, "requested")
+        reason = "backend_failure" if said_last(tracker) in BACKEND_FAILED else "requested"
+        return await hand_off(self.desk, dispatcher, tracker, reason)
+
+
+# What the bot says when the operator's systems (or its own) could not do the task: a 转人工 right
+# after it is a handoff for a backend failure, not a plain request.
+BACKEND_FAILED = frozenset({"utter_backend_unavailable", "utter_action_server_down"})
+
+
+def said_last(tracker: Tracker) -> Optional[str]:
+    """The response the bot last said before the customer's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
 
 
 def previous_user_intent(tracker: Tracker) -> Optional[str]:

@@ -1,8 +1,10 @@
 """The one client of the operator backend (bot/services/operator, or the real systems behind the same
 API): identity, lines, balances, usage, bills and their explanation, consents, payments, tickets,
-subscriptions, plan changes, packs, disputes, satisfaction, WeChat bindings and personal data.
+subscriptions, plan changes, packs, disputes, satisfaction, the dashboard's activity, WeChat bindings and
+personal data.
 Errors as in bot/clients/base.py."""
 
+import datetime as dt
 from typing import Any, Dict, List, Optional
 
 from bot.clients.base import JsonClient, Rejected
@@ -149,6 +151,11 @@ class OperatorClient(JsonClient):
     ) -> Dict[str, Any]:
         body = {"sender_id": sender_id, "channel": channel, "task": task, "score": score, "phone": phone}
         return await self.request("POST", "/v1/satisfaction", json=body)
+
+    async def report_activity(self, since: dt.datetime, until: dt.datetime) -> Dict[str, List[Dict[str, Any]]]:
+        """The satisfaction ratings and callbacks (回访 tickets) of [since, until): the dashboard's."""
+        query = {"since": since.isoformat(), "until": until.isoformat()}
+        return await self.request("GET", "/v1/reports/activity", params=query)
 
     async def bind_wechat(self, openid: str, phone: str) -> Dict[str, Any]:
         return await self.request("PUT", f"/v1/wechat-bindings/{openid}", json={"phone": phone})

@@ -99,3 +99,18 @@ def create_database(url: str, clock: Clock) -> Database:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return Database(engine, clock)
+
+
+def _reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_reader(url: str, clock: Clock) -> Database:
+    """Another program's database, only read (Rasa's tracker store): no schema, no journal change
+    (a read-only SQLite file cannot switch to WAL)."""
+    engine = create_async_engine(async_url(url), future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _reader_pragmas)
+    return Database(engine, clock)

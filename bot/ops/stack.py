@@ -47,6 +47,13 @@ def operator_backend(settings: ProductSettings) -> ServiceSpec:
     )
 
 
+def _tracker_store(settings: ProductSettings) -> Dict[str, str]:
+    """Where Rasa's tracker store is, for the processes that read it directly."""
+    if settings.production:
+        return {"TRACKER_DB_URL": settings.tracker_db_url}
+    return {"TRACKER_DB_PATH": str(settings.tracker_db_path)}
+
+
 def handoff_service(settings: ProductSettings) -> ServiceSpec:
     """The case queue and the agent console (bot/services/desk). It reaches Rasa's handoff channel only
     (deliveries, parses for suggestions), with its own token: not Rasa's API token."""
@@ -64,6 +71,8 @@ def handoff_service(settings: ProductSettings) -> ServiceSpec:
             "HANDOFF_SERVICE_HOURS": settings.handoff_service_hours,
             "OPERATOR_URL": settings.operator_url,
             "RASA_URL": settings.rasa_internal_url,
+            # The supervisors' dashboard reads Rasa's tracker store (never writes it).
+            **_tracker_store(settings),
         },
         health_url=f"{settings.agent_url}/health",
         startup_timeout_s=30,
@@ -212,11 +221,7 @@ def retention_job(settings: ProductSettings) -> ServiceSpec:
     """The personal-data retention job (bot/services/retention): at start, then daily, it deletes
     conversations (directly in the tracker store), the handoff service's cases (over its API) and
     trainers' exports older than the retention period."""
-    tracker = (
-        {"TRACKER_DB_URL": settings.tracker_db_url}
-        if settings.production
-        else {"TRACKER_DB_PATH": str(settings.tracker_db_path)}
-    )
+    tracker = _tracker_store(settings)
     return ServiceSpec(
         name="retention",
         argv=[sys.executable, "-m", "bot.services.retention"],

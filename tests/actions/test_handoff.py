@@ -15,6 +15,7 @@ from actions.handoff import (
     ActionOpenCallback,
     ActionResumeAfterHandoff,
     context,
+    said_last,
     transcript,
 )
 from bot.clients.base import Endpoint
@@ -223,6 +224,36 @@ async def test_a_backend_failure_offers_a_callback_or_an_agent(desk, domain):
         {"title": "登记回电", "payload": "/request_callback"},
         {"title": "转人工", "payload": "/request_human"},
     ]
+
+
+async def test_an_agent_asked_for_right_after_a_backend_failure_is_counted_as_one(desk, agent_online, handoff_server):
+    from bot.services.desk import cases
+
+    failed = tracker()
+    failed.events = [
+        *EVENTS[:1],
+        {"event": "bot", "text": "抱歉，业务系统暂时繁忙", "metadata": {"utter_action": "utter_backend_unavailable"}},
+        {"event": "user", "text": "转人工", "parse_data": {"intent": {"name": "request_human", "confidence": 0.99}}},
+    ]
+    await ActionHandoff(desk=desk).run(CollectingDispatcher(), failed, {})
+    case = await cases.open_case_for(handoff_server.app[SERVICE_KEY].db, "test-user")
+    assert case["reason"] == "backend_failure"
+
+
+def test_only_the_bot_s_last_words_before_the_message_name_a_backend_failure():
+    failed = {"event": "bot", "text": "繁忙", "metadata": {"utter_action": "utter_backend_unavailable"}}
+    later = {"event": "bot", "text": "您的余额", "metadata": {"utter_action": "utter_balance"}}
+    asked = {"event": "user", "text": "转人工"}
+    earlier = {"event": "user", "text": "查余额"}
+    for events, said in [
+        ([earlier, failed, asked], "utter_backend_unavailable"),
+        ([earlier, failed, later, asked], "utter_balance"),
+        ([failed, earlier, asked], None),  # the failure was answered by another message since
+        ([asked], None),
+    ]:
+        built = tracker()
+        built.events = events
+        assert said_last(built) == said
 
 
 async def test_a_callback_while_the_backend_is_down_is_kept_for_later(desk, handoff_server, domain):

@@ -197,7 +197,9 @@ class DeskInThread:
 
     TOKEN = "closed-desk-token-0123456789"
 
-    def __init__(self, tmp_path: Path, open_now: bool = False) -> None:
+    def __init__(
+        self, tmp_path: Path, open_now: bool = False, clock=None, tracker_url: str = "", operator_app=None
+    ) -> None:
         import asyncio
         import datetime as dt
         import threading
@@ -215,7 +217,11 @@ class DeskInThread:
             rasa_url="http://127.0.0.1:9",
             rasa_token="closed-desk-rasa-0123456789",
             service_hours=hours,
+            tracker_url=tracker_url,
+            operator_token="dashboard-operator-token-0123",
         )
+        self.clock = clock  # None: the real time
+        self.operator_app = operator_app  # a fake operator backend (aiohttp app), served on the same loop
         self.url = ""
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -223,6 +229,7 @@ class DeskInThread:
 
     def _run(self) -> None:
         import asyncio
+        import dataclasses
 
         from aiohttp import web
 
@@ -231,13 +238,23 @@ class DeskInThread:
         from bot.services.desk.routes import SERVICE_KEY
 
         asyncio.set_event_loop(self._loop)
-        app = create_app(self.settings, retry=False)
+        if self.operator_app is not None:
+            operator = web.AppRunner(self.operator_app)
+            self._loop.run_until_complete(operator.setup())
+            operator_site = web.TCPSite(operator, "127.0.0.1", 0)
+            self._loop.run_until_complete(operator_site.start())
+            port = operator_site._server.sockets[0].getsockname()[1]
+            self.settings = dataclasses.replace(self.settings, operator_url=f"http://127.0.0.1:{port}")
+        app = create_app(self.settings, clock=self.clock, retry=False)
         self._runner = web.AppRunner(app)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
+        db = app[SERVICE_KEY].db
+        self._loop.run_until_complete(agents.create_agent(db, username="1001", name="王芳", password="password-1001"))
+        self._loop.run_until_complete(agents.create_agent(db, username="1002", name="李强", password="password-1002"))
         self._loop.run_until_complete(
-            agents.create_agent(app[SERVICE_KEY].db, username="1001", name="王芳", password="password-1001")
+            agents.create_agent(db, username="2001", name="陈静", password="password-2001", role="supervisor")
         )
         self.app = app
         self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
@@ -351,3 +368,76 @@ def test_auto_assign_gives_an_agent_no_more_cases_than_their_maximum(agent_brows
         Select(agent_browser.find_element(By.ID, "status-select")).select_by_value("busy")
         WebDriverWait(agent_browser, 10).until(lambda d: desk.run(agents.get(db, 1))["status"] == "busy")
         assert (count(agent_browser, "mine-count"), count(agent_browser, "queue-count")) == ("2", "1")
+
+
+def test_a_supervisor_sees_the_dashboard_figures_of_a_seeded_set(agent_browser, tmp_path):
+    """The hand-computed set of tests/services/desk/reports/fixture.py, stored as it would be (a
+    tracker store file, the handoff database, the backend's answer), read on a desk whose clock is
+    the set's 'now': every figure the supervisor reads is the hand-computed one."""
+    from bot.services.desk.routes import SERVICE_KEY
+    from tests.services.desk.reports import fixture
+    from tests.support import FakeClock
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tracker = tmp_path / "tracker.db"
+    fixture.write_tracker(str(tracker))
+    with DeskInThread(
+        tmp_path,
+        open_now=True,
+        clock=FakeClock(fixture.NOW),
+        tracker_url=f"sqlite:///file:{tracker}?mode=ro&uri=true",
+        operator_app=fixture.operator_app("dashboard-operator-token-0123"),
+    ) as desk:
+        desk.run(fixture.seed_cases(desk.app[SERVICE_KEY].db, {1: 1, 2: 2}))
+        page = agent_browser
+        page.get(desk.url + "/login")
+        WebDriverWait(page, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys("2001")
+        page.find_element(By.ID, "password").send_keys("password-2001")
+        page.find_element(By.ID, "login-button").click()
+        WebDriverWait(page, 20).until(ready.element_to_be_clickable((By.ID, "dashboard-link"))).click()
+        WebDriverWait(page, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "7")
+        Select(page.find_element(By.ID, "period")).select_by_value("1")  # today only
+        WebDriverWait(page, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "1")
+
+        def kpi(name):
+            card = page.find_element(By.CSS_SELECTOR, f'[data-kpi="{name}"]')
+            return card.find_element(By.CLASS_NAME, "kpi-value").text
+
+        # Today (the 22nd): web-c, wx-d and web-e's second conversation; web-e's is the one contained.
+        assert [kpi(n) for n in ("conversations", "contained", "handed_off", "abandoned", "callbacks")] == [
+            "3", "1", "2", "1", "1",
+        ]  # fmt: skip
+        assert kpi("queue_wait") == "10分 / 10分"  # only 李强's case was taken today, after 600 s
+        assert kpi("first_response") == "5分 / 5分"
+        assert kpi("csat") == "2.50"  # 李强's 2 and web-e's 3 for 王芳
+        assert kpi("fallback") == "75.0%"  # 3 of the 4 typed messages
+        unrecognised = page.find_element(By.ID, "unrecognised-table").text
+        assert "asdf乱码 2" in unrecognised and "我的号码138****8000还是不行 1" in unrecognised
+        assert "13800138000" not in page.page_source
+        agents_table = page.find_element(By.ID, "csat-agents-table").text
+        assert "王芳 1 3.00" in agents_table and "李强 1 2.00" in agents_table
+
+        # The last 7 days also hold the 20th: web-e's first conversation, handed off (lock-out, case 0), and a callback.
+        Select(page.find_element(By.ID, "period")).select_by_value("7")
+        WebDriverWait(page, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "7")
+        assert [kpi(n) for n in ("conversations", "contained", "handed_off", "abandoned", "callbacks")] == [
+            "6", "2", "4", "1", "2",
+        ]  # fmt: skip
+        assert kpi("queue_wait") == "2分 / 10分"  # 60 s, 120 s and 600 s
+        assert kpi("first_response") == "1分 / 5分"  # 60 s, 60 s and 300 s
+        assert kpi("csat") == "3.50"
+        assert kpi("fallback") == "42.9%"  # 3 of 7
+        daily = page.find_element(By.ID, "daily-table").text
+        assert "2026-11-20 1 0 0.0% 1 0 1" in daily
+        assert "2026-11-21 2 1 50.0% 1 0 0" in daily and "2026-11-22 3 1 33.3% 2 1 1" in daily
+        reasons = page.find_element(By.ID, "reasons-table").text
+        assert "客户要求 1 25.0%" in reasons and "投诉升级 1 25.0%" in reasons and "验证锁定 1 25.0%" in reasons
+        # The charts are drawn (Chart.js, served by the console itself).
+        assert page.execute_script("return typeof window.Chart") == "function"
+        drawn = page.execute_script(
+            "return [...document.querySelectorAll('canvas')].filter(c => window.Chart.getChart(c)).length"
+        )
+        assert drawn == 5
+        link = page.find_element(By.CSS_SELECTOR, '.csv-link[data-table="daily"]').get_attribute("href")
+        assert link.endswith("/api/reports/daily.csv?days=7")
+        page.save_screenshot(str(ARTIFACTS / "dashboard.png"))

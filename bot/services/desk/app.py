@@ -10,7 +10,7 @@ from bot.clients.base import Endpoint
 from bot.clients.operator import OperatorClient
 from bot.clients.rasa import RasaClient
 from bot.core.clock import Clock, system_clock
-from bot.core.db import create_database
+from bot.core.db import create_database, create_reader
 from bot.core.http_limits import request_limits
 from bot.core.web import Handler, errors_middleware, has_bearer, unauthorized
 from bot.services.desk import agents
@@ -36,7 +36,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             return unauthorized()
         return await handler(request)
     request[AGENT] = await agents.agent_for_session(service.db, request.cookies.get(COOKIE, ""))
-    if request[AGENT] is None and request.path != "/":
+    if request[AGENT] is None and request.path not in ("/", "/dashboard"):  # pages send to the login page
         return web.json_response({"error": "unauthorized", "message": "sign in first"}, status=401)
     return await handler(request)
 
@@ -65,7 +65,8 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
             if settings.operator_url
             else None
         )
-        service = HandoffService(settings, db, rasa, hub, operator)
+        tracker = create_reader(settings.tracker_url, clock or system_clock) if settings.tracker_url else None
+        service = HandoffService(settings, db, rasa, hub, operator, tracker=tracker)
         app[SERVICE_KEY] = service
         retrying = asyncio.create_task(service.retry_forever()) if retry else None
         yield
@@ -77,11 +78,13 @@ def create_app(settings: HandoffSettings, clock: Optional[Clock] = None, retry: 
         await rasa.close()
         if operator is not None:
             await operator.close()
+        if tracker is not None:
+            await tracker.close()
         await db.close()
 
     app.cleanup_ctx.append(service_context)
     app.add_routes(service_routes)
-    app.add_routes(console_routes)
+    app.add_routes(console_routes)  # before the static folder: /static/vendor/ is served from web/node_modules
     app.add_routes(retention_routes)  # retention purge, per-customer export and erasure (PIPL)
     app.router.add_static("/static/", STATIC)
     return app

@@ -71,3 +71,20 @@ SLOT_LABELS = {
     "ticket_id": "工单号",
     "verified_phone": "已验证号码",
 }
+
+# The tasks customers rate (bot/services/operator/satisfaction.py TASKS), on the dashboard.
+TASK_LABELS = {
+    "balance": "查询余额",
+    "bill": "查询账单",
+    "explain_bill": "账单解读",
+    "package": "套餐查询",
+    "payment": "缴费",
+    "cancel_package": "退订套餐",
+    "change_plan": "变更套餐",
+    "add_pack": "订购流量包",
+    "dispute": "扣费争议",
+    "ticket": "报修投诉",
+    "ticket_query": "工单查询",
+    "handoff": "人工服务",
+    "general": "其他",
+}

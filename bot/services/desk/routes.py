@@ -9,16 +9,20 @@ from typing import Any, Dict, Optional
 
 from aiohttp import WSMsgType, web
 
-from bot.core.errors import Forbidden, InvalidInput
+from bot.core.errors import Forbidden, InvalidInput, NotFound
 from bot.core.privacy import mask_personal_data, mask_personal_values
 from bot.services.desk import agents, canned, canned_text, cases, login_throttle, pending_tickets, preferences
 from bot.services.desk.assignment import MODES, STATUSES
 from bot.services.desk.console_security import client_address, is_https
 from bot.services.desk.labels import INTENT_LABELS, SLOT_LABELS
+from bot.services.desk.reports import dashboard
+from bot.services.desk.reports import tables as report_tables
 from bot.services.desk.service import HandoffService
 from bot.services.desk.suggestions import suggestion
 
 STATIC = Path(__file__).resolve().parent / "static"
+# The dashboard's charting library, installed from npm by setup (web/package.json), served from here.
+CHART_JS = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
 SERVICE_KEY = web.AppKey("service", HandoffService)
 AGENT = "agent"  # request key of the signed-in agent
 COOKIE = "agent_session"
@@ -180,6 +184,24 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "console.html")
 
 
+@console_routes.get("/dashboard")
+async def dashboard_page(request: web.Request) -> web.StreamResponse:
+    """The supervisors' dashboard; an agent who is not a supervisor gets the console instead."""
+    agent = request.get(AGENT)
+    if agent is None:
+        raise web.HTTPFound("/login")
+    if agent.get("role") != "supervisor":
+        raise web.HTTPFound("/")
+    return web.FileResponse(STATIC / "dashboard.html")
+
+
+@console_routes.get("/static/vendor/chart.umd.min.js")
+async def chart_js(request: web.Request) -> web.FileResponse:
+    if not CHART_JS.is_file():
+        raise NotFound("chart.js is not installed: run scripts/setup.sh (npm ci --prefix web)")
+    return web.FileResponse(CHART_JS)
+
+
 @console_routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
     """Throttled per account and per client address (bot/services/desk/login_throttle.py): once throttled,
@@ -265,9 +287,9 @@ def _reply_id(request: web.Request) -> int:
     return int(text)
 
 
-def _supervisor(request: web.Request) -> Dict[str, Any]:
+def _supervisor(request: web.Request, what: str = "change the canned replies") -> Dict[str, Any]:
     if request[AGENT].get("role") != "supervisor":
-        raise Forbidden("only a supervisor can change the canned replies")
+        raise Forbidden(f"only a supervisor can {what}")
     return request[AGENT]
 
 
@@ -370,6 +392,41 @@ async def change_desk(request: web.Request) -> web.Response:
     await service.refresh()
     await service.assign_waiting()
     return web.json_response(await service.desk_state())
+
+
+def _days(request: web.Request) -> int:
+    text = request.query.get("days", "7")
+    if not text.isdigit() or not 1 <= int(text) <= dashboard.MAX_DAYS:
+        raise InvalidInput(f"days must be a whole number from 1 to {dashboard.MAX_DAYS}", details={"field": "days"})
+    return int(text)
+
+
+async def _figures(request: web.Request) -> Dict[str, Any]:
+    _supervisor(request, "see the dashboard")
+    service = _service(request)
+    return await dashboard.build(service.db, service.tracker, service.operator, service.db.clock(), _days(request))
+
+
+@console_routes.get("/api/reports")
+async def reports(request: web.Request) -> web.Response:
+    """The supervisors' dashboard: the figures of the last `days` days (definitions: docs/dashboard.md)."""
+    return web.json_response(await _figures(request))
+
+
+@console_routes.get("/api/reports/{table}.csv")
+async def report_csv(request: web.Request) -> web.Response:
+    table = request.match_info["table"]
+    if table not in report_tables.TABLES:
+        raise NotFound("no such table", details={"field": "table", "tables": sorted(report_tables.TABLES)})
+    figures = await _figures(request)
+    body = report_tables.to_csv(report_tables.TABLES[table](figures))
+    name = f"{table}-{figures['period']['today']}-{figures['period']['days']}d.csv"
+    return web.Response(
+        text=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @console_routes.get("/api/labels")

@@ -36,9 +36,11 @@ class HandoffService:
         rasa: RasaClient,
         hub: Hub,
         operator: Optional[OperatorClient] = None,
+        tracker: Optional[Database] = None,
     ) -> None:
         self.settings = settings
         self.db = db
+        self.tracker = tracker  # Rasa's tracker store, read for the dashboard only
         self.rasa = rasa
         self.hub = hub
         self.operator = operator

@@ -33,6 +33,9 @@ class HandoffSettings:
     trusted_proxies: Tuple[str, ...] = ()
     operator_url: str = ""  # the operator backend, for tickets queued while it was down ("" = none)
     operator_token: str = ""
+    # Rasa's tracker store, only read, for the supervisors' dashboard: TRACKER_DB_URL (PostgreSQL) or
+    # TRACKER_DB_PATH (SQLite, opened read-only). "" = the dashboard has no conversation figures.
+    tracker_url: str = ""
 
 
 def _hours(text: str) -> Tuple[dt.time, dt.time]:
@@ -43,6 +46,13 @@ def _hours(text: str) -> Tuple[dt.time, dt.time]:
     except ValueError as error:
         raise SettingsError(f"HANDOFF_SERVICE_HOURS must look like 08:00-22:00, not {text!r}") from error
     return start, end
+
+
+def _tracker(env: Mapping[str, str]) -> str:
+    if env.get("TRACKER_DB_URL"):
+        return env["TRACKER_DB_URL"]
+    path = env.get("TRACKER_DB_PATH", "")
+    return f"sqlite:///file:{path}?mode=ro&uri=true" if path else ""
 
 
 def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSettings:
@@ -67,4 +77,5 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSetting
         trusted_proxies=items(env, "HANDOFF_TRUSTED_PROXIES"),
         operator_url=url(env, "OPERATOR_URL"),
         operator_token=env.get("OPERATOR_API_TOKEN", ""),
+        tracker_url=_tracker(env),
     )

@@ -1,9 +1,11 @@
 """HTTP handlers of the operator backend: JSON in, JSON out, domain errors as 4xx."""
 
+import datetime as dt
+
 from aiohttp import web
 
 from bot.core.errors import InvalidInput, NotFound
-from bot.services.operator import accounts, billing, consents, identity, packages, satisfaction, tickets
+from bot.services.operator import accounts, billing, consents, identity, packages, reports, satisfaction, tickets
 from bot.services.operator import bindings as wechat
 from bot.services.operator import validation as v
 from bot.services.operator.requests import db_of, json_body, phone_of, subscription_id_of
@@ -188,6 +190,18 @@ async def record_satisfaction(request: web.Request) -> web.Response:
         phone=v.phone(phone) if phone is not None else None,
     )
     return web.json_response(rating, status=201)
+
+
+@routes.get("/v1/reports/activity")
+async def report_activity(request: web.Request) -> web.Response:
+    """Ratings and callbacks of [since, until) for the supervisors' dashboard (at most a quarter)."""
+    since = v.moment(request.query.get("since"), "since")
+    until = v.moment(request.query.get("until"), "until")
+    if not since < until <= since + dt.timedelta(days=reports.MAX_DAYS):
+        raise InvalidInput(
+            f"until must come after since, at most {reports.MAX_DAYS} days later", details={"field": "until"}
+        )
+    return web.json_response(await reports.activity(db_of(request), since, until))
 
 
 @routes.get("/v1/satisfaction/summary")

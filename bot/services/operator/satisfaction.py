@@ -21,6 +21,7 @@ TASKS = (
     "dispute",
     "ticket",
     "ticket_query",
+    "handoff",  # the conversation an agent handed back: the agent's rating
     "general",
 )
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import yaml
 
 from actions.handoff import HIDDEN_SLOTS
-from bot.services.desk.labels import INTENT_LABELS, SLOT_LABELS
+from bot.services.desk.labels import INTENT_LABELS, SLOT_LABELS, TASK_LABELS
+from bot.services.operator.satisfaction import TASKS
 
 DOMAIN = Path(__file__).resolve().parents[3] / "domain"
 
@@ -27,6 +28,10 @@ def test_every_intent_and_shown_slot_has_a_chinese_name():
 
 
 def test_the_names_are_chinese_and_distinct():
-    for labels in (INTENT_LABELS, SLOT_LABELS):
+    for labels in (INTENT_LABELS, SLOT_LABELS, TASK_LABELS):
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in labels.values())
         assert len(set(labels.values())) == len(labels)
+
+
+def test_every_rated_task_has_a_chinese_name_on_the_dashboard():
+    assert sorted(TASK_LABELS) == sorted(TASKS)

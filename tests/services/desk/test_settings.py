@@ -25,6 +25,21 @@ def test_rasas_api_token_is_not_needed_and_not_used():
     assert "r" * 20 not in vars(settings).values()
 
 
+@pytest.mark.parametrize(
+    "env, url",
+    [
+        ({}, ""),  # no tracker store: the dashboard has no conversation figures
+        ({"TRACKER_DB_PATH": "/srv/var/tracker.db"}, "sqlite:///file:/srv/var/tracker.db?mode=ro&uri=true"),
+        (
+            {"TRACKER_DB_PATH": "/srv/var/tracker.db", "TRACKER_DB_URL": "postgresql://db/tracker"},
+            "postgresql://db/tracker",
+        ),
+    ],
+)
+def test_the_tracker_store_the_dashboard_reads(env, url):
+    assert load_settings({**TOKENS, **env}).tracker_url == url
+
+
 def test_round_the_clock_service():
     assert load_settings({**TOKENS, "HANDOFF_SERVICE_HOURS": "00:00-24:00"}).service_hours == (dt.time(0), dt.time.max)
 

@@ -121,6 +121,7 @@ async function initConsole() {
     rosterPanel: byId("roster-panel"),
     cannedMenu: byId("canned-menu"),
     cannedAdminButton: byId("canned-admin-button"),
+    dashboardLink: byId("dashboard-link"),
     cannedAdmin: byId("canned-admin"),
     cannedAdminClose: byId("canned-admin-close"),
     cannedList: byId("canned-list"),
@@ -146,6 +147,7 @@ async function initConsole() {
   if (state.me && state.me.username) dom.agentName.title = `工号：${state.me.username}`;
   const supervisor = Boolean(state.me && state.me.role === "supervisor");
   dom.cannedAdminButton.hidden = !supervisor;
+  dom.dashboardLink.hidden = !supervisor;
   dom.assignModeField.hidden = !supervisor;
   dom.rosterPanel.hidden = !supervisor;
   if (supervisor) loadRoster();

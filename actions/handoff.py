@@ -98,6 +98,8 @@ async def hand_off(
         "sender_id": tracker.sender_id,
         "channel": tracker.get_latest_input_channel() or "unknown",
         "masked_phone": mask_phone(phone) if phone else None,
+        # Only a verified number: agent assist answers from the backend with it; consoles show the masked one.
+        "verified_phone": phone if verified and phone else None,
         "verified": verified,
         "reason": reason,
         "context": context(tracker, opened),
@@ -255,13 +257,23 @@ class ActionOpenCallback(BackendMixin, Action):
         try:
             ticket = await self.backend.create_ticket(**request)
         except Unavailable:
-            return reset + await queue_ticket(self.desk, dispatcher, tracker, request)
+            kept = await queue_ticket(self.desk, dispatcher, tracker, request)
+            await self.converted(tracker, None)
+            return reset + kept
         except Rejected as error:
             logger.warning("callback ticket not opened: %s", error)
             dispatcher.utter_message(response="utter_handoff_failed")
             return reset
         dispatcher.utter_message(response="utter_callback_opened", ticket_id=ticket["id"], phone=mask_phone(phone))
+        await self.converted(tracker, ticket["id"])
         return reset + opened_tickets.noted(tracker, [ticket])
+
+    async def converted(self, tracker: Tracker, ticket_id: Optional[str]) -> None:
+        """A case of the customer's that timed out in the queue is now a callback (the dashboard's count)."""
+        try:
+            await self.desk.callback_opened(tracker.sender_id, ticket_id)
+        except (Unavailable, Rejected) as error:
+            logger.warning("callback not recorded on the timed-out case: %s", error)
 
 
 async def after_unverified(

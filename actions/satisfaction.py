@@ -2,18 +2,22 @@
 
 A completed task is remembered as the one awaiting a rating (`await_rating`: slot
 `satisfaction_task`); nothing is asked then, in the middle of the customer's business. The question
-comes when the customer signals they are done (`action_wrap_up`: 谢谢, 再见, 没有了). The answer
+comes when the customer signals they are done (`action_wrap_up`: 谢谢, 再见, 没有了), or, on a
+channel the bot can push to (the web widget, WeChat), when they have said nothing for
+IDLE_RATING_MINUTES: a Rasa reminder (`EXTERNAL_idle_rating`, cancelled by any message of theirs)
+runs `action_idle_rating`. The answer
 (intent `rate`: a button, 5分, 五星, 非常满意...) is stored in the backend by
 `action_record_satisfaction`, and counts only while the question is still the last thing asked:
 a rating button clicked after the conversation moved on stops acting. Any other message simply
 moves on: the question never blocks.
 """
 
+import datetime as dt
 import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -34,12 +38,22 @@ WRAP_UP = {
 }
 
 
-def await_rating(tracker: Tracker, task: str) -> List[Dict[Text, Any]]:
+IDLE_INTENT = "EXTERNAL_idle_rating"
+IDLE_RATING_MINUTES = 3
+PUSH_CHANNELS = frozenset({"socketio", "wechat"})  # channels a later message can reach unasked
+
+
+def await_rating(tracker: Tracker, task: str, now: Optional[dt.datetime] = None) -> List[Dict[Text, Any]]:
     """`task` is done: it is the one rated when the customer is done. Not while another task's form
-    is still going (a balance asked in the middle of paying)."""
+    is still going (a balance asked in the middle of paying). On a channel that can be pushed to,
+    the question also comes after IDLE_RATING_MINUTES of silence (a reminder any message cancels)."""
     if (tracker.active_loop or {}).get("name"):
         return []
-    return [SlotSet("satisfaction_task", task)]
+    events = [SlotSet("satisfaction_task", task)]
+    if (tracker.get_latest_input_channel() or "") in PUSH_CHANNELS:
+        moment = (now or dt.datetime.now(dt.timezone.utc)) + dt.timedelta(minutes=IDLE_RATING_MINUTES)
+        events.append(ReminderScheduled(IDLE_INTENT, moment, name="idle_rating", kill_on_user_message=True))
+    return events
 
 
 def ask_rating(dispatcher: CollectingDispatcher) -> None:
@@ -89,6 +103,32 @@ class ActionWrapUp(Action):
         else:
             dispatcher.utter_message(response=without)
         return []
+
+
+class ActionIdleRating(Action):
+    """The customer said nothing for a while after a task: the rating question, once, unless it is
+    already open, nothing awaits a rating, or an agent has the conversation."""
+
+    def name(self) -> Text:
+        return "action_idle_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        if tracker.is_paused() or not tracker.get_slot("satisfaction_task"):
+            return []
+        if (tracker.active_loop or {}).get("name") or last_bot_response(tracker.events) in KEEPS_IT_OPEN:
+            return []
+        dispatcher.utter_message(response="utter_idle_rating")
+        ask_rating(dispatcher)
+        return []
+
+
+def last_bot_response(events: List[Dict[str, Any]]) -> Optional[str]:
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
 
 
 class ActionRecordSatisfaction(BackendMixin, Action):

@@ -22,6 +22,11 @@ class DeskClient(JsonClient):
             "POST", "/v1/pending-tickets", json={"sender_id": sender_id, "channel": channel, **ticket}
         )
 
+    async def callback_opened(self, sender_id: str, ticket_id: Optional[str]) -> Dict[str, Any]:
+        """A callback was opened (`ticket_id`) or kept for later (None): a case of the customer's that
+        timed out in the queue becomes a callback. `{"case": {...} | None}`."""
+        return await self.request("POST", "/v1/cases/callback", json={"sender_id": sender_id, "ticket_id": ticket_id})
+
     async def relay(
         self, sender_id: str, text: str, intent: Optional[str], confidence: Optional[float]
     ) -> Dict[str, Any]:

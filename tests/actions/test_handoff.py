@@ -192,17 +192,32 @@ async def test_the_bot_says_it_is_back_and_asks_for_a_rating(domain):
     assert responses(dispatcher) == [{"response": "utter_handoff_ended"}]
 
 
-async def test_a_callback_ticket_is_opened(backend, domain):
+async def test_a_callback_ticket_is_opened(backend, desk, domain):
     dispatcher = CollectingDispatcher()
     callback = make_tracker({"callback_phone": "13900139000"})
     callback.events = list(EVENTS)
-    events = await ActionOpenCallback(backend).run(dispatcher, callback, domain)
+    events = await ActionOpenCallback(backend, desk).run(dispatcher, callback, domain)
     assert events == [SlotSet("callback_phone", None), SlotSet("opened_tickets", ["T20261122001（回访·人工回电）"])]
     assert responses(dispatcher) == [
         {"response": "utter_callback_opened", "ticket_id": "T20261122001", "phone": "139****9000"}
     ]
     ticket = await backend.get_ticket("T20261122001")
     assert (ticket["kind"], ticket["category"], ticket["phone"]) == ("回访", "人工回电", "13900139000")
+
+
+async def test_a_callback_after_a_queue_timeout_converts_the_case(backend, desk, agent_online, handoff_server, domain):
+    import datetime as dt
+
+    from bot.services.desk import cases
+
+    db = handoff_server.app[SERVICE_KEY].db
+    await ActionHandoff(desk=desk).run(CollectingDispatcher(), tracker(), {})
+    [abandoned] = await cases.abandon_overdue(db, db.clock() + dt.timedelta(minutes=1))  # as the timeout would
+    callback = make_tracker({"callback_phone": "13900139000"})
+    callback.events = list(EVENTS)
+    await ActionOpenCallback(backend, desk).run(CollectingDispatcher(), callback, domain)
+    case = await cases.summary(db, abandoned["id"])
+    assert (case["status"], case["note"]) == ("callback", "排队超时，已转回电工单 T20261122001")
 
 
 def dead_backend():

@@ -4,7 +4,13 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.satisfaction import ActionRecordSatisfaction, ActionWrapUp, await_rating, question_state
+from actions.satisfaction import (
+    ActionIdleRating,
+    ActionRecordSatisfaction,
+    ActionWrapUp,
+    await_rating,
+    question_state,
+)
 from tests.actions.conftest import RATING_ASKED, make_tracker, responses
 
 
@@ -22,6 +28,60 @@ ASKED = bot("utter_ask_satisfaction")
 def test_a_done_task_awaits_its_rating_without_asking():
     assert await_rating(make_tracker(active_loop="pay_form"), "balance") == []  # another task goes on
     assert await_rating(make_tracker(), "balance") == [SlotSet("satisfaction_task", "balance")]
+
+
+def on_channel(channel, slots=None, events=(), paused=False):
+    tracker = make_tracker(slots)
+    tracker.events = [{"event": "user", "text": "查话费", "input_channel": channel}, *events]
+    tracker._paused = paused  # as Rasa sends it for a conversation an agent has
+    return tracker
+
+
+def test_on_a_channel_that_can_be_pushed_to_silence_also_brings_the_question():
+    import datetime as dt
+
+    from rasa_sdk.events import ReminderScheduled
+
+    now = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)
+    for channel in ("socketio", "wechat"):
+        assert await_rating(on_channel(channel), "balance", now=now) == [
+            SlotSet("satisfaction_task", "balance"),
+            ReminderScheduled(
+                "EXTERNAL_idle_rating",
+                dt.datetime(2026, 11, 22, 2, 3, tzinfo=dt.timezone.utc),
+                name="idle_rating",
+                kill_on_user_message=True,
+            ),
+        ]
+    assert await_rating(on_channel("rest"), "balance", now=now) == [SlotSet("satisfaction_task", "balance")]
+
+
+async def idle(tracker):
+    dispatcher = CollectingDispatcher()
+    events = await ActionIdleRating().run(dispatcher, tracker, {})
+    return events, dispatcher
+
+
+async def test_after_the_silence_the_rating_is_asked_once():
+    events, dispatcher = await idle(
+        on_channel("socketio", {"satisfaction_task": "balance"}, [bot("utter_balance_money")])
+    )
+    assert events == []
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_idle_rating", "utter_ask_satisfaction"]
+    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == ["5分", "4分", "3分", "2分", "1分"]
+
+
+@pytest.mark.parametrize(
+    "slots, events, paused",
+    [
+        ({}, [bot("utter_balance_money")], False),  # nothing awaits a rating
+        ({"satisfaction_task": "balance"}, [ASKED], False),  # asked already (谢谢 came first)
+        ({"satisfaction_task": "handoff"}, [bot("utter_handoff_queued")], True),  # an agent has it
+    ],
+)
+async def test_the_silence_asks_nothing_when_there_is_nothing_to_ask(slots, events, paused):
+    _events, dispatcher = await idle(on_channel("socketio", slots, events, paused))
+    assert dispatcher.messages == []
 
 
 @pytest.mark.parametrize(

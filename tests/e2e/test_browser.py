@@ -156,6 +156,53 @@ def test_an_agent_takes_over_in_the_console_and_hands_back(customer, agent_brows
     customer.save_screenshot(str(ARTIFACTS / "widget-after-handback.png"))
 
 
+def test_the_queue_timeout_offers_a_callback_and_records_the_case(customer, agent_browser, running):
+    """Nobody takes the case within the queue timeout: the customer is told and offered a callback or
+    the bot; the case is closed as abandoned, then converted when the customer asks for the callback.
+    The wait is made by moving the case's opening back (the timeout is minutes long)."""
+    from sqlalchemy import create_engine, text
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    agent = agent_browser
+    agent.get(running.settings.agent_url + "/login")
+    WebDriverWait(agent, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys(DEMO_AGENT["username"])
+    agent.find_element(By.ID, "password").send_keys(DEMO_AGENT["password"])
+    agent.find_element(By.ID, "login-button").click()
+    WebDriverWait(agent, 20).until(lambda d: "在线" in d.find_element(By.ID, "connection-status").text)
+
+    box = open_widget(customer, running)
+    send(customer, box, "转人工")
+    wait_for_bot_text(customer, "正在为您转接人工客服")
+    WebDriverWait(agent, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".take-button"))
+    engine = create_engine(running.settings.handoff_db_url)
+    with engine.begin() as conn:
+        case_id = conn.execute(text("SELECT MAX(id) FROM cases WHERE status = 'queued'")).scalar_one()
+        conn.execute(
+            text("UPDATE cases SET created_at = :at WHERE id = :id"),
+            {"at": "2026-01-01 00:00:00.000000", "id": case_id},
+        )
+    wait_for_bot_text(customer, "人工客服仍然都在忙", timeout=30)
+    title = lambda d: d.find_element(By.ID, "telebot-title").text  # noqa: E731
+    WebDriverWait(customer, 10).until(lambda d: title(d) == "智能客服 小翼")
+    customer.save_screenshot(str(ARTIFACTS / "widget-queue-timeout.png"))
+    # The agents' queue no longer holds it.
+    WebDriverWait(agent, 20).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'[data-case-id="{case_id}"]'))
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT status FROM cases WHERE id = :id"), {"id": case_id}).scalar_one() == "abandoned"
+        )
+
+    click_choice(customer, "登记回电")
+    wait_for_bot_text(customer, "请提供方便接听的11位手机号码")
+    send(customer, box, "13800138000")
+    wait_for_bot_text(customer, "已为您登记回电，单号")
+    with engine.connect() as conn:
+        status, note = conn.execute(text("SELECT status, note FROM cases WHERE id = :id"), {"id": case_id}).one()
+    engine.dispose()
+    assert status == "callback" and note.startswith("排队超时，已转回电工单 T")
+    customer.save_screenshot(str(ARTIFACTS / "widget-queue-timeout-callback.png"))
+
+
 def click_choice(driver, title, timeout=30):
     """Click the newest quick reply with this title."""
     WebDriverWait(driver, timeout).until(
@@ -368,6 +415,103 @@ def test_auto_assign_gives_an_agent_no_more_cases_than_their_maximum(agent_brows
         Select(agent_browser.find_element(By.ID, "status-select")).select_by_value("busy")
         WebDriverWait(agent_browser, 10).until(lambda d: desk.run(agents.get(db, 1))["status"] == "busy")
         assert (count(agent_browser, "mine-count"), count(agent_browser, "queue-count")) == ("2", "1")
+
+
+def sign_in_console(driver, url, username):
+    driver.get(url + "/login")
+    WebDriverWait(driver, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(f"password-{username}")
+    driver.find_element(By.ID, "login-button").click()
+    WebDriverWait(driver, 20).until(lambda d: "在线" in d.find_element(By.ID, "connection-status").text)
+
+
+def test_a_supervisor_moves_a_case_to_another_agent_who_reads_the_private_note(agent_browser, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    li = chromium(1280, 900)
+    try:
+        with DeskInThread(tmp_path, open_now=True) as desk:
+            sign_in_console(li, desk.url, "1002")
+            sign_in_console(agent_browser, desk.url, "2001")  # the supervisor
+            case_id = desk.open_case("web-move")["case"]["id"]
+            panel = WebDriverWait(agent_browser, 20).until(
+                lambda d: (
+                    d.find_element(By.ID, "all-cases")
+                    if f"#{case_id}" in d.find_element(By.ID, "all-cases").text
+                    else None
+                )
+            )
+            assert "无人接入" in panel.text
+            # The supervisor takes it to look, writes a note, then gives it to 李强.
+            WebDriverWait(agent_browser, 20).until(
+                ready.element_to_be_clickable((By.CSS_SELECTOR, ".take-button"))
+            ).click()
+            note = WebDriverWait(agent_browser, 20).until(ready.element_to_be_clickable((By.ID, "note-text")))
+            note.send_keys("客户备用号码13900139000，先核实欠费")
+            agent_browser.find_element(By.ID, "note-add").click()
+            WebDriverWait(agent_browser, 10).until(
+                lambda d: "客户备用号码139****9000，先核实欠费" in d.find_element(By.ID, "case-context").text
+            )
+            row = f'#all-cases .all-case[data-case-id="{case_id}"]'
+            WebDriverWait(agent_browser, 20).until(lambda d: "坐席 陈静" in d.find_element(By.CSS_SELECTOR, row).text)
+            Select(agent_browser.find_element(By.CSS_SELECTOR, f"{row} .assign-agent")).select_by_value("2")
+            agent_browser.find_element(By.CSS_SELECTOR, f"{row} .assign-button").click()
+            WebDriverWait(agent_browser, 20).until(lambda d: "坐席 李强" in d.find_element(By.CSS_SELECTOR, row).text)
+            # No longer the supervisor's to answer: the open case turns read-only.
+            WebDriverWait(agent_browser, 20).until(lambda d: not d.find_element(By.ID, "send-button").is_enabled())
+            # 李强 is given the case: it opens by itself, with the supervisor's note and the transfer in the transcript.
+            WebDriverWait(li, 20).until(lambda d: f"会话 #{case_id}" in d.find_element(By.ID, "case-title").text)
+            WebDriverWait(li, 20).until(lambda d: "先核实欠费" in d.find_element(By.ID, "case-context").text)
+            WebDriverWait(li, 20).until(lambda d: "会话已由班长转给 李强" in d.find_element(By.ID, "transcript").text)
+            assert li.find_element(By.ID, "reply-text").is_enabled()
+            li.save_screenshot(str(ARTIFACTS / "console-reassigned-with-note.png"))
+            agent_browser.save_screenshot(str(ARTIFACTS / "console-supervisor-all-cases.png"))
+    finally:
+        li.quit()
+
+
+def test_the_queue_timers_turn_amber_then_red(agent_browser, tmp_path):
+    """Three waiting cases, opened 10 s, 150 s and 250 s ago (thresholds 120 s and 240 s): ok, amber, red."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.core import clock as clk
+    from bot.services.desk.routes import SERVICE_KEY
+    from bot.services.desk.tables import cases
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with DeskInThread(tmp_path, open_now=True) as desk:
+        db = desk.app[SERVICE_KEY].db
+        agent_browser.get(desk.url + "/login")
+        WebDriverWait(agent_browser, 20).until(ready.element_to_be_clickable((By.ID, "username"))).send_keys("1001")
+        agent_browser.find_element(By.ID, "password").send_keys("password-1001")
+        agent_browser.find_element(By.ID, "login-button").click()
+        WebDriverWait(agent_browser, 20).until(lambda d: "在线" in d.find_element(By.ID, "connection-status").text)
+        ids = [desk.open_case(f"web-sla-{n}")["case"]["id"] for n in range(3)]
+
+        async def backdate():
+            now = dt.datetime.now(dt.timezone.utc)
+            async with db.write() as conn:
+                for case_id, seconds in zip(ids, (10, 150, 250), strict=True):
+                    opened = clk.to_db(now - dt.timedelta(seconds=seconds))
+                    await conn.execute(update(cases).where(cases.c.id == case_id).values(created_at=opened))
+
+        desk.run(backdate())
+        agent_browser.refresh()
+
+        def levels(d):
+            found = {}
+            for item in d.find_elements(By.CSS_SELECTOR, "#queue .case-item"):
+                found[int(item.get_attribute("data-case-id"))] = item.find_element(
+                    By.CSS_SELECTOR, ".wait"
+                ).get_attribute("data-level")
+            return found
+
+        WebDriverWait(agent_browser, 20).until(lambda d: len(levels(d)) == 3)
+        assert levels(agent_browser) == {ids[0]: "ok", ids[1]: "amber", ids[2]: "red"}
+        red = agent_browser.find_element(By.CSS_SELECTOR, f'#queue .case-item[data-case-id="{ids[2]}"] .wait')
+        assert "sla-red" in red.get_attribute("class") and red.text == "等待 4 分钟"
+        agent_browser.save_screenshot(str(ARTIFACTS / "console-sla-timers.png"))
 
 
 def test_a_supervisor_sees_the_dashboard_figures_of_a_seeded_set(agent_browser, tmp_path):

@@ -9,7 +9,8 @@ next request. `taken` says that an agent took the case (utter_handoff_taken, 客
 it, the agent's messages and the end of a case also tell the channel where the conversation
 stands (bot/rasa/channels/handoff_output.py: the widget's header, its typing indicator).
 A hand-back appends ConversationResumed and runs `action_resume_after_handoff` (the
-bot says it is back and asks the satisfaction question); a close runs `utter_handoff_closed`. A
+bot says it is back); a close runs `utter_handoff_closed`; a queue timeout (nobody took the case)
+says `utter_handoff_queue_timeout`, which offers a callback or the bot's help again. A
 `response` says one of the domain's responses with the given values (the number of a ticket that
 was queued while the operator backend was down: bot/services/desk/pending_tickets.py). A delivery
 with a `delivery_id` the tracker already holds is a repeat and acts once (bot/rasa/channels/deliveries.py).
@@ -31,9 +32,13 @@ from bot.rasa.channels.deliveries import earlier_delivery, marked, valid_deliver
 from bot.rasa.channels.handoff_output import handoff_state, say_as_agent, tell_state
 from bot.rasa.channels.rest import authorised
 
-EVENTS = {"message", "taken", "handback", "close", "response"}
+EVENTS = {"message", "taken", "handback", "close", "timeout", "response"}
 MAX_PARSE_CHARS = 500  # as a customer's message (bot/rasa/channels/guard.py)
-AFTER = {"handback": "action_resume_after_handoff", "close": "utter_handoff_closed"}
+AFTER = {
+    "handback": "action_resume_after_handoff",
+    "close": "utter_handoff_closed",
+    "timeout": "utter_handoff_queue_timeout",  # nobody took the case: a callback, or the bot again
+}
 
 
 class HandoffInput(InputChannel):

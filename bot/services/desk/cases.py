@@ -2,17 +2,20 @@
 
 import datetime as dt
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import and_, func, or_, select, update
 
 from bot.core import clock as clk
 from bot.core.db import Database
 from bot.core.errors import Conflict, NotFound
-from bot.services.desk.tables import agents, case_messages, cases, outbox
+from bot.services.desk.tables import agents, case_messages, case_notes, cases, outbox
 
 OPEN = ("queued", "taken")
-ENDED = ("handed_back", "closed")
+# abandoned: nobody took it within the queue timeout (the bot then offered a callback);
+# callback: abandoned, and the customer then asked for a callback (a 回访 ticket).
+ENDED = ("handed_back", "closed", "abandoned", "callback")
+CONVERTIBLE_FOR = dt.timedelta(hours=1)  # an abandoned case becomes a callback when asked within this
 REASONS = {
     "requested": ("客户要求转人工", 3),
     "low_confidence": ("机器人连续两次未能理解", 3),
@@ -37,6 +40,7 @@ def _iso(moment: Any) -> Optional[str]:
 
 
 def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optional[str] = None) -> Dict[str, Any]:
+    mapping = getattr(row, "_mapping", {})
     return {
         "id": row.id,
         "sender_id": row.sender_id,
@@ -54,6 +58,9 @@ def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optio
         "agent_id": row.agent_id,
         "agent_name": agent_name,
         "last_message": last_message,
+        # The SLA timers: the customer's latest message, and the agent's (or the bot's) latest answer.
+        "last_customer_at": _iso(mapping.get("last_customer_at")),
+        "last_answer_at": _iso(mapping.get("last_answer_at")),
     }
 
 
@@ -80,8 +87,22 @@ async def _summaries(
         .limit(1)
         .scalar_subquery()
     )
+
+    def latest(*roles: str) -> Any:
+        return (
+            select(func.max(case_messages.c.at))
+            .where(and_(case_messages.c.case_id == cases.c.id, case_messages.c.role.in_(roles)))
+            .scalar_subquery()
+        )
+
     query = (
-        select(cases, agents.c.name.label("agent_name"), last.label("last_message"))
+        select(
+            cases,
+            agents.c.name.label("agent_name"),
+            last.label("last_message"),
+            latest("customer").label("last_customer_at"),
+            latest("agent", "bot").label("last_answer_at"),
+        )
         .select_from(cases.outerjoin(agents, cases.c.agent_id == agents.c.id))
         .where(where)
         .order_by(*order)
@@ -112,13 +133,13 @@ async def ended_by(db: Database, agent_id: int, limit: int = 30) -> List[Dict[st
 
 async def earlier_cases(db: Database, case: Dict[str, Any], limit: int = 10) -> List[Dict[str, Any]]:
     """The same customer's earlier cases: those of the same conversation (a WeChat follower, a widget
-    browser). Not by masked number: 138****8000 is ten thousand lines."""
-    return await _summaries(
-        db,
-        and_(cases.c.sender_id == case["sender_id"], cases.c.id < case["id"]),
-        order=(cases.c.id.desc(),),
-        limit=limit,
-    )
+    browser) and, for a verified customer, those of the same verified number on any channel. Not by
+    masked number: 138****8000 is ten thousand lines."""
+    phone = await verified_phone(db, case["id"])
+    same = cases.c.sender_id == case["sender_id"]
+    if phone:
+        same = or_(same, cases.c.verified_phone == phone)
+    return await _summaries(db, and_(same, cases.c.id < case["id"]), order=(cases.c.id.desc(),), limit=limit)
 
 
 async def loads(db: Database) -> Dict[int, int]:
@@ -160,6 +181,7 @@ async def create(
     reason: str,
     context: Dict[str, Any],
     transcript: List[Dict[str, Any]],
+    verified_phone: Optional[str] = None,
 ) -> Dict[str, Any]:
     """A new queued case with the bot's transcript; the open case if the customer already has one."""
     existing = await open_case_for(db, sender_id)
@@ -172,6 +194,7 @@ async def create(
                 sender_id=sender_id,
                 channel=channel,
                 masked_phone=masked_phone,
+                verified_phone=verified_phone if verified else None,
                 verified=int(verified),
                 reason=reason,
                 priority=REASONS[reason][1],
@@ -236,6 +259,74 @@ async def take(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
     return case
 
 
+REASSIGNED = "reassigned"  # the kind (`intent`) of the system message of a supervisor's reassignment
+
+
+async def assign(db: Database, case_id: int, agent_id: int) -> Tuple[Dict[str, Any], Optional[int]]:
+    """A supervisor gives an open case to `agent_id`: a queued one is taken for them, a taken one
+    moves to them. Returns the case and the agent it was taken from (None when it was queued)."""
+    case = await summary(db, case_id)
+    if case["status"] not in OPEN:
+        raise Conflict("the case has ended")
+    if case["agent_id"] == agent_id:
+        raise Conflict("the case is already theirs")
+    before = case["agent_id"] if case["status"] == "taken" else None
+    now = clk.to_db(db.clock())
+    async with db.write() as conn:
+        result = await conn.execute(
+            update(cases)
+            .where(and_(cases.c.id == case_id, cases.c.status == case["status"], _same_agent(before)))
+            .values(status="taken", agent_id=agent_id, taken_at=cases.c.taken_at if before else now)
+        )
+    if result.rowcount != 1:
+        raise Conflict("the case changed meanwhile: look again")
+    case = await summary(db, case_id)
+    text = f"{case['agent_name']} 已接入会话" if before is None else f"会话已由班长转给 {case['agent_name']}"
+    await add_message(db, case_id, "system", text, agent_id=agent_id, intent=None if before is None else REASSIGNED)
+    return case, before
+
+
+def _same_agent(agent_id: Optional[int]) -> Any:
+    return cases.c.agent_id.is_(None) if agent_id is None else cases.c.agent_id == agent_id
+
+
+async def all_open(db: Database) -> List[Dict[str, Any]]:
+    """Every open case, queued and taken, for the supervisors' view (most urgent, then oldest, first)."""
+    return await _summaries(db, cases.c.status.in_(OPEN), order=(cases.c.priority, cases.c.created_at, cases.c.id))
+
+
+def note_json(row: Any) -> Dict[str, Any]:
+    return {
+        "id": row.id,
+        "case_id": row.case_id,
+        "agent_id": row.agent_id,
+        "agent_name": row.agent_name,
+        "text": row.text,
+        "at": _iso(row.at),
+    }
+
+
+async def notes(db: Database, case_id: int) -> List[Dict[str, Any]]:
+    query = (
+        select(case_notes, agents.c.name.label("agent_name"))
+        .select_from(case_notes.join(agents, case_notes.c.agent_id == agents.c.id))
+        .where(case_notes.c.case_id == case_id)
+        .order_by(case_notes.c.id)
+    )
+    async with db.read() as conn:
+        return [note_json(row) for row in (await conn.execute(query)).all()]
+
+
+async def add_note(db: Database, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
+    await summary(db, case_id)  # 404 for a case that does not exist
+    async with db.write() as conn:
+        result = await conn.execute(
+            case_notes.insert().values(case_id=case_id, agent_id=agent_id, text=text, at=clk.to_db(db.clock()))
+        )
+        note_id = result.inserted_primary_key[0]
+    return next(note for note in await notes(db, case_id) if note["id"] == note_id)
+
+
 async def _require_mine(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:
     case = await summary(db, case_id)
     if case["status"] != "taken" or case["agent_id"] != agent_id:
@@ -290,6 +381,59 @@ async def end(db: Database, case_id: int, agent_id: int, status: str, note: Opti
             update(cases).where(cases.c.id == case_id).values(status=status, note=note, ended_at=clk.to_db(db.clock()))
         )
     return await summary(db, case_id)
+
+
+async def abandon_overdue(db: Database, waited_since: dt.datetime) -> List[Dict[str, Any]]:
+    """Close as `abandoned` each case still queued since before `waited_since`. A case an agent
+    takes at the same moment is either taken or abandoned, never both (each update checks `queued`)."""
+    now = clk.to_db(db.clock())
+    async with db.read() as conn:
+        overdue = (
+            await conn.execute(
+                select(cases.c.id).where(and_(cases.c.status == "queued", cases.c.created_at < clk.to_db(waited_since)))
+            )
+        ).all()
+    abandoned = []
+    for (case_id,) in overdue:
+        async with db.write() as conn:
+            result = await conn.execute(
+                update(cases)
+                .where(and_(cases.c.id == case_id, cases.c.status == "queued"))
+                .values(status="abandoned", ended_at=now, note="排队超时，无坐席接入")
+            )
+        if result.rowcount == 1:
+            abandoned.append(await summary(db, case_id))
+    return abandoned
+
+
+async def convert_to_callback(db: Database, sender_id: str, ticket_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The customer whose case was abandoned asked for a callback: that case becomes a `callback`."""
+    since = clk.to_db(db.clock() - CONVERTIBLE_FOR)
+    async with db.read() as conn:
+        row = (
+            await conn.execute(
+                select(cases.c.id)
+                .where(and_(cases.c.sender_id == sender_id, cases.c.status == "abandoned", cases.c.ended_at >= since))
+                .order_by(cases.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+    if row is None:
+        return None
+    note = f"排队超时，已转回电工单 {ticket_id}" if ticket_id else "排队超时，已登记回电（待业务系统恢复后建单）"
+    async with db.write() as conn:
+        await conn.execute(
+            update(cases)
+            .where(and_(cases.c.id == row.id, cases.c.status == "abandoned"))
+            .values(status="callback", note=note)
+        )
+    return await summary(db, row.id)
+
+
+async def verified_phone(db: Database, case_id: int) -> Optional[str]:
+    """The case's verified number (agent assist's backend lookups), or None."""
+    async with db.read() as conn:
+        return (await conn.execute(select(cases.c.verified_phone).where(cases.c.id == case_id))).scalar_one_or_none()
 
 
 async def transcript(db: Database, case_id: int) -> List[Dict[str, Any]]:

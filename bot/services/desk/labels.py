@@ -5,6 +5,7 @@ can be shown (actions/handoff.py HIDDEN_SLOTS are never shown), has a name here.
 """
 
 INTENT_LABELS = {
+    "EXTERNAL_idle_rating": "空闲后请客户评价",
     "add_pack": "加流量包/语音包",
     "affirm": "确认",
     "cancel_package": "退订业务",

@@ -24,7 +24,7 @@ from bot.core.db import Database
 from bot.core.errors import InvalidInput
 from bot.services.desk import cases as case_queue
 from bot.services.desk.routes import SERVICE_KEY
-from bot.services.desk.tables import agent_sessions, case_messages, cases, outbox, pending_tickets
+from bot.services.desk.tables import agent_sessions, case_messages, case_notes, cases, outbox, pending_tickets
 
 ERASED_SENDER = "erased"
 PURGE_LOCK = 0x7E1E_0001  # PostgreSQL advisory lock of the purge
@@ -45,6 +45,7 @@ async def purge(db: Database, before: dt.datetime) -> Dict[str, int]:
         messages = cases_deleted = 0
         if ids:
             messages = (await conn.execute(delete(case_messages).where(case_messages.c.case_id.in_(ids)))).rowcount
+            await conn.execute(delete(case_notes).where(case_notes.c.case_id.in_(ids)))  # agents' notes go too
             cases_deleted = (await conn.execute(delete(cases).where(and_(cases.c.id.in_(ids), stale)))).rowcount
         sent = (await conn.execute(delete(outbox).where(outbox.c.at < cutoff))).rowcount
         settled = or_(pending_tickets.c.notified_at.is_not(None), pending_tickets.c.failed.is_not(None))
@@ -128,6 +129,7 @@ async def erase(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str
         messages = 0
         if ids:
             messages = (await conn.execute(delete(case_messages).where(case_messages.c.case_id.in_(ids)))).rowcount
+            await conn.execute(delete(case_notes).where(case_notes.c.case_id.in_(ids)))  # may name the customer
             await conn.execute(
                 update(cases)
                 .where(and_(cases.c.id.in_(ids), cases.c.status.in_(case_queue.OPEN)))
@@ -140,7 +142,7 @@ async def erase(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str
             await conn.execute(
                 update(cases)
                 .where(cases.c.id.in_(ids))
-                .values(sender_id=ERASED_SENDER, masked_phone=None, context="{}", note=None)
+                .values(sender_id=ERASED_SENDER, masked_phone=None, verified_phone=None, context="{}", note=None)
             )
         waiting = (await conn.execute(delete(outbox).where(outbox.c.sender_id.in_(senders)))).rowcount
         pending = (await conn.execute(delete(pending_tickets).where(_pending_of(phone, senders)))).rowcount

@@ -18,7 +18,6 @@ from bot.services.desk.labels import INTENT_LABELS, SLOT_LABELS
 from bot.services.desk.reports import dashboard
 from bot.services.desk.reports import tables as report_tables
 from bot.services.desk.service import HandoffService
-from bot.services.desk.suggestions import suggestion
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The dashboard's charting library, installed from npm by setup (web/package.json), served from here.
@@ -96,6 +95,9 @@ async def create_case(request: web.Request) -> web.Response:
     if why_not:
         return web.json_response({"status": "unavailable", "why": why_not})
     masked_phone = _optional_text(body.get("masked_phone"), "masked_phone", 16)
+    phone = body.get("verified_phone")
+    if phone is not None and not (isinstance(phone, str) and len(phone) == 11 and phone.isascii() and phone.isdigit()):
+        raise InvalidInput("verified_phone must be an 11-digit number", details={"field": "verified_phone"})
     case = await cases.create(
         service.db,
         sender_id=sender_id,
@@ -105,6 +107,7 @@ async def create_case(request: web.Request) -> web.Response:
         reason=reason,
         context=mask_personal_values(context),
         transcript=[{**item, "text": mask_personal_data(item["text"])} for item in transcript[-200:]],
+        verified_phone=phone,
     )
     await service.refresh()
     service.spawn(service.assign_waiting())
@@ -118,6 +121,17 @@ async def create_case(request: web.Request) -> web.Response:
         },
         status=201,
     )
+
+
+@service_routes.post("/v1/cases/callback")
+async def case_to_callback(request: web.Request) -> web.Response:
+    """The bot opened (or kept) a callback for a customer whose case had timed out: that case is now
+    a callback, not an abandonment. `{"case": ...}` or `{"case": null}` when there was none."""
+    body = await _body(request)
+    service = _service(request)
+    ticket_id = _optional_text(body.get("ticket_id"), "ticket_id", 32)
+    case = await cases.convert_to_callback(service.db, _text(body.get("sender_id"), "sender_id", 128), ticket_id)
+    return web.json_response({"case": case})
 
 
 @service_routes.post("/v1/relay")
@@ -262,7 +276,7 @@ async def get_case(request: web.Request) -> web.Response:
     last_customer = next((m["text"] for m in reversed(transcript) if m["role"] == "customer"), None)
     found = None
     if last_customer and case["status"] in cases.OPEN:
-        found = suggestion(await service.rasa.parse(last_customer))
+        found = await service.answer_for(case, last_customer)
     return web.json_response(
         {
             **case,
@@ -270,6 +284,9 @@ async def get_case(request: web.Request) -> web.Response:
             "transcript": transcript,
             "suggestion": found,
             "earlier": await cases.earlier_cases(service.db, case),
+            "notes": await cases.notes(service.db, case_id) if _may_read(case, request[AGENT]) else [],
+            # A verified customer's tickets by number (None: not looked up), beside this conversation's.
+            "customer_tickets": await service.tickets_of(case),
         }
     )
 
@@ -439,6 +456,49 @@ async def labels(request: web.Request) -> web.Response:
 async def take_case(request: web.Request) -> web.Response:
     case = await _service(request).take(_case_id(request), request[AGENT]["id"])
     return web.json_response(case)
+
+
+@console_routes.get("/api/supervisor/cases")
+async def all_open_cases(request: web.Request) -> web.Response:
+    """Every open case, queued and taken, with who holds it: the supervisors' view."""
+    _supervisor(request, "see every open case")
+    return web.json_response({"cases": await cases.all_open(_service(request).db)})
+
+
+@console_routes.post("/api/cases/{case_id}/assign")
+async def assign_case(request: web.Request) -> web.Response:
+    """A supervisor gives a queued case to an agent, or moves a taken one to another: {agent_id}."""
+    _supervisor(request, "reassign cases")
+    body = await _body(request)
+    agent_id = body.get("agent_id")
+    if isinstance(agent_id, bool) or not isinstance(agent_id, int) or agent_id < 1:
+        raise InvalidInput("agent_id must be an agent's number", details={"field": "agent_id"})
+    return web.json_response(await _service(request).reassign(_case_id(request), agent_id))
+
+
+def _may_read(case: Dict[str, Any], agent: Dict[str, Any]) -> bool:
+    """Notes are read and written by the case's agent, by any supervisor, and, while the case is
+    queued, by any agent (who may take it)."""
+    return agent.get("role") == "supervisor" or case["status"] == "queued" or case["agent_id"] == agent["id"]
+
+
+@console_routes.get("/api/cases/{case_id}/notes")
+async def list_notes(request: web.Request) -> web.Response:
+    service, case_id = _service(request), _case_id(request)
+    if not _may_read(await cases.summary(service.db, case_id), request[AGENT]):
+        raise Forbidden("only the case's agent or a supervisor can read its notes")
+    return web.json_response({"notes": await cases.notes(service.db, case_id)})
+
+
+@console_routes.post("/api/cases/{case_id}/notes")
+async def add_note(request: web.Request) -> web.Response:
+    """A private note on the case (备注): for the agents and supervisors, never sent to the customer."""
+    service, case_id = _service(request), _case_id(request)
+    if not _may_read(await cases.summary(service.db, case_id), request[AGENT]):
+        raise Forbidden("only the case's agent or a supervisor can write its notes")
+    body = await _body(request)
+    text = mask_personal_data(_text(body.get("text"), "text", 1000))
+    return web.json_response(await cases.add_note(service.db, case_id, request[AGENT]["id"], text), status=201)
 
 
 @console_routes.post("/api/cases/{case_id}/reply")

@@ -19,13 +19,17 @@ from bot.clients.rasa import RasaClient
 from bot.core import clock as clk
 from bot.core.db import Database
 from bot.core.privacy import mask_personal_data
-from bot.services.desk import agents, cases, pending_tickets, preferences
+from bot.services.desk import agents, assist, cases, pending_tickets, preferences
 from bot.services.desk.assignment import Seat, assign
 from bot.services.desk.hub import Hub
 from bot.services.desk.settings import HandoffSettings
 from bot.services.desk.suggestions import suggestion
 
 logger = logging.getLogger(__name__)
+
+
+# What Rasa's handoff channel is told when a case ends (bot/rasa/channels/desk.py).
+END_EVENTS = {"handed_back": "handback", "closed": "close", "abandoned": "timeout", "callback": "timeout"}
 
 
 class HandoffService:
@@ -77,6 +81,12 @@ class HandoffService:
             "why": why,
             "service_hours": f"{start:%H:%M}-{end:%H:%M}",
             "assign_mode": await preferences.assign_mode(self.db),
+            # The SLA timers' thresholds (seconds: amber, red), and when an unanswered queue times out.
+            "sla": {
+                "queue": list(self.settings.sla_queue_s),
+                "reply": list(self.settings.sla_reply_s),
+                "queue_timeout": self.settings.queue_timeout_minutes * 60,
+            },
         }
 
     async def expected_wait(self, position: int) -> int:
@@ -129,8 +139,45 @@ class HandoffService:
         if case["agent_id"] is not None:
             await self.hub.send(case["agent_id"], event)
 
+    async def answer_for(self, case: Dict[str, Any], text: str) -> Optional[Dict[str, str]]:
+        """The reply the agent could insert: for a verified customer's balance or bill question, the
+        bot's answer computed from the backend (bot/services/desk/assist.py); else the FAQ answer or
+        the next step (bot/services/desk/suggestions.py)."""
+        parse = await self.rasa.parse(text)
+        intent = ((parse or {}).get("intent") or {}).get("name")
+        if intent in assist.ANSWERED and case.get("verified") and self.operator is not None:
+            phone = await cases.verified_phone(self.db, case["id"])
+            if phone:
+                answer: Optional[str]
+                try:
+                    if intent == "check_balance":
+                        answer = assist.balance_answer(await self.operator.get_balance(phone))
+                    else:
+                        bills = await self.operator.list_bills(phone)
+                        answer = assist.bill_answer(bills, assist.bill_type_of(parse or {}))
+                except (Unavailable, Rejected) as error:
+                    logger.warning("agent assist: the backend did not answer (%s)", error)
+                    return {"label": f"{assist.ANSWERED[intent]}：业务系统暂时无法查询", "text": ""}
+                if answer:
+                    return {"label": assist.label(intent), "text": answer}
+        return suggestion(parse)
+
+    async def tickets_of(self, case: Dict[str, Any], limit: int = 5) -> Optional[List[Dict[str, Any]]]:
+        """A verified customer's latest tickets (any channel), found by their number in the backend:
+        id, kind, category, status, dates. None when they cannot be looked up (unverified, no backend)."""
+        phone = await cases.verified_phone(self.db, case["id"]) if case.get("verified") else None
+        if not phone or self.operator is None:
+            return None
+        try:
+            found = await self.operator.list_tickets(phone)
+        except (Unavailable, Rejected) as error:
+            logger.warning("customer's tickets not looked up: %s", error)
+            return None
+        keep = ("id", "kind", "category", "status", "created_at", "sla_due")
+        return [{key: ticket.get(key) for key in keep} for ticket in found[:limit]]
+
     async def suggest(self, case: Dict[str, Any], text: str) -> Optional[Dict[str, str]]:
-        found = suggestion(await self.rasa.parse(text))
+        found = await self.answer_for(case, text)
         if case["agent_id"] is not None:
             await self.hub.send(case["agent_id"], {"type": "suggestion", "case_id": case["id"], "suggestion": found})
         return found
@@ -173,6 +220,20 @@ class HandoffService:
                 await self._deliver_message(message, case)
         return case
 
+    async def reassign(self, case_id: int, agent_id: int) -> Dict[str, Any]:
+        """A supervisor gives an open case to an agent (cases.assign): the customer hears who answers
+        now, the agent's console opens it, the one it was taken from sees it leave."""
+        await agents.get(self.db, agent_id)  # 404 for no such agent
+        case, before = await cases.assign(self.db, case_id, agent_id)
+        for message in await cases.unrecorded_agent_messages(self.db):
+            if message["case_id"] == case_id and message["role"] == "system":
+                await self._deliver_message(message, case)
+        await self.hub.send(agent_id, {"type": "assigned", "case_id": case_id})
+        if before is not None:
+            await self.hub.send(before, {"type": "reassigned", "case_id": case_id, "agent_name": case["agent_name"]})
+        await self.refresh()
+        return case
+
     async def reply(self, case_id: int, agent_id: int, text: str) -> Dict[str, Any]:
         message = await cases.agent_reply(self.db, case_id, agent_id, text)
         await self._deliver_message(message, await cases.summary(self.db, case_id))
@@ -182,7 +243,11 @@ class HandoffService:
         """An agent's reply, or (a system message of the agent's) the notice that the agent took the case."""
         where = {"sender_id": case["sender_id"], "channel": case["channel"], "agent_name": message["agent_name"]}
         if message["role"] == "system":
-            payload = {**where, "event": "taken", "delivery_id": f"case-{message['case_id']}-taken"}
+            # The first agent's notice acts once per case; each reassignment's once per message.
+            delivery_id = f"case-{message['case_id']}-taken"
+            if message.get("intent") == cases.REASSIGNED:
+                delivery_id = f"{delivery_id}-{message['id']}"
+            payload = {**where, "event": "taken", "delivery_id": delivery_id}
         else:
             payload = {
                 **where,
@@ -206,7 +271,7 @@ class HandoffService:
         return case
 
     async def _deliver_end(self, case: Dict[str, Any]) -> None:
-        event = "handback" if case["status"] == "handed_back" else "close"
+        event = END_EVENTS.get(case["status"], "close")
         payload = {
             "event": event,
             "sender_id": case["sender_id"],
@@ -220,8 +285,21 @@ class HandoffService:
             record=lambda result: cases.mark_resumed(self.db, case["id"]),
         )
 
+    async def time_out_waiting(self) -> List[Dict[str, Any]]:
+        """Cases nobody took within the queue timeout: closed as abandoned, and the bot resumes the
+        conversation offering a callback (登记回电) or its own help (action_queue_timeout)."""
+        waited_since = self.db.clock() - dt.timedelta(minutes=self.settings.queue_timeout_minutes)
+        abandoned = await cases.abandon_overdue(self.db, waited_since)
+        if abandoned:
+            logger.info("queue timeout: cases %s abandoned", [case["id"] for case in abandoned])
+            await self.refresh()
+        for case in abandoned:
+            await self._deliver_end(case)
+        return abandoned
+
     async def retry_pending(self) -> None:
-        """Deliver what could not be delivered before (Rasa down or restarting)."""
+        """Deliver what could not be delivered before (Rasa down or restarting); time out the queue."""
+        await self.time_out_waiting()
         for message in await cases.unrecorded_agent_messages(self.db):
             await self._deliver_message(message, {"sender_id": message["sender_id"], "channel": message["channel"]})
         for case in await cases.unresumed(self.db):

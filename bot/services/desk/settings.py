@@ -23,6 +23,13 @@ class HandoffSettings:
     port: int = 8090
     service_hours: Tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(22, 0))  # China time
     minutes_per_case: int = 4  # average handling time, for the expected wait
+    # HANDOFF_QUEUE_TIMEOUT_MINUTES: a case nobody takes within this is closed as abandoned, and the
+    # customer offered a callback or the bot's help again.
+    queue_timeout_minutes: int = 5
+    # The console's SLA timers, in seconds (amber, red): a case's wait in the queue, and the time a
+    # customer's message has waited for an answer. HANDOFF_SLA_QUEUE_SECONDS, HANDOFF_SLA_REPLY_SECONDS.
+    sla_queue_s: Tuple[int, int] = (120, 240)
+    sla_reply_s: Tuple[int, int] = (60, 180)
     session_hours: int = 12
     secure_cookies: bool = False  # set true behind HTTPS
     # HANDOFF_CONSOLE_ORIGINS (comma-separated): the origins whose pages may use the console (Origin
@@ -46,6 +53,17 @@ def _hours(text: str) -> Tuple[dt.time, dt.time]:
     except ValueError as error:
         raise SettingsError(f"HANDOFF_SERVICE_HOURS must look like 08:00-22:00, not {text!r}") from error
     return start, end
+
+
+def _thresholds(env: Mapping[str, str], name: str, default: Tuple[int, int]) -> Tuple[int, int]:
+    text = env.get(name, f"{default[0]},{default[1]}")
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise SettingsError(f"{name} must be two numbers of seconds, amber then red (120,240), not {text!r}")
+    amber, red = int(parts[0]), int(parts[1])
+    if not 0 < amber < red <= 86400:
+        raise SettingsError(f"{name}: amber must come before red, both within a day, not {text!r}")
+    return amber, red
 
 
 def _tracker(env: Mapping[str, str]) -> str:
@@ -72,6 +90,9 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> HandoffSetting
         port=port(env, "AGENT_PORT", 8090, any_free=True),
         service_hours=_hours(env.get("HANDOFF_SERVICE_HOURS", "08:00-22:00")),
         minutes_per_case=count(env, "HANDOFF_MINUTES_PER_CASE", 4, 120),
+        queue_timeout_minutes=count(env, "HANDOFF_QUEUE_TIMEOUT_MINUTES", 5, 120),
+        sla_queue_s=_thresholds(env, "HANDOFF_SLA_QUEUE_SECONDS", (120, 240)),
+        sla_reply_s=_thresholds(env, "HANDOFF_SLA_REPLY_SECONDS", (60, 180)),
         secure_cookies=flag(env, "HANDOFF_SECURE_COOKIES"),
         console_origins=items(env, "HANDOFF_CONSOLE_ORIGINS"),
         trusted_proxies=items(env, "HANDOFF_TRUSTED_PROXIES"),

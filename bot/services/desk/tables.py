@@ -57,6 +57,9 @@ cases = Table(
     Column("sender_id", String(128), nullable=False, index=True),
     Column("channel", String(32), nullable=False),
     Column("masked_phone", String(16), nullable=True),
+    # The verified number itself, for agent assist's backend lookups only: never sent to a console,
+    # cleared by the erasure (bot/services/desk/retention.py).
+    Column("verified_phone", String(11), nullable=True),
     Column("verified", Integer, nullable=False),  # 0/1
     Column("reason", String(32), nullable=False),
     Column("priority", Integer, nullable=False),  # 1 most urgent
@@ -87,6 +90,17 @@ case_messages = Table(
     Column("at", DateTime, nullable=False),
     Column("recorded_at", DateTime, nullable=True),
     Column("delivered_at", DateTime, nullable=True),
+)
+
+# Private notes on a case: written by agents and supervisors for each other, never sent to the customer.
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
 )
 
 # Bot messages produced at hand-back for a customer whose channel cannot be pushed to (REST):

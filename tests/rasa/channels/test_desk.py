@@ -169,6 +169,16 @@ async def test_a_repeated_hand_back_resumes_once_and_answers_the_first_words(ras
     assert not tracker.is_paused()
 
 
+async def test_a_queue_timeout_resumes_the_bot_with_the_callback_offer(rasa_url, agent):
+    await paused(agent, "c5")
+    timeout = {"event": "timeout", "sender_id": "c5", "delivery_id": "case-8-timeout"}
+    status, body = await post(f"{rasa_url}/webhooks/handoff/deliver", timeout)
+    assert (status, body["repeat"]) == (200, False)
+    assert agent.actions == ["utter_handoff_queue_timeout", "action_listen"]
+    tracker = await agent.tracker_store.retrieve("c5")
+    assert not tracker.is_paused()
+
+
 @pytest.mark.parametrize("delivery_id", ["", 7, "x" * 65, ["case-1"]])
 async def test_a_bad_delivery_id_is_400(rasa_url, agent, delivery_id):
     body = {"event": "handback", "sender_id": "c3", "delivery_id": delivery_id}

@@ -42,13 +42,14 @@ async def test_without_an_agent_online_the_customer_is_offered_a_callback(client
 async def test_outside_service_hours_the_customer_is_offered_a_callback(client, clock):
     session, socket = await online(client, "1001")
     desk = (await (await session.get("/api/cases")).json())["desk"]
-    assert desk == {"open": True, "why": None, "service_hours": "08:00-22:00", "assign_mode": "manual"}
+    sla = {"queue": [120, 240], "reply": [60, 180], "queue_timeout": 300}
+    assert desk == {"open": True, "why": None, "service_hours": "08:00-22:00", "assign_mode": "manual", "sla": sla}
     clock.advance(hours=13)  # 23:00 China time
     assert await open_case(client) == (200, {"status": "unavailable", "why": "closed"})
     # The console says so (its banner): customers are being offered callbacks, not the queue.
     later = await sign_in(client, "1002")  # the morning's session has expired (12 hours)
     desk = (await (await later.get("/api/cases")).json())["desk"]
-    assert desk == {"open": False, "why": "closed", "service_hours": "08:00-22:00", "assign_mode": "manual"}
+    assert desk == {"open": False, "why": "closed", "service_hours": "08:00-22:00", "assign_mode": "manual", "sla": sla}
     await socket.close()
     for agent in (session, later):
         await agent.close()

@@ -40,6 +40,26 @@ def test_the_tracker_store_the_dashboard_reads(env, url):
     assert load_settings({**TOKENS, **env}).tracker_url == url
 
 
+def test_the_sla_timers_and_the_queue_timeout():
+    default = load_settings(TOKENS)
+    assert (default.sla_queue_s, default.sla_reply_s, default.queue_timeout_minutes) == ((120, 240), (60, 180), 5)
+    changed = load_settings(
+        {
+            **TOKENS,
+            "HANDOFF_SLA_QUEUE_SECONDS": "60, 90",
+            "HANDOFF_SLA_REPLY_SECONDS": "30,120",
+            "HANDOFF_QUEUE_TIMEOUT_MINUTES": "10",
+        }
+    )
+    assert (changed.sla_queue_s, changed.sla_reply_s, changed.queue_timeout_minutes) == ((60, 90), (30, 120), 10)
+
+
+@pytest.mark.parametrize("text", ["240,120", "60", "a,b", "0,60", "60,60", "60,90,120", "60,100000"])
+def test_bad_sla_thresholds_are_refused(text):
+    with pytest.raises(SettingsError, match="HANDOFF_SLA_QUEUE_SECONDS"):
+        load_settings({**TOKENS, "HANDOFF_SLA_QUEUE_SECONDS": text})
+
+
 def test_round_the_clock_service():
     assert load_settings({**TOKENS, "HANDOFF_SERVICE_HOURS": "00:00-24:00"}).service_hours == (dt.time(0), dt.time.max)
 

@@ -6,7 +6,8 @@ Definitions, as docs/dashboard.md gives them to supervisors:
 - it is *handed off* when a case was opened for the sender during it (from its first message to the
   sender's next conversation), and *contained* otherwise;
 - *handoffs* count cases by the day they were opened, grouped by reason;
-- a case is *abandoned* when it ended without any agent taking it (queue timeout, customer gone);
+- a case is *abandoned* when it ended without any agent taking it (the queue timeout), unless the
+  customer then asked for a callback (the case is then `callback`, and counted with the callbacks);
 - *callbacks* are the 回访 tickets opened in the period (by the bot, or a queue timeout converted);
 - *queue wait* runs from a case's opening to its taking; *first response* from its taking to the
   agent's first message; percentiles are nearest-rank over the cases taken in the period;
@@ -48,6 +49,7 @@ GROUP_LABELS = {
     "other": "其他",
 }
 OPEN_STATUSES = ("queued", "taken")
+CONVERTED = "callback"  # an abandoned case whose customer then asked for a callback
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,8 @@ def _handed_off(conversations: Sequence[Conversation], cases: Sequence[Case]) ->
 
 
 def _abandoned(case: Case) -> bool:
-    return case.taken_at is None and case.status not in OPEN_STATUSES
+    """Ended without an agent, and not converted into a callback (counted with the callbacks)."""
+    return case.taken_at is None and case.status not in OPEN_STATUSES and case.status != CONVERTED
 
 
 def _bucket(moment: dt.datetime) -> Tuple[dt.date, int]:

@@ -143,3 +143,12 @@ def test_a_case_opened_in_a_later_conversation_does_not_count_for_the_earlier():
         (MESSAGES[1].at, MESSAGES[3].at),
         (MESSAGES[3].at, None),
     ]
+
+
+def test_a_timed_out_case_converted_into_a_callback_is_not_abandoned():
+    import dataclasses
+
+    converted = [dataclasses.replace(case, status="callback") if case.id == 2 else case for case in CASES]
+    period = figures.period_ending_today(NOW, 1)
+    _daily, _hourly, total = figures.volume(period, figures.conversations_of(SESSIONS), converted, CALLBACKS)
+    assert (total["handed_off"], total["abandoned"], total["callbacks"]) == (2, 0, 1)

@@ -25,6 +25,7 @@ export function applyQueue(data) {
   const before = state.mine.map((c) => String(c.id));
   state.mine = Array.isArray(data && data.mine) ? data.mine : [];
   noticeNewCases(state.queued);
+  if (data && data.desk && data.desk.sla) state.sla = data.desk.sla;
   renderDesk(data && data.desk);
   renderPresence(data && data.me, data && data.desk);
   if (before.some((id) => !findMine(id))) loadHistory(); // one of mine ended: it moves to the history
@@ -214,6 +215,11 @@ export async function sendReply() {
   try {
     const data = await api(caseUrl(id, "reply"), { method: "POST", body: { text } });
     state.drafts.delete(id);
+    const mine = findMine(id);
+    if (mine && data && data.message) {
+      mine.last_answer_at = data.message.at; // the customer is answered: the reply timer stops
+      renderMine();
+    }
     if (sameId(id, state.openCaseId)) {
       if (data && data.message) appendMessage(data.message, { forceScroll: true });
       // Clear only if the agent has not typed something new meanwhile.

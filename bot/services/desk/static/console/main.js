@@ -5,6 +5,8 @@
 import { api } from "./api.js";
 import { clearNewCases } from "./alerts.js";
 import { changeAssignMode, changeStatus, loadRoster, onRosterChange } from "./presence.js";
+import { submitNote } from "./notes.js";
+import { loadOpenCases, onAllCasesClick } from "./supervision.js";
 import {
   closeCannedAdmin,
   onAdminListClick,
@@ -47,6 +49,10 @@ function bindEvents() {
     });
   }
   for (const seen of ["focus", "pointerdown", "keydown"]) window.addEventListener(seen, clearNewCases);
+  dom.context.addEventListener("submit", (event) => {
+    if (event.target.id === "note-form") submitNote(event);
+  });
+  dom.allCases.addEventListener("click", onAllCasesClick);
   dom.replyText.addEventListener("keydown", (event) => {
     if (onReplyKey(event)) return; // the canned-reply menu took it
     // Enter sends; Shift+Enter is a newline; Enter that confirms an IME candidate is left alone.
@@ -119,6 +125,9 @@ async function initConsole() {
     assignModeField: byId("assign-mode-field"),
     roster: byId("roster"),
     rosterPanel: byId("roster-panel"),
+    allCases: byId("all-cases"),
+    allCasesCount: byId("all-cases-count"),
+    allCasesPanel: byId("all-cases-panel"),
     cannedMenu: byId("canned-menu"),
     cannedAdminButton: byId("canned-admin-button"),
     dashboardLink: byId("dashboard-link"),
@@ -150,7 +159,11 @@ async function initConsole() {
   dom.dashboardLink.hidden = !supervisor;
   dom.assignModeField.hidden = !supervisor;
   dom.rosterPanel.hidden = !supervisor;
-  if (supervisor) loadRoster();
+  dom.allCasesPanel.hidden = !supervisor;
+  if (supervisor) {
+    loadRoster();
+    loadOpenCases();
+  }
 
   await loadLabels();
   await loadCases();

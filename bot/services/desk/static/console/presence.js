@@ -2,6 +2,7 @@
 import { ApiError, api } from "./api.js";
 import { el } from "./dom.js";
 import { dom, reportError, showNotice, state } from "./state.js";
+import { loadOpenCases } from "./supervision.js";
 
 const STATUS_LABELS = { online: "在线", busy: "忙碌", away: "离开" };
 
@@ -9,7 +10,10 @@ const STATUS_LABELS = { online: "在线", busy: "忙碌", away: "离开" };
 export function renderPresence(me, desk) {
   if (me && me.status && dom.statusSelect.value !== me.status) dom.statusSelect.value = me.status;
   if (desk && desk.assign_mode && dom.assignMode.value !== desk.assign_mode) dom.assignMode.value = desk.assign_mode;
-  if (state.me && state.me.role === "supervisor") loadRoster();
+  if (state.me && state.me.role === "supervisor") {
+    loadRoster();
+    loadOpenCases(); // every queue snapshot: a case was opened, taken, moved or ended
+  }
 }
 
 export async function changeStatus() {

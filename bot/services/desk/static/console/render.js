@@ -4,11 +4,11 @@ import { hideCloseForm } from "./cases.js";
 import { el } from "./dom.js";
 import {
   CONNECTION_LABELS,
-  LONG_WAIT_MINUTES,
+  DEFAULT_SLA,
   REPLY_MAX,
   ROLE_LABELS,
   channelLabel,
-  elapsedMinutes,
+  elapsedSeconds,
   formatClock,
   formatConfidence,
   formatElapsed,
@@ -17,7 +17,9 @@ import {
   phoneLabel,
   priorityBadge,
   sameId,
+  slaLevel,
   statusLabel,
+  waitingSince,
 } from "./format.js";
 import { dom, isEditable, state } from "./state.js";
 
@@ -46,12 +48,16 @@ export function renderConnection(status) {
   dom.connection.className = `connection connection-${status}`;
 }
 
-export function waitSpan(prefix, since) {
-  return el("span", {
+// A timer: "等待 3 分钟" counting from `since`, amber then red past the desk's thresholds for `sla`
+// (queue: the wait for an agent; reply: a customer's message waiting for an answer).
+export function waitSpan(prefix, since, sla = "") {
+  const span = el("span", {
     className: "wait",
     text: `${prefix}${formatElapsed(since)}`,
-    dataset: { since: since || "", prefix },
+    dataset: { since: since || "", prefix, sla },
   });
+  markSla(span);
+  return span;
 }
 
 export function renderQueue() {
@@ -67,7 +73,7 @@ export function renderQueue() {
       el("div", { className: "case-meta" }, [
         el("span", { text: phoneLabel(summary) }),
         el("span", { text: channelLabel(summary.channel) }),
-        waitSpan("等待 ", summary.created_at),
+        waitSpan("等待 ", summary.created_at, "queue"),
       ]),
       summary.last_message ? el("div", { className: "case-last", text: summary.last_message }) : null,
       el("button", {
@@ -79,7 +85,6 @@ export function renderQueue() {
     ]);
   });
   dom.queue.replaceChildren(...(items.length ? items : [el("li", { className: "list-empty", text: "暂无排队会话" })]));
-  markLongWaits();
 }
 
 export function renderMine() {
@@ -106,6 +111,7 @@ export function renderMine() {
           el("span", { text: phoneLabel(summary) }),
           el("span", { text: channelLabel(summary.channel) }),
           waitSpan("已接入 ", summary.taken_at || summary.created_at),
+          waitingSince(summary) ? waitSpan("客户待回复 ", waitingSince(summary), "reply") : null,
         ]),
         summary.last_message ? el("span", { className: "case-last", text: summary.last_message }) : null,
       ]),
@@ -146,15 +152,17 @@ export function renderHistory() {
 export function refreshWaitTimes() {
   for (const span of document.querySelectorAll(".wait[data-since]")) {
     span.textContent = `${span.dataset.prefix || ""}${formatElapsed(span.dataset.since)}`;
+    markSla(span);
   }
-  markLongWaits();
 }
 
-export function markLongWaits() {
-  for (const span of dom.queue.querySelectorAll(".wait[data-since]")) {
-    const minutes = elapsedMinutes(span.dataset.since);
-    span.classList.toggle("is-long", minutes !== null && minutes >= LONG_WAIT_MINUTES);
-  }
+function markSla(span) {
+  if (!span.dataset.sla) return;
+  const thresholds = (state.sla || DEFAULT_SLA)[span.dataset.sla];
+  const level = slaLevel(elapsedSeconds(span.dataset.since), thresholds);
+  span.classList.toggle("sla-amber", level === "amber");
+  span.classList.toggle("sla-red", level === "red");
+  span.dataset.level = level;
 }
 
 export function renderCaseHeader() {
@@ -230,6 +238,15 @@ export function renderContext() {
       ))
     : el("p", { className: "muted", text: "无" });
 
+  const customerTickets = Array.isArray(c.customer_tickets) ? c.customer_tickets : null;
+  const customerTicketsBlock = customerTickets === null
+    ? el("p", { className: "muted", text: c.verified ? "业务系统暂时无法查询" : "客户未验证身份，无法按号码查询" })
+    : customerTickets.length
+      ? el("ul", { className: "tickets" }, customerTickets.map((t) =>
+          el("li", { text: `${t.id}（${t.kind}·${t.category}）${t.status} · ${formatClock(t.created_at)}` })
+        ))
+      : el("p", { className: "muted", text: "该号码没有工单" });
+
   const intents = Array.isArray(context.intents) ? context.intents : [];
   const intentBlock = intents.length
     ? el("ol", { className: "intents" }, intents.map((item) =>
@@ -243,9 +260,29 @@ export function renderContext() {
       ))
     : el("p", { className: "muted", text: "暂无" });
 
+  const notes = Array.isArray(c.notes) ? c.notes : [];
+  const notesBlock = el("div", { className: "notes" }, [
+    notes.length
+      ? el("ul", { className: "notes-list" }, notes.map((note) =>
+          el("li", {}, [
+            el("span", { className: "muted", text: `${note.agent_name} · ${formatClock(note.at)}` }),
+            el("div", { text: note.text }),
+          ])
+        ))
+      : el("p", { className: "muted", text: "暂无备注" }),
+    el("form", { className: "note-form", attrs: { id: "note-form" } }, [
+      el("textarea", {
+        attrs: { id: "note-text", rows: "2", maxlength: "1000", placeholder: "内部备注，客户看不到", "aria-label": "内部备注" },
+      }),
+      el("button", { className: "button button-small", text: "添加备注", attrs: { type: "submit", id: "note-add" } }),
+    ]),
+  ]);
+
   dom.context.replaceChildren(
     el("h3", { className: "context-title", text: "客户信息" }),
     info,
+    el("h3", { className: "context-title", text: "内部备注（客户不可见）" }),
+    notesBlock,
     el("h3", { className: "context-title", text: "本次会话工单" }),
     ticketBlock,
     el("h3", { className: "context-title", text: "已收集信息" }),
@@ -253,7 +290,9 @@ export function renderContext() {
     el("h3", { className: "context-title", text: "最近意图" }),
     intentBlock,
     el("h3", { className: "context-title", text: "此前会话" }),
-    earlierBlock
+    earlierBlock,
+    el("h3", { className: "context-title", text: "该号码的工单" }),
+    customerTicketsBlock
   );
 }
 

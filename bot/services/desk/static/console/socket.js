@@ -30,6 +30,10 @@ export function handleSocketMessage(data) {
       showNotice(`已为您分配会话 #${data.case_id}`, "info");
       if (!state.openCaseId) openCase(data.case_id);
       break;
+    case "reassigned":
+      // A supervisor moved one of mine to another agent: the snapshot that follows drops it.
+      showNotice(`会话 #${data.case_id} 已由班长转给 ${data.agent_name}`, "info");
+      break;
     default:
       break; // e.g. "pong"
   }
@@ -38,7 +42,12 @@ export function handleSocketMessage(data) {
 export function handleIncomingMessage(caseId, message) {
   if (!message) return;
   const summary = findMine(caseId);
-  if (summary && message.role === "customer") summary.last_message = message.text;
+  if (summary && message.role === "customer") {
+    summary.last_message = message.text;
+    summary.last_customer_at = message.at; // the reply timer starts
+  } else if (summary && (message.role === "agent" || message.role === "bot")) {
+    summary.last_answer_at = message.at; // and stops
+  }
 
   if (sameId(caseId, state.openCaseId)) {
     if (state.openCase) appendMessage(message);

@@ -26,6 +26,7 @@ export const state = {
   noticeTimer: null,
   labels: { intents: {}, slots: {} }, // Chinese names of intents and slots (/api/labels)
   history: [], // the agent's recently ended cases (/api/history)
+  sla: null, // the desk's SLA thresholds (desk.sla: seconds, amber and red, for queue and reply)
   knownQueued: null, // ids of queued cases seen so far (null before the first snapshot)
   newCases: 0, // new cases since the agent last looked at the page
   chimes: 0, // tones played (read by the browser tests)
@@ -36,7 +37,13 @@ export const dom = {};
 export const baseTitle = document.title;
 
 export const findMine = (id) => state.mine.find((c) => sameId(c.id, id)) || null;
-export const isEditable = () => Boolean(state.openCase && state.openCase.status === "taken");
+// The open case is mine to answer: taken, and by me (a supervisor may have moved it to another agent).
+export const isEditable = () =>
+  Boolean(
+    state.openCase &&
+      state.openCase.status === "taken" &&
+      (!state.me || String(state.openCase.agent_id) === String(state.me.id)),
+  );
 export const caseUrl = (id, action) =>
   `/api/cases/${encodeURIComponent(String(id))}${action ? `/${action}` : ""}`;
 

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.e2e
 SOURCES = ("data", "config.yml", "domain", "bot", "credentials.yml", "endpoints.yml")
 
 
+CRIPPLED_EPOCHS = 5  # a worse model needs no full training: it also saves minutes of the suite
+
+
 def crippled_model(root, tmp_path):
-    """The same project with only two examples per intent: a deliberately worse model."""
+    """The same project with only two examples per intent, trained for a few epochs: a deliberately
+    worse model."""
     project = tmp_path / "crippled"
     for name in SOURCES:
         source = root / name
@@ -29,6 +33,11 @@ def crippled_model(root, tmp_path):
                 lines = [line for line in block["examples"].splitlines() if line.strip()]
                 block["examples"] = "\n".join(lines[:2]) + "\n"
         path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load((project / "config.yml").read_text(encoding="utf-8"))
+    for component in [*config.get("pipeline", []), *config.get("policies", [])]:
+        if "epochs" in component:
+            component["epochs"] = CRIPPLED_EPOCHS
+    (project / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return train(project, project / "models")
 
 

@@ -67,10 +67,15 @@ def _pending_of(phone: str, sender_ids: Sequence[str]) -> Any:
     )
 
 
+def _cases_of(phone: str, sender_ids: Sequence[str]) -> Any:
+    """The customer's cases: of their conversations, and any handed over with their verified number."""
+    return or_(cases.c.sender_id.in_(list(sender_ids)), cases.c.verified_phone == phone)
+
+
 async def export(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str, Any]:
     async with db.read() as conn:
         ids = (
-            (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(list(sender_ids))).order_by(cases.c.id)))
+            (await conn.execute(select(cases.c.id).where(_cases_of(phone, sender_ids)).order_by(cases.c.id)))
             .scalars()
             .all()
         )
@@ -90,6 +95,7 @@ async def export(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[st
                 "note": await _note(db, case_id),
                 "context": await case_queue.context(db, case_id),
                 "transcript": await case_queue.transcript(db, case_id),
+                "notes": await case_queue.notes(db, case_id),
             }
         )
     return {
@@ -122,7 +128,7 @@ async def erase(db: Database, phone: str, sender_ids: Sequence[str]) -> Dict[str
     senders = list(sender_ids)
     async with db.write() as conn:
         ids = (
-            (await conn.execute(select(cases.c.id).where(cases.c.sender_id.in_(senders)).order_by(cases.c.id)))
+            (await conn.execute(select(cases.c.id).where(_cases_of(phone, senders)).order_by(cases.c.id)))
             .scalars()
             .all()
         )

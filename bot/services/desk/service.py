@@ -132,7 +132,17 @@ class HandoffService:
         }
 
     async def refresh(self) -> None:
-        await self.hub.refresh_queues(self.queue_view)
+        """Every open console gets its queue snapshot; what all of them share is read once."""
+        shared = {"queued": await cases.queued(self.db), "desk": await self.desk_state()}
+
+        async def view(agent_id: int) -> Dict[str, Any]:
+            return {
+                **shared,
+                "mine": await cases.taken_by(self.db, agent_id),
+                "me": await agents.get(self.db, agent_id),
+            }
+
+        await self.hub.refresh_queues(view)
 
     async def announce_message(self, case: Dict[str, Any], message: Dict[str, Any]) -> None:
         event = {"type": "message", "case_id": case["id"], "message": message}

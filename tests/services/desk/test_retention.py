@@ -36,7 +36,8 @@ async def _rows(db, table, *columns):
 
 async def test_purge_deletes_only_what_was_last_touched_before_the_cutoff(client, service_app, clock):
     db = service_app[SERVICE_KEY].db
-    await _case(db, "old")  # created 200 days ago, never touched since
+    old = await _case(db, "old")  # created 200 days ago, never touched since
+    await cases.add_note(db, old["id"], 1, "客户要求周末回电")  # an agent's note goes with its case
     await _case(db, "stale-open")  # still queued after 200 days: abandoned, goes too
     revived = await _case(db, "revived")  # old, but a message came within the period
     old_pending = await pending_tickets.queue(db, "old", "socketio", TICKET)
@@ -63,6 +64,7 @@ async def test_purge_deletes_only_what_was_last_touched_before_the_cutoff(client
     ]
     assert [row[0] for row in await _rows(db, pending_table, pending_table.c.id)] == [waiting]
     assert await _rows(db, outbox, outbox.c.id) == []
+    assert await cases.notes(db, old["id"]) == []
 
     again = await client.post("/v1/retention/purge", json={"before": cutoff.isoformat()}, headers=SERVICE)
     assert await again.json() == {
@@ -135,6 +137,34 @@ async def test_export_then_erase_one_customer(client, service_app):
         "anonymised": {"cases": []},
         "deleted": {"case_messages": 0, "outbox": 0, "pending_tickets": 0},
     }
+
+
+async def test_a_case_handed_over_with_the_verified_number_is_exported_and_erased_with_its_notes(client, service_app):
+    from bot.services.desk.tables import case_notes
+
+    db = service_app[SERVICE_KEY].db
+    case = await cases.create(
+        db,
+        sender_id="wechat-openid-9",  # a conversation the request does not name
+        channel="wechat",
+        masked_phone="138****8000",
+        verified=True,
+        reason="requested",
+        context={},
+        transcript=[{"role": "customer", "text": "转人工"}],
+        verified_phone="13800138000",
+    )
+    await cases.take(db, case["id"], 1)
+    await cases.add_note(db, case["id"], 1, "客户下午方便接电话")
+    body = {"phone": "13800138000", "sender_ids": ["web-1"]}
+    exported = await (await client.post("/v1/privacy/export", json=body, headers=SERVICE)).json()
+    assert [(c["id"], [n["text"] for n in c["notes"]]) for c in exported["cases"]] == [
+        (case["id"], ["客户下午方便接电话"])
+    ]
+    erased = await (await client.post("/v1/privacy/erase", json=body, headers=SERVICE)).json()
+    assert erased["anonymised"] == {"cases": [case["id"]]}
+    assert await cases.verified_phone(db, case["id"]) is None
+    assert await _rows(db, case_notes, case_notes.c.id) == []
 
 
 async def test_purges_at_the_same_time_delete_each_case_once(client, service_app, clock):

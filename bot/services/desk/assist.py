@@ -7,7 +7,8 @@ with the verified number the bot handed over; the number itself is never shown o
 
 from typing import Any, Dict, List, Optional
 
-ANSWERED = {"check_balance": "查询余额", "query_bill": "查询账单"}
+ANSWERED = {"check_balance": "查询余额", "query_bill": "查询账单", "query_package": "查询套餐"}
+KINDS = {"main": "主套餐", "addon": "附加业务", "broadband": "宽带"}
 BILL_TYPES = ("话费", "宽带")
 
 
@@ -53,6 +54,20 @@ def bill_answer(bills: List[Dict[str, Any]], bill_type: Optional[str] = None) ->
         state = f"未缴（待缴 {yuan(owed)} 元）" if owed > 0 else "已缴清"
         lines.append(f"{_month(latest['month'])}{kind}账单 {yuan(int(latest['amount_fen']))} 元，{state}")
     return "；".join(lines) + "。" if lines else None
+
+
+def package_answer(subscriptions: List[Dict[str, Any]]) -> Optional[str]:
+    """您目前的业务：主套餐 畅享129元套餐（129.00 元/月，合约至 2027-06-30）；附加业务 视频定向流量包
+    （20.00 元/月）。"""
+    lines = []
+    for item in subscriptions:
+        terms = [f"{yuan(int(item.get('monthly_fee_fen') or 0))} 元/月"]
+        if item.get("in_contract") and item.get("contract_end"):
+            terms.append(f"合约至 {item['contract_end']}")
+        if item.get("status") == "cancel_pending" and item.get("cancel_effective"):
+            terms.append(f"已申请退订，{item['cancel_effective']} 生效")
+        lines.append(f"{KINDS.get(item.get('kind') or '', '业务')} {item.get('name')}（{'，'.join(terms)}）")
+    return "您目前的业务：" + "；".join(lines) + "。" if lines else None
 
 
 def bill_type_of(parse: Dict[str, Any]) -> Optional[str]:

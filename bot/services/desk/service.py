@@ -150,7 +150,7 @@ class HandoffService:
             await self.hub.send(case["agent_id"], event)
 
     async def answer_for(self, case: Dict[str, Any], text: str) -> Optional[Dict[str, str]]:
-        """The reply the agent could insert: for a verified customer's balance or bill question, the
+        """The reply the agent could insert: for a verified customer's balance, bill or package question, the
         bot's answer computed from the backend (bot/services/desk/assist.py); else the FAQ answer or
         the next step (bot/services/desk/suggestions.py)."""
         parse = await self.rasa.parse(text)
@@ -162,6 +162,8 @@ class HandoffService:
                 try:
                     if intent == "check_balance":
                         answer = assist.balance_answer(await self.operator.get_balance(phone))
+                    elif intent == "query_package":
+                        answer = assist.package_answer(await self.operator.list_subscriptions(phone))
                     else:
                         bills = await self.operator.list_bills(phone)
                         answer = assist.bill_answer(bills, assist.bill_type_of(parse or {}))

@@ -47,6 +47,20 @@ def test_the_bill_answer_gives_the_latest_month_of_each_type_asked():
     assert assist.bill_type_of({"entities": [{"entity": "bill_type", "value": "宽带"}]}) == "宽带"
 
 
+def test_the_package_answer_lists_what_the_line_has_with_its_terms():
+    subscriptions = [
+        {"kind": "main", "name": "畅享129元套餐", "monthly_fee_fen": 12900, "in_contract": True,
+         "contract_end": "2027-06-30", "status": "active"},
+        {"kind": "addon", "name": "视频定向流量包", "monthly_fee_fen": 2000, "in_contract": False,
+         "contract_end": None, "status": "cancel_pending", "cancel_effective": "2026-12-01"},
+    ]  # fmt: skip
+    assert assist.package_answer(subscriptions) == (
+        "您目前的业务：主套餐 畅享129元套餐（129.00 元/月，合约至 2027-06-30）；"
+        "附加业务 视频定向流量包（20.00 元/月，已申请退订，2026-12-01 生效）。"
+    )
+    assert assist.package_answer([]) is None
+
+
 @pytest.fixture
 async def backend() -> AsyncIterator[dict]:
     state = {"down": False, "asked": []}

@@ -40,7 +40,6 @@ def _iso(moment: Any) -> Optional[str]:
 
 
 def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optional[str] = None) -> Dict[str, Any]:
-    mapping = getattr(row, "_mapping", {})
     return {
         "id": row.id,
         "sender_id": row.sender_id,
@@ -59,8 +58,8 @@ def summary_json(row: Any, agent_name: Optional[str] = None, last_message: Optio
         "agent_name": agent_name,
         "last_message": last_message,
         # The SLA timers: the customer's latest message, and the agent's (or the bot's) latest answer.
-        "last_customer_at": _iso(mapping.get("last_customer_at")),
-        "last_answer_at": _iso(mapping.get("last_answer_at")),
+        "last_customer_at": _iso(row.last_customer_at),
+        "last_answer_at": _iso(row.last_answer_at),
     }
 
 
@@ -306,13 +305,14 @@ def note_json(row: Any) -> Dict[str, Any]:
     }
 
 
-async def notes(db: Database, case_id: int) -> List[Dict[str, Any]]:
-    query = (
-        select(case_notes, agents.c.name.label("agent_name"))
-        .select_from(case_notes.join(agents, case_notes.c.agent_id == agents.c.id))
-        .where(case_notes.c.case_id == case_id)
-        .order_by(case_notes.c.id)
+def _notes_query() -> Any:
+    return select(case_notes, agents.c.name.label("agent_name")).select_from(
+        case_notes.join(agents, case_notes.c.agent_id == agents.c.id)
     )
+
+
+async def notes(db: Database, case_id: int) -> List[Dict[str, Any]]:
+    query = _notes_query().where(case_notes.c.case_id == case_id).order_by(case_notes.c.id)
     async with db.read() as conn:
         return [note_json(row) for row in (await conn.execute(query)).all()]
 
@@ -324,7 +324,8 @@ async def add_note(db: Database, case_id: int, agent_id: int, text: str) -> Dict
             case_notes.insert().values(case_id=case_id, agent_id=agent_id, text=text, at=clk.to_db(db.clock()))
         )
         note_id = result.inserted_primary_key[0]
-    return next(note for note in await notes(db, case_id) if note["id"] == note_id)
+        row = (await conn.execute(_notes_query().where(case_notes.c.id == note_id))).one()
+    return note_json(row)
 
 
 async def _require_mine(db: Database, case_id: int, agent_id: int) -> Dict[str, Any]:

@@ -33,6 +33,20 @@ def add_subparser(subparsers: SubParsersAction, parents: List[argparse.ArgumentP
     benchmark_parser.add_argument(
         "--variant", action="append", default=[], help="also a variant of our pipeline (see evaluate); repeatable"
     )
+    benchmark_parser.add_argument(
+        "--conversation-length",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: reply time, CPU and tracker events per message along conversations of N messages "
+        "(at least 153: messages 149-153 are measured against 4-8)",
+    )
+    benchmark_parser.add_argument(
+        "--conversations", type=int, default=4, help="with --conversation-length: how many, their messages in turn (4)"
+    )
+    benchmark_parser.add_argument(
+        "--target", default="embedded", help="with --conversation-length: embedded, production or stock (embedded)"
+    )
     benchmark_parser.set_defaults(func=benchmark)
 
 
@@ -50,7 +64,26 @@ def evaluate(args: argparse.Namespace, settings: "ProductSettings") -> int:
 
 
 def benchmark(args: argparse.Namespace, settings: "ProductSettings") -> int:
+    if args.conversation_length:
+        return long_conversation(args, settings)
     from bot.load.parse import benchmark as parse_benchmark
 
     parse_benchmark(settings.root, settings.root / args.out, variants=args.variant)
+    return 0
+
+
+def long_conversation(args: argparse.Namespace, settings: "ProductSettings") -> int:
+    from bot.cli.run import serving_model
+    from bot.load.longchat import LATE
+    from bot.load.longrun import benchmark as long_benchmark
+    from bot.load.targets import TARGETS
+
+    if args.conversation_length < LATE[1] or args.conversations < 1:
+        print(f"benchmark: --conversation-length is at least {LATE[1]} and --conversations at least 1")
+        return 2
+    if args.target not in TARGETS:
+        print(f"benchmark: --target is one of {', '.join(TARGETS)}")
+        return 2
+    model = serving_model(settings)
+    long_benchmark(model, settings.root / "results/load", args.target, args.conversation_length, args.conversations)
     return 0

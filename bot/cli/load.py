@@ -29,6 +29,13 @@ def add_subparser(subparsers: SubParsersAction, parents: List[argparse.ArgumentP
     load_parser.add_argument("--warmup", type=float, default=10.0, help="unmeasured seconds first (default 10)")
     load_parser.add_argument("--think", default="2,6", help=THINK_HELP)
     load_parser.add_argument("--out", default="results/load", help="where the report and plot are written")
+    load_parser.add_argument(
+        "--conversation-length",
+        type=int,
+        default=200,
+        help="first, on the embedded target: 4 conversations of this many messages, reply time and CPU per "
+        "message along them (0: none; about 7 minutes for 200)",
+    )
     load_parser.set_defaults(func=loadtest)
     soak_parser = subparsers.add_parser(
         "soak", parents=parents, help="steady load on the production profile, memory sampled"
@@ -71,7 +78,14 @@ def loadtest(args: argparse.Namespace, settings: "ProductSettings") -> int:
     if unknown or not targets:
         print(f"loadtest: targets are {', '.join(TARGETS)}, not {', '.join(unknown) or 'none'}", file=sys.stderr)
         return 2
-    bench.loadtest(model, settings.root / args.out, targets, levels, args.duration, args.warmup, think)
+    from bot.load.longchat import LATE
+
+    if args.conversation_length and args.conversation_length < LATE[1]:
+        print(f"loadtest: --conversation-length is 0 or at least {LATE[1]} (the messages measured)", file=sys.stderr)
+        return 2
+    bench.loadtest(
+        model, settings.root / args.out, targets, levels, args.duration, args.warmup, think, args.conversation_length
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from bot.load import report
+from bot.load import longchat, longrun, report
 from bot.load.memory import Sampler
 from bot.load.metrics import error_kinds, growth, summarise
 from bot.load.runner import LoadSpec, measured, run_load
@@ -85,7 +85,10 @@ def loadtest(
     duration_s: float = 60.0,
     warmup_s: float = 10.0,
     think_s: tuple = (2.0, 6.0),
+    conversation_length: int = 200,
 ) -> Dict[str, Any]:
+    """Each target in turn; on the embedded one, first the long-conversation benchmark
+    (bot/load/longrun.py: one message at a time, before the load fills its tracker store)."""
     spec = {
         "duration_s": duration_s,
         "warmup_s": warmup_s,
@@ -93,11 +96,16 @@ def loadtest(
         "turns": ", ".join(f"{s.name} {len(s.turns)} turns" for s in SCENARIOS),
     }
     results: Dict[str, Any] = {"spec": spec, "machine": machine(), "model": model.name, "targets": {}}
+    long_text = ""
     with tempfile.TemporaryDirectory(prefix="telebot-load-") as work:
         for name in targets:
             print(f"loadtest: starting {name} ...", flush=True)
             running = start_target(name, model, Path(work))
             try:
+                if name == "embedded" and conversation_length:
+                    long = longrun.measure(running, conversation_length)
+                    results["long_conversation"] = long.as_dict()
+                    long_text = longchat.markdown(long, name)
                 results["targets"][name] = run_levels(
                     running, levels, duration_s, warmup_s, think_s, csv_dir=out_dir / "locust"
                 )
@@ -106,9 +114,10 @@ def loadtest(
     results["comparison"] = report.comparison(results)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    (out_dir / "report.md").write_text(report.markdown(results), encoding="utf-8")
+    text = report.markdown(results) + (f"\n{long_text}" if long_text else "")
+    (out_dir / "report.md").write_text(text, encoding="utf-8")
     report.plot(results, out_dir / "load.png")
-    print(report.markdown(results))
+    print(text)
     print(f"loadtest: {out_dir / 'report.md'}, {out_dir / 'load.png'}")
     return results
 

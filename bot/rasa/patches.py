@@ -32,6 +32,9 @@ from typing import Any, Dict, List
 
 logger = logging.getLogger(__name__)
 RASA_MAX_BODY_BYTES = 1024 * 1024
+# The states the policies are given, the latest ones: more than any policy reads (the ML policies
+# their max_history, 5; the RulePolicy its longest rule), as tests/e2e checks on the trained model.
+STATES_WINDOW = 50
 ACTION_SERVER_DOWN = "utter_action_server_down"
 
 _installed = False
@@ -138,6 +141,55 @@ def _limited_app(original: Any) -> Any:
     return configure_app
 
 
+def _memoised_tracker() -> None:
+    """DialogueStateTracker's applied_events, past_states and copy without walking every event of
+    the session again (bot/rasa/tracker_memo.py, bot/rasa/tracker_cache.py). Only for the trackers
+    of a conversation being served: training's trackers (subclasses) keep Rasa's own."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa import tracker_memo
+    from bot.rasa.tracker_cache import clone
+
+    original_applied = DialogueStateTracker.applied_events
+    original_past = DialogueStateTracker.past_states
+    original_copy = DialogueStateTracker.copy
+
+    def applied_events(self: Any) -> List[Any]:
+        if type(self) is not DialogueStateTracker:
+            return original_applied(self)
+        return list(tracker_memo.memo_of(self).applied_events(self))
+
+    def past_states(
+        self: Any,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Any = None,
+    ) -> List[Any]:
+        if type(self) is not DialogueStateTracker:
+            return original_past(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        memo = tracker_memo.memo_of(self)
+        return memo.past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data, STATES_WINDOW)
+
+    def copy(self: Any) -> Any:
+        """What Rasa's copy (a replay of every event) gives: the same state, events shared."""
+        if type(self) is not DialogueStateTracker:
+            return original_copy(self)
+        twin = clone(self, own_latest_message=False)
+        twin.model_id = twin.assistant_id = twin.sender_source = None  # init_copy sets none of them
+        memo = self.__dict__.get("_telebot_memo")
+        if memo is not None:
+            tracker_memo.set_memo(twin, memo.fork())
+        return twin
+
+    applied_events.__wrapped__ = original_applied  # type: ignore[attr-defined]
+    past_states.__wrapped__ = original_past  # type: ignore[attr-defined]
+    copy.__wrapped__ = original_copy  # type: ignore[attr-defined]
+    DialogueStateTracker.applied_events = applied_events
+    DialogueStateTracker.past_states = past_states
+    DialogueStateTracker.copy = copy
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -154,4 +206,5 @@ def install() -> None:
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
     FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)
     SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)
+    _memoised_tracker()
     _installed = True

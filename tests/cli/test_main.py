@@ -55,7 +55,28 @@ def test_every_command_is_registered_in_help_order():
             evaluate.evaluate,
             {"out": "results/evaluation", "only": None, "variant": ["e5", "char-1-4"]},
         ),
-        (["benchmark"], evaluate.benchmark, {"out": "results/evaluation", "variant": []}),
+        (
+            ["benchmark"],
+            evaluate.benchmark,
+            {
+                "out": "results/evaluation",
+                "variant": [],
+                "conversation_length": 0,
+                "conversations": 4,
+                "target": "embedded",
+            },
+        ),  # fmt: skip
+        (
+            ["benchmark", "--conversation-length", "200", "--conversations", "2", "--target", "production"],
+            evaluate.benchmark,
+            {
+                "out": "results/evaluation",
+                "variant": [],
+                "conversation_length": 200,
+                "conversations": 2,
+                "target": "production",
+            },
+        ),  # fmt: skip
         (
             ["loadtest"],
             load.loadtest,
@@ -66,6 +87,7 @@ def test_every_command_is_registered_in_help_order():
                 "warmup": 10.0,
                 "think": "2,6",
                 "out": "results/load",
+                "conversation_length": 200,
             },
         ),
         (
@@ -83,9 +105,19 @@ def test_every_command_is_registered_in_help_order():
                 "1,3",
                 "--out",
                 "l",
+                "--conversation-length",
+                "0",
             ],
             load.loadtest,
-            {"targets": "stock", "levels": "1,10", "duration": 5.0, "warmup": 1.0, "think": "1,3", "out": "l"},
+            {
+                "targets": "stock",
+                "levels": "1,10",
+                "duration": 5.0,
+                "warmup": 1.0,
+                "think": "1,3",
+                "out": "l",
+                "conversation_length": 0,
+            },  # fmt: skip
         ),
         (["soak"], load.soak, {"minutes": 10.0, "customers": 50, "think": "2,6", "out": "results/soak"}),
         (

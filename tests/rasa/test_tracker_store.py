@@ -1,5 +1,6 @@
 """The SQL tracker store keeps no service password; a failing store stops the conversation."""
 
+import json
 import sqlite3
 
 import pytest
@@ -9,6 +10,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     BotUttered,
     ConversationPaused,
     ConversationResumed,
@@ -17,10 +19,11 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.core.privacy import PASSWORD_MARKER
 from bot.rasa import patches as rasa_patches
+from bot.rasa.tracker_memo import memo_of
 from bot.rasa.tracker_store import (
     PrivateSQLTrackerStore,
     TrackerStoreUnavailable,
@@ -267,3 +270,162 @@ async def test_a_sender_id_the_database_cannot_take_fails_that_request_not_the_s
         with pytest.raises(TrackerStoreUnavailable):
             await call
     assert await store.handoff_state("c1") == (False, False)  # the store goes on serving the others
+
+
+# --- incremental reads: the cache (bot/rasa/tracker_cache.py) -----------------------------------
+
+CACHE_DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [check_balance, inform]
+slots:
+  requested_slot: {type: any, mappings: [{type: custom}]}
+  service_password: {type: text, mappings: [{type: custom}]}
+  phone_number: {type: text, mappings: [{type: custom}]}
+forms:
+  identity_form: {required_slots: [phone_number]}
+"""
+)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_700_000_000.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+def chunk(kind, clock):
+    """The events one message adds, of a few kinds that matter to a replay and to the redaction."""
+    t = clock
+    listen = ActionExecuted("action_listen", timestamp=t())
+    if kind == "ask_password":
+        return [
+            listen,
+            UserUttered("查话费", {"name": "check_balance", "confidence": 0.9}, timestamp=t()),
+            ActionExecuted("identity_form", timestamp=t()),
+            ActiveLoop("identity_form", timestamp=t()),
+            SlotSet("requested_slot", "service_password", timestamp=t()),
+            BotUttered("请输入服务密码", timestamp=t()),
+        ]
+    if kind == "password":
+        return [
+            listen,
+            UserUttered(PASSWORD, {"name": "inform", "confidence": 0.8}, timestamp=t()),
+            SlotSet("service_password", PASSWORD, timestamp=t()),
+            SlotSet("requested_slot", None, timestamp=t()),
+            ActiveLoop(None, timestamp=t()),
+        ]
+    if kind == "pause":
+        return [listen, UserUttered("转人工", {"name": "human", "confidence": 1.0}, timestamp=t()),
+                ConversationPaused(timestamp=t())]  # fmt: skip
+    if kind == "resume":
+        return [ConversationResumed(timestamp=t()), BotUttered("我们继续", timestamp=t())]
+    if kind == "session":
+        return [ActionExecuted("action_session_start", timestamp=t()), SessionStarted(timestamp=t()),
+                ActionExecuted("action_listen", timestamp=t())]  # fmt: skip
+    return [listen, UserUttered(f"你好 {kind}", {"name": "inform", "confidence": 0.5}, timestamp=t()),
+            SlotSet("phone_number", "13800138000", timestamp=t()), BotUttered("您好", timestamp=t())]  # fmt: skip
+
+
+def stored_rows(path):
+    rows = sqlite3.connect(path).execute("select sender_id, type_name, data from events order by id").fetchall()
+    return [
+        (sender, name, {k: v for k, v in json.loads(data).items() if k != "timestamp"}) for sender, name, data in rows
+    ]
+
+
+def state(tracker):
+    return None if tracker is None else tracker.current_state(EventVerbosity.ALL)
+
+
+async def play(ops, tmp_path, cache_size):
+    """Two replicas of the store on one database, taking the messages as `ops` say; after each the
+    state a cold read (Rasa's, no cache) finds and the one the replica that served it hands out."""
+    path = tmp_path / f"t{cache_size}.db"
+    replicas = [
+        PrivateSQLTrackerStore(CACHE_DOMAIN, dialect="sqlite", db=str(path), conversation_cache=cache_size)
+        for _ in range(2)
+    ]
+    cold = PrivateSQLTrackerStore(CACHE_DOMAIN, dialect="sqlite", db=str(path), conversation_cache=0)
+    clock, seen = Clock(), []
+    for replica, kind in ops:
+        store = replicas[replica]
+        if kind == "erase":
+            sqlite3.connect(path).execute("delete from events where sender_id = 'c1'").connection.commit()
+            seen.append(("erased", state(await store.retrieve("c1"))))
+            continue
+        tracker = await store.retrieve("c1") or DialogueStateTracker("c1", CACHE_DOMAIN.slots)
+        for event in chunk(kind, clock):
+            tracker.update(event)
+        await store.save(tracker)
+        served = await store.retrieve("c1")
+        seen.append((state(served), state(await cold.retrieve("c1"))))
+        if served is not None:  # what the policies read of it: as Rasa computes it on a cold read
+            assert memo_of(served).past_states(served, CACHE_DOMAIN, window=1000) == Reference.from_events(
+                "c1", list((await cold.retrieve("c1")).events), CACHE_DOMAIN.slots
+            ).past_states(CACHE_DOMAIN)
+    return seen, stored_rows(path)
+
+
+class Reference(DialogueStateTracker):
+    """Rasa's own computation: bot/rasa/patches.py leaves every subclass (training's trackers) alone."""
+
+
+KINDS = ["hello", "ask_password", "password", "pause", "resume", "session", "erase"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.sampled_from(KINDS)), min_size=1, max_size=14))
+async def test_the_cache_hands_out_what_a_whole_read_would_and_stores_what_rasa_would(ops):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as work:
+        cached, cached_rows = await play(ops, Path(work), cache_size=8)
+        uncached, uncached_rows = await play(ops, Path(work), cache_size=0)
+    for after, (served, cold) in zip(ops, cached, strict=True):
+        if after[1] != "erase":
+            assert served == cold, after
+    assert cached_rows == uncached_rows
+    assert all(PASSWORD not in json.dumps(data) for _, _, data in cached_rows)
+
+
+async def test_a_message_reads_only_what_was_stored_since_the_last_one(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = PrivateSQLTrackerStore(CACHE_DOMAIN, dialect="sqlite", db=str(path))
+    other = PrivateSQLTrackerStore(CACHE_DOMAIN, dialect="sqlite", db=str(path))
+    clock = Clock()
+    tracker = DialogueStateTracker("c1", CACHE_DOMAIN.slots)
+    for kind in ("hello", "ask_password"):
+        for event in chunk(kind, clock):
+            tracker.update(event)
+    await store.save(tracker)
+    first = await store.retrieve("c1")  # read whole once, then kept
+    served = await other.retrieve("c1")  # another replica takes the next message
+    for event in chunk("password", clock):
+        served.update(event)
+    await other.save(served)
+
+    statements = []
+    from sqlalchemy import event as sa_event
+
+    sa_event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    again = await store.retrieve("c1")
+    assert len(again.events) == len(first.events) + len(chunk("password", Clock()))
+    assert again.latest_message.text == PASSWORD_MARKER  # the other replica's events, as stored
+    reads = [sql for sql in statements if "FROM events" in sql]
+    assert len(reads) == 1 and "events.id >=" in reads[0]  # one query, from the newest event known on
+    assert store.cache.get("c1").tracker is not again  # never the cached tracker itself
+
+
+async def test_a_new_model_s_domain_empties_the_cache(tmp_path):
+    store = PrivateSQLTrackerStore(CACHE_DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events("c1", chunk("hello", Clock()), CACHE_DOMAIN.slots)
+    await store.save(tracker)
+    await store.retrieve("c1")
+    assert len(store.cache) == 1
+    store.domain = Domain.empty()
+    assert len(store.cache) == 0

@@ -18,6 +18,9 @@
   stopped it for every customer. Here only the schema check before the session is used exits at
   start-up as before; an error while it is used is raised (FailSafeTrackerStore then raises
   TrackerStoreUnavailable, above), and the session is closed either way.
+- Rasa sends the action server every event of the conversation, serialised again on each call:
+  here the recent turns go whole and the earlier ones as the user's and bot's words only
+  (bot/rasa/action_payload.py), so a call costs the same late in a long conversation.
 - The Rasa server takes bodies up to RASA_MAX_BODY_BYTES (Sanic's default is 100 MB, buffered before
   any check) and refuses compressed (415) or deeply nested JSON (400) bodies (bot/core/sanic_limits.py),
   on every route: the channels, the handoff delivery and Rasa's own API. 1 MiB is far above what any
@@ -141,6 +144,21 @@ def _limited_app(original: Any) -> Any:
     return configure_app
 
 
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[str, Any]:
+    """RemoteAction._action_call_format with the events of bot/rasa/action_payload.py."""
+    import rasa
+    from rasa.shared.core.trackers import EventVerbosity
+
+    from bot.rasa.action_payload import events_for_action
+
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = events_for_action(tracker.events)
+    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
+
+
 def _memoised_tracker() -> None:
     """DialogueStateTracker's applied_events, past_states and copy without walking every event of
     the session again (bot/rasa/tracker_memo.py, bot/rasa/tracker_cache.py). Only for the trackers
@@ -202,6 +220,9 @@ def install() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction.run = _remote_action_run(RemoteAction.run)
+    if RemoteAction._action_call_format is not _action_call_format:
+        _action_call_format.__wrapped__ = RemoteAction._action_call_format  # type: ignore[attr-defined]
+        RemoteAction._action_call_format = _action_call_format
     for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
     FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)

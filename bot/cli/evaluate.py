@@ -45,6 +45,12 @@ def add_subparser(subparsers: SubParsersAction, parents: List[argparse.ArgumentP
         "--conversations", type=int, default=4, help="with --conversation-length: how many, their messages in turn (4)"
     )
     benchmark_parser.add_argument(
+        "--startup",
+        action="store_true",
+        help="instead: a Rasa replica's time to ready and peak memory, phase by phase (TensorFlow, model load, "
+        "warm-up), with our model loading and with Rasa's",
+    )
+    benchmark_parser.add_argument(
         "--target", default="embedded", help="with --conversation-length: embedded, production or stock (embedded)"
     )
     benchmark_parser.set_defaults(func=benchmark)
@@ -66,6 +72,12 @@ def evaluate(args: argparse.Namespace, settings: "ProductSettings") -> int:
 def benchmark(args: argparse.Namespace, settings: "ProductSettings") -> int:
     if args.conversation_length:
         return long_conversation(args, settings)
+    if args.startup:
+        from bot.cli.run import serving_model
+        from bot.load.startup import benchmark as startup_benchmark
+
+        startup_benchmark(settings.root, serving_model(settings), settings.root / "results/load")
+        return 0
     from bot.load.parse import benchmark as parse_benchmark
 
     parse_benchmark(settings.root, settings.root / args.out, variants=args.variant)

@@ -21,6 +21,11 @@
 - Rasa sends the action server every event of the conversation, serialised again on each call:
   here the recent turns go whole and the earlier ones as the user's and bot's words only
   (bot/rasa/action_payload.py), so a call costs the same late in a long conversation.
+- Rasa loads each neural model (DIET, the ResponseSelector, TED) by training it on one example first,
+  to build its variables, then loading the weights: the gradient graphs it traces for that step were
+  most of a replica's start-up time and its peak memory. Here a model served for prediction (not
+  fine-tuned) is built by its prediction step instead, its weights restored as its variables are
+  created, and every variable it has is checked to come from the saved model.
 - The Rasa server takes bodies up to RASA_MAX_BODY_BYTES (Sanic's default is 100 MB, buffered before
   any check) and refuses compressed (415) or deeply nested JSON (400) bodies (bot/core/sanic_limits.py),
   on every route: the channels, the handoff delivery and Rasa's own API. 1 MiB is far above what any
@@ -159,6 +164,42 @@ def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[str, Any]:
     return result
 
 
+def _inference_load(original: Any) -> Any:
+    """RasaModel.load without the training step, for a model that only predicts."""
+
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if finetune_mode or not predict_data_example:
+            return original.__func__(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        import tensorflow as tf
+        from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+
+        config = kwargs.get("config", {})
+        model = cls(*args, **kwargs)
+        model.compile(
+            optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=config.get(RUN_EAGERLY)
+        )
+        restored = model.load_weights(model_file_name)  # each variable takes its saved value when created
+        model.run_inference(predict_data_example)  # creates them, as Rasa's load does after its training step
+        restored.assert_existing_objects_matched()  # none of them left with a fresh value
+        restored.expect_partial()  # the optimizer's saved state: not used to predict
+        return model
+
+    load.__wrapped__ = original  # type: ignore[attr-defined]
+    patched = classmethod(load)
+    patched.inference_only = True  # type: ignore[attr-defined]
+    return patched
+
+
 def _memoised_tracker() -> None:
     """DialogueStateTracker's applied_events, past_states and copy without walking every event of
     the session again (bot/rasa/tracker_memo.py, bot/rasa/tracker_cache.py). Only for the trackers
@@ -215,6 +256,7 @@ def install() -> None:
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+    from rasa.utils.tensorflow.models import RasaModel
 
     rasa.core.run.configure_app = _limited_app(rasa.core.run.configure_app)  # serve_application calls it
 
@@ -227,5 +269,7 @@ def install() -> None:
         setattr(FailSafeTrackerStore, name, _fail_closed(name))
     FailSafeTrackerStore.handoff_state = _fail_closed("handoff_state", optional=True)
     SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)
+    if not getattr(RasaModel.__dict__["load"], "inference_only", False):
+        RasaModel.load = _inference_load(RasaModel.__dict__["load"])
     _memoised_tracker()
     _installed = True

@@ -89,7 +89,9 @@ def redacted_events(events: Iterable[Event], start: int, requested: Any = _UNKNO
 # tracker replay its events (then only the whole tracker tells).
 _PAUSE_STATE = {"pause": True, "resume": False, "restart": False, "session_started": False}
 _REPLAYING = ("rewind", "undo")
-HANDOFF_EVENT_TYPES = (*_PAUSE_STATE, "user", *_REPLAYING)
+HANDOFF_MARKS = (*_PAUSE_STATE, *_REPLAYING)
+HANDOFF_EVENT_TYPES = (*HANDOFF_MARKS, "user")
+MARKS_READ = 32  # the marks read with the newest user event; more than that: every type name
 
 
 def handoff_flags(type_names_newest_first: Iterable[str]) -> Optional[Tuple[bool, bool]]:
@@ -109,6 +111,14 @@ def handoff_flags(type_names_newest_first: Iterable[str]) -> Optional[Tuple[bool
         if name == "session_started" or (paused is not None and seen_user):
             break  # older events no longer count
     return bool(paused), handed_back
+
+
+def handoff_names(latest_user: Iterable[Tuple[int, str]], marks: Iterable[Tuple[int, str]]) -> List[str]:
+    """The type names `handoff_flags` reads, newest first, from the (id, type) rows of the newest user
+    event and of every mark (pause, resume, restart, session start, rewind, undo): the older user
+    events change nothing once one has been seen, so a message costs the same late in a long
+    conversation (where the marks are few: the session start, a handoff or two)."""
+    return [name for _, name in sorted([*latest_user, *marks], reverse=True)]
 
 
 def tracker_handoff_flags(tracker: DialogueStateTracker) -> Tuple[bool, bool]:
@@ -254,14 +264,21 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         )
 
     async def handoff_state(self, sender_id: str) -> Optional[Tuple[bool, bool]]:
-        """`handoff_flags` of the stored conversation: one query of type names, no JSON read."""
+        """`handoff_flags` of the stored conversation from type names, no JSON read: the newest
+        user event and the newest marks (`handoff_names`); all the type names when it has more
+        marks than that."""
         with self.session_scope() as session:
-            query = (
-                session.query(self.SQLEvent.type_name)
-                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name.in_(HANDOFF_EVENT_TYPES))
-                .order_by(self.SQLEvent.id.desc())
+            events = session.query(self.SQLEvent.id, self.SQLEvent.type_name).filter(
+                self.SQLEvent.sender_id == sender_id
             )
-            return handoff_flags(name for (name,) in query)
+            newest_first = self.SQLEvent.id.desc()
+            latest_user = events.filter(self.SQLEvent.type_name == "user").order_by(newest_first).limit(1).all()
+            marks = events.filter(self.SQLEvent.type_name.in_(HANDOFF_MARKS)).order_by(newest_first)
+            newest_marks = marks.limit(MARKS_READ + 1).all()
+            if len(newest_marks) > MARKS_READ:
+                every = events.filter(self.SQLEvent.type_name.in_(HANDOFF_EVENT_TYPES)).order_by(newest_first)
+                return handoff_flags(name for _, name in every)
+        return handoff_flags(handoff_names(latest_user, newest_marks))
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()

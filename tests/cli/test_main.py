@@ -63,6 +63,19 @@ def test_every_command_is_registered_in_help_order():
                 "variant": [],
                 "conversation_length": 0,
                 "conversations": 4,
+                "startup": False,
+                "target": "embedded",
+            },
+        ),  # fmt: skip
+        (
+            ["benchmark", "--startup"],
+            evaluate.benchmark,
+            {
+                "out": "results/evaluation",
+                "variant": [],
+                "conversation_length": 0,
+                "conversations": 4,
+                "startup": True,
                 "target": "embedded",
             },
         ),  # fmt: skip
@@ -74,6 +87,7 @@ def test_every_command_is_registered_in_help_order():
                 "variant": [],
                 "conversation_length": 200,
                 "conversations": 2,
+                "startup": False,
                 "target": "production",
             },
         ),  # fmt: skip

@@ -87,3 +87,31 @@ def test_the_rasa_app_gets_our_request_limits_once(patched):
     app = rasa.core.run.configure_app([], enable_api=False)
     assert app.config.REQUEST_MAX_SIZE == rasa_patches.RASA_MAX_BODY_BYTES == 1024 * 1024
     assert [m.__qualname__ for m in app.request_middleware].count("install.<locals>.limits") == 1
+
+
+def test_models_fine_tuned_or_without_a_prediction_example_load_as_with_rasa():
+    calls = []
+
+    class Fake:
+        @classmethod
+        def load(cls, model_file_name, model_data_example, predict_data_example=None, finetune_mode=False, **kwargs):
+            calls.append((cls, model_file_name, model_data_example, predict_data_example, finetune_mode, kwargs))
+            return "rasa's"
+
+    Fake.load = rasa_patches._inference_load(Fake.__dict__["load"])
+    assert Fake.load("m.tf", "example", "predict", True, config={"a": 1}) == "rasa's"
+    assert Fake.load("m.tf", "example", None, False, config={}) == "rasa's"
+    assert calls == [
+        (Fake, "m.tf", "example", "predict", True, {"config": {"a": 1}}),
+        (Fake, "m.tf", "example", None, False, {"config": {}}),
+    ]
+
+
+def test_rasa_models_load_for_prediction_once_installed(patched):
+    from rasa.utils.tensorflow.models import RasaModel
+
+    rasa_patches._installed = False
+    rasa_patches.install()  # a second time: not wrapped twice
+    load = RasaModel.__dict__["load"]
+    assert load.inference_only
+    assert not getattr(load.__func__.__wrapped__, "inference_only", False)

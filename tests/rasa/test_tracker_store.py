@@ -4,12 +4,13 @@ import json
 import sqlite3
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionReverted,
     ActiveLoop,
     BotUttered,
     ConversationPaused,
@@ -17,17 +18,20 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.core.privacy import PASSWORD_MARKER
 from bot.rasa import patches as rasa_patches
+from bot.rasa import tracker_store as rasa_tracker_store
 from bot.rasa.tracker_memo import memo_of
 from bot.rasa.tracker_store import (
     PrivateSQLTrackerStore,
     TrackerStoreUnavailable,
     handoff_flags,
+    handoff_names,
     redacted_events,
     tracker_handoff_flags,
 )
@@ -249,6 +253,45 @@ async def test_private_sql_tracker_store_answers_the_handoff_state_from_type_nam
     await store.save(tracker)
     assert await store.handoff_state("c1") == (False, True)
     assert await store.handoff_state("c1") == reference_flags((await store.retrieve("c1")).events)
+
+
+STORED_KINDS = {**EVENT_KINDS, "rewind": UserUtteranceReverted, "undo": ActionReverted}
+
+
+def every_type_name(events):
+    """What the store read before: every user event and mark, newest first."""
+    return [e.type_name for e in reversed(events) if e.type_name in ("user", *rasa_tracker_store.HANDOFF_MARKS)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(sorted(STORED_KINDS)), max_size=70), st.sampled_from([1, 4, 32]))
+@example(["resume", "user"], 32)  # a hand-back before the latest message: nothing waits
+@example(["pause", "user", "resume", "bot", "user", "listen"], 1)  # more marks than read: every name
+async def test_the_handoff_state_read_from_the_newest_rows_is_the_one_from_every_row(kinds, marks_read):
+    import tempfile
+    from pathlib import Path
+    from unittest import mock
+
+    events = [STORED_KINDS[kind]() for kind in kinds]
+    with tempfile.TemporaryDirectory() as work:
+        store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(Path(work) / "t.db"))
+        tracker = DialogueStateTracker("c1", [])
+        for event in events:
+            tracker.events.append(event)  # as stored, without applying them
+        await store.save(tracker)
+        with mock.patch.object(rasa_tracker_store, "MARKS_READ", marks_read):  # few: every name read again
+            assert await store.handoff_state("c1") == handoff_flags(every_type_name(events))
+
+
+def test_handoff_names_keep_the_newest_user_event_among_the_marks():
+    assert handoff_names([(7, "user")], [(9, "resume"), (5, "pause"), (1, "session_started")]) == [
+        "resume",
+        "user",
+        "pause",
+        "session_started",
+    ]
+    assert handoff_names([], [(3, "pause")]) == ["pause"]
+    assert handoff_names([(2, "user")], []) == ["user"]
 
 
 @pytest.fixture

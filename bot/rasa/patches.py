@@ -21,6 +21,9 @@
 - Rasa sends the action server every event of the conversation, serialised again on each call:
   here the recent turns go whole and the earlier ones as the user's and bot's words only
   (bot/rasa/action_payload.py), so a call costs the same late in a long conversation.
+- A form's validation action is sent a tracker Rasa builds by replaying every event of the session
+  (FormAction._temporary_tracker): here a clone of the conversation's tracker takes the same events
+  and state without the replay.
 - Rasa loads each neural model (DIET, the ResponseSelector, TED) by training it on one example first,
   to build its variables, then loading the weights: the gradient graphs it traces for that step were
   most of a replica's start-up time and its peak memory. Here a model served for prediction (not
@@ -41,8 +44,10 @@ from typing import Any, Dict, List
 logger = logging.getLogger(__name__)
 RASA_MAX_BODY_BYTES = 1024 * 1024
 # The states the policies are given, the latest ones: more than any policy reads (the ML policies
-# their max_history, 5; the RulePolicy its longest rule), as tests/e2e checks on the trained model.
-STATES_WINDOW = 50
+# their max_history, TED 5; the RulePolicy its longest rule, 4; the MemoizationPolicy its longest
+# memorised turn, 8), as tests/e2e checks on the trained model. A policy's cost grows with it (the
+# MemoizationPolicy, without a max_history, makes its lookup key of all the states it is given).
+STATES_WINDOW = 16
 ACTION_SERVER_DOWN = "utter_action_server_down"
 
 _installed = False
@@ -200,6 +205,38 @@ def _inference_load(original: Any) -> Any:
     return patched
 
 
+def _form_temporary_tracker(original: Any) -> Any:
+    """FormAction._temporary_tracker (the tracker a form's validation action is sent) without
+    replaying the session: a clone of the conversation's tracker, its events those after the latest
+    restart, then the events Rasa adds to them."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if getattr(original, "without_replay", False):
+        return original
+
+    @functools.wraps(original)
+    def _temporary_tracker(self: Any, current_tracker: Any, additional_events: List[Any], domain: Any) -> Any:
+        if type(current_tracker) is not DialogueStateTracker:
+            return original(self, current_tracker, additional_events, domain)
+        from rasa.shared.core.constants import REQUESTED_SLOT
+        from rasa.shared.core.events import ActionExecuted, SlotSet
+
+        from bot.rasa.tracker_cache import clone
+
+        twin = clone(current_tracker, own_latest_message=False)  # a replay shares the events too
+        twin.model_id = twin.assistant_id = twin.sender_source = None  # as a new tracker's
+        twin.is_rule_tracker = False
+        twin._max_event_history = None
+        twin.events = twin._create_events(current_tracker.events_after_latest_restart())
+        added = [SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)), ActionExecuted(self.name())]
+        for event in [*added, *additional_events]:
+            twin.update(event)
+        return twin
+
+    _temporary_tracker.without_replay = True  # type: ignore[attr-defined]
+    return _temporary_tracker
+
+
 def _memoised_tracker() -> None:
     """DialogueStateTracker's applied_events, past_states and copy without walking every event of
     the session again (bot/rasa/tracker_memo.py, bot/rasa/tracker_cache.py). Only for the trackers
@@ -255,6 +292,7 @@ def install() -> None:
         return
     import rasa.core.run
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.forms import FormAction
     from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
     from rasa.utils.tensorflow.models import RasaModel
 
@@ -271,5 +309,6 @@ def install() -> None:
     SQLTrackerStore.session_scope = _session_scope(SQLTrackerStore.session_scope)
     if not getattr(RasaModel.__dict__["load"], "inference_only", False):
         RasaModel.load = _inference_load(RasaModel.__dict__["load"])
+    FormAction._temporary_tracker = _form_temporary_tracker(FormAction._temporary_tracker)
     _memoised_tracker()
     _installed = True

@@ -27,6 +27,7 @@ policies their `max_history`, the RulePolicy no further back than its longest ru
 import collections
 import copy
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -82,7 +83,7 @@ class _Output:
 
     states: List[Optional[State]] = field(default_factory=list)
     after: List[Tuple[Any, bool, Optional[State]]] = field(default_factory=list)  # last ml action, hidden, last state
-    rule_only_data: Any = None
+    rule_only_data: Any = None  # the first of the dicts of this content it was asked with
 
 
 def _print(message: Any) -> Tuple[Any, int]:
@@ -146,7 +147,10 @@ class Memo:
         self.replay = self._fresh_replay(tracker)
         self.replayed = 0
         self.turns: List[_Turn] = []
-        self.outputs: Dict[Tuple[bool, bool, int], _Output] = {}
+        self.outputs: Dict[Tuple[bool, bool, str], _Output] = {}
+        # The parameter sets the states were asked for, and a rule_only_data of each: shared by the
+        # memo's forks, so that the copy the store keeps learns what the policies ask of another copy.
+        self.asked: Dict[Tuple[bool, bool, str], Any] = getattr(self, "asked", {})
 
     @staticmethod
     def _fresh_replay(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -322,6 +326,22 @@ class Memo:
         state = domain._clean_state(state)
         return (last_ml, hidden, state), state
 
+    def _extend(self, domain: Any, key: Tuple[bool, bool, str]) -> Tuple[Any, bool, Optional[State]]:
+        """The states of parameter set `key` for the turns not described yet; the loop's variables
+        after the last."""
+        omit_unset_slots, ignore_rule_only_turns, _ = key
+        out = self.outputs.get(key)
+        if out is None:
+            out = self.outputs[key] = _Output(rule_only_data=self.asked[key])
+        context: Tuple[Any, bool, Optional[State]] = out.after[-1] if out.after else (None, False, None)
+        for turn in self.turns[len(out.states) :]:
+            context, state = self._step(
+                domain, context, turn, turn.states[omit_unset_slots], ignore_rule_only_turns, out.rule_only_data
+            )
+            out.states.append(state)
+            out.after.append(context)
+        return context
+
     def past_states(
         self,
         tracker: DialogueStateTracker,
@@ -333,19 +353,10 @@ class Memo:
     ) -> List[State]:
         """The last `window` states Rasa's past_states gives, as copies."""
         self._replay_to_end(tracker, domain)
-        key = (omit_unset_slots, ignore_rule_only_turns, id(rule_only_data) if rule_only_data else 0)
-        out = self.outputs.setdefault(key, _Output())
-        if out.rule_only_data is not rule_only_data:  # another dict at the same address: start again
-            out.states.clear()
-            out.after.clear()
-            out.rule_only_data = rule_only_data
-        context: Tuple[Any, bool, Optional[State]] = out.after[-1] if out.after else (None, False, None)
-        for turn in self.turns[len(out.states) :]:
-            context, state = self._step(
-                domain, context, turn, turn.states[omit_unset_slots], ignore_rule_only_turns, rule_only_data
-            )
-            out.states.append(state)
-            out.after.append(context)
+        key = (omit_unset_slots, ignore_rule_only_turns, _content_key(rule_only_data))
+        self.asked.setdefault(key, rule_only_data)
+        context = self._extend(domain, key)
+        out = self.outputs[key]
         now = _Now(self.replay, domain)
         _, final = self._step(
             domain, context, now, domain.get_active_state(self.replay, omit_unset_slots), ignore_rule_only_turns,
@@ -358,6 +369,12 @@ class Memo:
             if state is not None:
                 tail.append(state)
         return [_copy_state(state) for state in reversed(tail)]
+
+
+def _content_key(rule_only_data: Optional[Dict[str, Any]]) -> str:
+    """What the states depend on of `rule_only_data`: its content. The RulePolicy builds a new dict
+    on every call (RulePolicy._get_rule_only_data), so its identity would make every call start over."""
+    return json.dumps(rule_only_data, sort_keys=True, default=repr) if rule_only_data else ""
 
 
 class _Now:
@@ -373,9 +390,13 @@ class _Now:
 
 
 def catch_up(tracker: DialogueStateTracker, domain: Any) -> Memo:
-    """The tracker's memo, brought up to its events now (the store does it before a message)."""
+    """The tracker's memo, brought up to its events now, with the states of every parameter set it
+    was asked for (the store does it before a message, and keeps a copy for the next one: the states
+    the policies ask for during a message are computed in the message's own copy)."""
     memo = memo_of(tracker)
     memo._replay_to_end(tracker, domain)
+    for key in list(memo.asked):
+        memo._extend(domain, key)
     return memo
 
 

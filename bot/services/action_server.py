@@ -14,13 +14,13 @@ Differences from `python -m rasa_sdk`:
 """
 
 import hmac
-import json
 import logging
 import os
 import sys
 from typing import Optional
 
 from sanic import Sanic, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -54,7 +54,7 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
             return response.json(
                 {"error": "unauthorized", "message": f"a valid {TOKEN_HEADER} header is required"}, status=401
             )
-        if request.method == "POST" and request.path == "/webhook" and not _is_action_call(request.body):
+        if request.method == "POST" and request.path == "/webhook" and not _is_action_call(request):
             return response.json(
                 {"error": "invalid_input", "message": "the body must be a JSON object with next_action and tracker"},
                 status=400,
@@ -72,10 +72,10 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
     return app
 
 
-def _is_action_call(body: bytes) -> bool:
+def _is_action_call(request: Request) -> bool:
     try:
-        call = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        call = request.json  # Sanic's parse, kept on the request: rasa-sdk's handler reads the same
+    except (InvalidUsage, ValueError, RecursionError):
         return False
     return (
         isinstance(call, dict)

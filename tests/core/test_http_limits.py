@@ -3,12 +3,15 @@ their runner, which never inflates a compressed body (bot/core/serve.py)."""
 
 import asyncio
 import gzip
+import json
 import re
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.http_limits import MAX_JSON_DEPTH, json_depth, request_limits
 from bot.core.serve import runner
@@ -28,6 +31,31 @@ from tests.support import serve
 )
 def test_json_depth(body, depth):
     assert json_depth(body) == depth
+
+
+def _depth(value):
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+# Strings full of what could fool a count: quotes, backslashes, brackets, escapes, Chinese.
+_TEXT = st.text(st.sampled_from('ab"\\[]{}/\n\u0001话费'), max_size=8)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, st.booleans(), st.integers(1, 6))
+def test_json_depth_is_the_nesting_of_any_json_text(value, ascii_only, stop_above):
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8")
+    assert json_depth(body) == _depth(value)
+    assert json_depth(body, stop_above) == min(_depth(value), stop_above + 1)
 
 
 def echo_app() -> web.Application:

@@ -1,5 +1,7 @@
 """bot/rasa/patches.py: the action server's answers are checked exactly as Rasa checks them."""
 
+from unittest import mock
+
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
@@ -115,3 +117,79 @@ def test_rasa_models_load_for_prediction_once_installed(patched):
     load = RasaModel.__dict__["load"]
     assert load.inference_only
     assert not getattr(load.__func__.__wrapped__, "inference_only", False)
+
+
+FORM_DOMAIN = """
+version: "3.1"
+intents: [check_balance, inform, restart]
+entities: [phone_number]
+slots:
+  phone_number: {type: text, mappings: [{type: from_entity, entity: phone_number}]}
+  verified: {type: bool, initial_value: false, mappings: [{type: custom}]}
+  topic: {type: categorical, values: [bill, data], mappings: [{type: custom}]}
+forms:
+  identity_form: {required_slots: [phone_number]}
+actions: [action_check, validate_identity_form]
+responses:
+  utter_ask_phone_number: [{text: 请提供手机号}]
+"""
+
+
+def _form_conversations():
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        EntitiesAdded,
+        Restarted,
+        SlotSet,
+        UserUttered,
+    )
+
+    def ask(intent, entities=()):
+        return [ActionExecuted("action_listen"), UserUttered("13800138000", {"name": intent}, list(entities))]
+
+    phone = {"entity": "phone_number", "value": "13800138000", "start": 0, "end": 11}
+    opened = [
+        *ask("check_balance"),
+        SlotSet("topic", "bill"),
+        ActionExecuted("identity_form"),
+        ActiveLoop("identity_form"),
+        SlotSet("requested_slot", "phone_number"),
+        BotUttered("请提供手机号", metadata={"utter_action": "utter_ask_phone_number"}),
+        *ask("inform", [phone]),
+    ]
+    restarted = [*ask("check_balance"), SlotSet("verified", True), ActionExecuted("action_check"), Restarted()]
+    return [
+        opened,
+        [*restarted, *opened],
+        [*restarted, *opened, EntitiesAdded([phone])],
+        [*opened[:-2], ActionExecuted("action_listen")],  # nothing said yet after the question
+    ]
+
+
+@pytest.mark.parametrize("events", _form_conversations())
+def test_a_form_s_validation_tracker_is_the_replay_rasa_builds(patched, events):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    domain = Domain.from_yaml(FORM_DOMAIN)
+    tracker = DialogueStateTracker.from_events("c1", events, slots=domain.slots)
+    form = FormAction("identity_form", None)
+    added = [SlotSet("phone_number", "13800138000")]
+    with mock.patch("time.time", return_value=1_800_000_000.0):  # the events both add: the same time
+        ours = FormAction._temporary_tracker(form, tracker, added, domain)
+        rasa = FormAction._temporary_tracker.__wrapped__(form, tracker, added, domain)
+    assert ours is not tracker and ours.slots is not tracker.slots
+    assert ours.current_state(EventVerbosity.ALL) == rasa.current_state(EventVerbosity.ALL)
+    assert {name: (s.value, s.has_been_set) for name, s in ours.slots.items()} == {
+        name: (s.value, s.has_been_set) for name, s in rasa.slots.items()
+    }
+    for attribute in ("_paused", "followup_action", "latest_action", "active_loop", "model_id", "sender_source"):
+        assert getattr(ours, attribute) == getattr(rasa, attribute), attribute
+    assert (ours.latest_message, ours.latest_bot_utterance) == (rasa.latest_message, rasa.latest_bot_utterance)
+    call = RemoteAction("validate_identity_form", None)
+    assert call._action_call_format(ours, domain) == call._action_call_format(rasa, domain)
+    assert list(tracker.events) == events  # the conversation's own tracker is unchanged

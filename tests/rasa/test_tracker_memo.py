@@ -1,5 +1,8 @@
 """The memo answers what Rasa computes: applied events and past states, on generated conversations."""
 
+import copy
+from unittest import mock
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
@@ -23,7 +26,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa.tracker_cache import clone
-from bot.rasa.tracker_memo import Memo
+from bot.rasa.tracker_memo import Memo, catch_up, set_memo
 
 DOMAIN = Domain.from_yaml(
     """
@@ -114,7 +117,8 @@ def check(memo, tracker, window):
         for ignore in (False, True):
             for rule_only in (None, RULE_ONLY):
                 expected = rasa.past_states(DOMAIN, omit, ignore, rule_only)
-                got = memo.past_states(tracker, DOMAIN, omit, ignore, rule_only, window=window)
+                fresh = copy.deepcopy(rule_only)  # the RulePolicy passes a new dict on every call
+                got = memo.past_states(tracker, DOMAIN, omit, ignore, fresh, window=window)
                 assert got == expected[-window:], (omit, ignore, rule_only)
 
 
@@ -160,3 +164,39 @@ def test_a_tracker_that_is_not_the_memo_s_is_read_anew():
     for event in user("check_balance", True):
         other.update(event)
     check(memo, other, 50)
+
+
+def test_a_new_rule_only_dict_with_the_same_content_does_not_start_the_states_over():
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    memo = Memo(tracker)
+    for _ in range(5):
+        for events in (user("check_balance", True), [ActionExecuted("action_check"), BotUttered("ok")]):
+            for event in events:
+                tracker.update(event)
+    first = memo.past_states(tracker, DOMAIN, False, True, copy.deepcopy(RULE_ONLY))
+    with mock.patch.object(Memo, "_step", wraps=Memo._step) as step:
+        again = memo.past_states(tracker, DOMAIN, False, True, copy.deepcopy(RULE_ONLY))
+        other = memo.past_states(tracker, DOMAIN, False, True, {"rule_only_slots": [], "rule_only_loops": []})
+    assert again == first
+    assert other == reference(tracker).past_states(DOMAIN, False, True, {"rule_only_slots": [], "rule_only_loops": []})
+    # the same content: only the state of now; another content: every turn (10 actions) and now
+    assert step.call_count == 1 + 11
+
+
+def test_the_memo_the_store_keeps_is_brought_up_to_date_with_the_states_asked_for():
+    """As bot/rasa/tracker_store.py hands out a conversation: a fork of the kept memo, caught up, is
+    kept for the next message; the message's own copy answers the policies."""
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    kept = None
+    for number in range(6):
+        for events in (user("check_balance", number % 2 == 0), [ActionExecuted("action_check"), BotUttered("ok")]):
+            for event in events:
+                tracker.update(event)
+        set_memo(tracker, kept)
+        memo = catch_up(tracker, DOMAIN)
+        kept = memo.fork()
+        with mock.patch.object(Memo, "_step", wraps=Memo._step) as step:
+            got = memo.past_states(tracker, DOMAIN, False, True, copy.deepcopy(RULE_ONLY))
+        assert got == reference(tracker).past_states(DOMAIN, False, True, RULE_ONLY)
+        # the turns of earlier messages were described when the memo was caught up: only now is left
+        assert step.call_count == (1 if number else 1 + len(memo.turns))

@@ -171,7 +171,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             entry = self.cache.get(sender_id)
             if entry is not None and self._catch_up(session, sender_id, entry):
-                return self._hand_out(sender_id, entry)
+                return self._hand_out(entry)
             self.cache.drop(sender_id)
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
             if not self.domain or not rows:
@@ -180,7 +180,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             tracker = DialogueStateTracker.from_dict(sender_id, stored, self.domain.slots)
         entry = Cached(tracker, rows[-1].id, last_requested(stored), rows[-1].data)
         self.cache.put(sender_id, entry)
-        return self._hand_out(sender_id, entry)
+        return self._hand_out(entry)
 
     def _catch_up(self, session: Any, sender_id: str, entry: Cached) -> bool:
         """Append to the cached tracker what was stored after it; False when it cannot be (its newest
@@ -207,7 +207,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         entry.last_id, entry.last_data = last_id, last_data
         entry.requested = last_requested(stored, entry.requested)
 
-    def _hand_out(self, sender_id: str, entry: Cached) -> DialogueStateTracker:
+    def _hand_out(self, entry: Cached) -> DialogueStateTracker:
         """A clone of the cached tracker, with a copy of what the policies read of it (the memo,
         brought up to the stored events: the memo the cache keeps then starts there next time)."""
         cached = entry.tracker
